@@ -1,0 +1,1 @@
+"""The embedded default: moto's server as AWS, sandboxes as the channels, a local runner."""

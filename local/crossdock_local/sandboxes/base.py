@@ -1,0 +1,291 @@
+"""The HTTP server, routing, fault injection and rate limiting every sandbox shares.
+
+A sandbox binds to 127.0.0.1 on a free port and serves in a background thread. Each request goes
+through: rate limiter (the channel's documented bucket, scaled by `rate_scale`) → fault profile →
+the channel's handler. Everything is counted in `stats` so tests and the demo can report it.
+"""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+import random
+import re
+import socket
+import struct
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from crossdock.domain.ratelimit import Rate, TokenBucket
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    query: dict[str, str]  # single-valued view (first value)
+    headers: dict[str, str]  # lower-case names
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body or b"null")
+
+    def form(self) -> dict[str, str]:
+        return {k: v[0] for k, v in parse_qs(self.body.decode("utf-8"), keep_blank_values=True).items()}
+
+    def params(self) -> dict[str, str]:
+        """Query and form parameters together (TOP and 1688 accept either)."""
+        merged = dict(self.query)
+        if self.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+            merged.update(self.form())
+        return merged
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: Any = None  # dict/list → JSON; str/bytes sent as is
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def encode(self) -> tuple[bytes, str]:
+        if isinstance(self.body, bytes):
+            return self.body, self.headers.get("Content-Type", "application/octet-stream")
+        if isinstance(self.body, str):
+            return self.body.encode("utf-8"), self.headers.get("Content-Type", "text/html; charset=utf-8")
+        return json.dumps(self.body, ensure_ascii=False).encode("utf-8"), "application/json; charset=utf-8"
+
+
+class Drop(Exception):
+    """Raised by a handler or the fault profile: close the connection without answering (a reset)."""
+
+
+@dataclass
+class FaultProfile:
+    """Probabilities per request. `silent_empty` and `error_envelope` are rendered by each channel
+    in its own shape (a 200 that lacks the data); the others are generic."""
+
+    name: str = "none"
+    server_error: float = 0.0
+    reset: float = 0.0
+    slow: float = 0.0  # answer after `slow_s`, past the client's read timeout
+    slow_s: float = 1.5
+    html: float = 0.0
+    silent_empty: float = 0.0
+    error_envelope: float = 0.0
+    seed: int = 7
+
+    def __post_init__(self) -> None:
+        self.rng = random.Random(self.seed)
+        self.lock = threading.Lock()
+
+    def draw(self) -> str | None:
+        """Which fault, if any, this request meets."""
+        with self.lock:
+            roll = self.rng.random()
+        for kind in ("server_error", "reset", "slow", "html", "silent_empty", "error_envelope"):
+            p = getattr(self, kind)
+            if roll < p:
+                return kind
+            roll -= p
+        return None
+
+
+PROFILES: dict[str, dict[str, float]] = {
+    "none": {},
+    "realistic": {"server_error": 0.02, "reset": 0.01, "html": 0.005, "silent_empty": 0.01, "error_envelope": 0.005},
+    "hostile": {
+        "server_error": 0.08, "reset": 0.04, "slow": 0.02, "html": 0.03, "silent_empty": 0.05, "error_envelope": 0.03,
+    },
+}
+
+
+def fault_profile(name: str, seed: int = 7) -> FaultProfile:
+    if name not in PROFILES:
+        raise ValueError(f"unknown fault profile {name!r}; known: {', '.join(PROFILES)}")
+    return FaultProfile(name=name, seed=seed, **PROFILES[name])
+
+
+Handler = Callable[[Request, "re.Match[str]"], Reply]
+
+
+@dataclass
+class Route:
+    method: str
+    pattern: re.Pattern[str]
+    operation: str
+    handler: Handler
+
+
+class ServerRateLimiter:
+    """Server-side buckets per (caller, operation); answers how long the caller must wait, or 0."""
+
+    def __init__(self, rates: dict[str, Rate], scale: float) -> None:
+        self._rates = {op: r.scaled(scale) for op, r in rates.items()}
+        self._buckets: dict[tuple[str, str], TokenBucket] = {}
+        self._lock = threading.Lock()
+
+    def take(self, caller: str, operation: str, cost: float = 1.0) -> float:
+        rate = self._rates.get(operation)
+        if rate is None:
+            return 0.0
+        with self._lock:
+            bucket = self._buckets.setdefault((caller, operation), TokenBucket(rate, clock=time.monotonic))
+            if bucket.tokens >= cost:
+                bucket.reserve(cost)
+                return 0.0
+            return (cost - bucket.tokens) / bucket.rate.per_second
+
+    def available(self, caller: str, operation: str) -> tuple[float, Rate] | None:
+        rate = self._rates.get(operation)
+        if rate is None:
+            return None
+        with self._lock:
+            bucket = self._buckets.setdefault((caller, operation), TokenBucket(rate, clock=time.monotonic))
+            return bucket.tokens, rate
+
+
+class Sandbox(ABC):
+    """Base class: subclasses register routes in `routes()` and render faults in their own shape."""
+
+    name = "sandbox"
+
+    def __init__(self, *, faults: FaultProfile | None = None, rate_scale: float = 1.0) -> None:
+        self.faults = faults or FaultProfile()
+        self.rate_scale = rate_scale
+        self.stats: Counter[str] = Counter()
+        self.log: list[Request] = []
+        self.keep_log = False
+        self._routes = self.routes()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    # -- to implement ---------------------------------------------------------------------------
+    @abstractmethod
+    def routes(self) -> list[Route]:
+        """Every route this sandbox serves."""
+
+    def render_fault(self, kind: str, request: Request, route: Route) -> Reply:
+        """A channel-shaped answer for `silent_empty` / `error_envelope`; default: a bare 200 {}."""
+        return Reply(200, {})
+
+    def throttled(self, request: Request, route: Route, wait_s: float) -> Reply:
+        return Reply(429, {"error": "throttled"}, {"Retry-After": f"{max(wait_s, 0.001):.3f}"})
+
+    def caller(self, request: Request) -> str:
+        """Whose bucket a request draws from (override: token, app key, shop)."""
+        return "anonymous"
+
+    def rate_cost(self, request: Request, route: Route) -> float:
+        return 1.0
+
+    # -- serving --------------------------------------------------------------------------------
+    def dispatch(self, request: Request) -> Reply:
+        for route in self._routes:
+            if route.method != request.method:
+                continue
+            match = route.pattern.fullmatch(request.path)
+            if match is None:
+                continue
+            with self._lock:
+                self.stats[f"calls:{route.operation}"] += 1
+                if self.keep_log:
+                    self.log.append(request)
+            wait = self.limiter_wait(request, route)
+            if wait > 0:
+                with self._lock:
+                    self.stats["faults:throttled"] += 1
+                return self.throttled(request, route, wait)
+            fault = self.faults.draw()
+            if fault:
+                with self._lock:
+                    self.stats[f"faults:{fault}"] += 1
+                if fault == "server_error":
+                    return Reply(503, "<html><body><h1>503 Service Unavailable</h1></body></html>")
+                if fault == "reset":
+                    raise Drop()
+                if fault == "slow":
+                    time.sleep(self.faults.slow_s)
+                elif fault == "html":
+                    return Reply(200, "<!DOCTYPE html><html><body>Gateway maintenance</body></html>")
+                else:
+                    return self.render_fault(fault, request, route)
+            return route.handler(request, match)
+        return Reply(404, {"error": f"no route for {request.method} {request.path}"})
+
+    def limiter_wait(self, request: Request, route: Route) -> float:
+        """Override when the channel's limiter is not a plain per-operation bucket."""
+        return 0.0
+
+    def start(self) -> Sandbox:
+        sandbox = self
+
+        class _Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:  # quiet
+                return
+
+            def _serve(self) -> None:
+                split = urlsplit(self.path)
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                request = Request(
+                    method=self.command,
+                    path=split.path,
+                    query={k: v[0] for k, v in parse_qs(split.query, keep_blank_values=True).items()},
+                    headers={k.lower(): v for k, v in self.headers.items()},
+                    body=body,
+                )
+                try:
+                    reply = sandbox.dispatch(request)
+                except Drop:
+                    # RST instead of FIN: the client sees "connection reset by peer".
+                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    self.close_connection = True
+                    return
+                payload, content_type = reply.encode()
+                self.send_response(reply.status)
+                self.send_header("Content-Type", reply.headers.pop("Content-Type", content_type))
+                self.send_header("Content-Length", str(len(payload)))
+                for name, value in reply.headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(payload)
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        server.daemon_threads = True
+        self._server = server
+        self._thread = threading.Thread(target=server.serve_forever, name=f"{self.name}-sandbox", daemon=True)
+        self._thread.start()
+        return self
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None, "sandbox not started"
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def stop(self) -> None:
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def route(method: str, pattern: str, operation: str, handler: Handler) -> Route:
+    return Route(method, re.compile(pattern), operation, handler)

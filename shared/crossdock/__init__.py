@@ -1,0 +1,1 @@
+"""Crossdock: the shared Lambda layer (domain rules, adapters, storage, alerts, config)."""

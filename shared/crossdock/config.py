@@ -1,0 +1,63 @@
+"""Typed runtime configuration: the only module that reads `os.environ`.
+
+Validated at invocation (not import), so tests and the local stack can set the environment first.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from functools import lru_cache
+
+from pydantic import BaseModel, Field
+
+from crossdock import constants as c
+
+
+class Settings(BaseModel):
+    shops_table: str
+    orders_table: str
+    alerts_table: str
+    calls_table: str
+    order_tasks_queue_url: str = ""
+    order_events_queue_url: str = ""
+    alerts_topic_arn: str = ""
+    secrets_prefix: str = c.DEFAULT_SECRETS_PREFIX
+    aws_endpoint_url: str | None = None
+    region: str = "us-east-1"
+    rate_scale: float = Field(default=1.0, gt=0)
+    outbox_dir: str | None = None
+
+    # Order pull policy (defaults from the issue; overridable per shop).
+    overlap: timedelta = timedelta(minutes=5)
+    backfill: timedelta = timedelta(days=90)
+    alert_suppression: timedelta = timedelta(hours=1)
+    breaker_threshold: float = 0.05
+    breaker_min_calls: int = 20
+    degraded_interval: timedelta = timedelta(hours=1)
+    auth_probe_interval: timedelta = timedelta(hours=1)
+    stop_margin: timedelta = timedelta(seconds=45)
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        env = os.environ
+        return cls(
+            shops_table=env.get(c.ENV_SHOPS_TABLE, "crossdock-shops"),
+            orders_table=env.get(c.ENV_ORDERS_TABLE, "crossdock-orders"),
+            alerts_table=env.get(c.ENV_ALERTS_TABLE, "crossdock-alerts"),
+            calls_table=env.get(c.ENV_CALLS_TABLE, "crossdock-calls"),
+            order_tasks_queue_url=env.get(c.ENV_ORDER_TASKS_QUEUE_URL, ""),
+            order_events_queue_url=env.get(c.ENV_ORDER_EVENTS_QUEUE_URL, ""),
+            alerts_topic_arn=env.get(c.ENV_ALERTS_TOPIC_ARN, ""),
+            secrets_prefix=env.get(c.ENV_SECRETS_PREFIX, c.DEFAULT_SECRETS_PREFIX),
+            aws_endpoint_url=env.get(c.ENV_AWS_ENDPOINT_URL) or None,
+            region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
+            rate_scale=float(env.get(c.ENV_RATE_SCALE, "1")),
+            outbox_dir=env.get(c.ENV_OUTBOX_DIR) or None,
+        )
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    """The process-wide settings (cached; `settings.cache_clear()` in tests)."""
+    return Settings.from_env()

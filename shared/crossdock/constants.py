@@ -1,0 +1,123 @@
+"""Names both the runtime and the CDK app import, so infrastructure and code cannot drift.
+
+Every environment variable, table, queue and function is declared here once. `infra/` builds AWS
+resources from these specs; `crossdock_local` builds the same resources in moto from them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SERVICE_NAME = "crossdock"
+METRICS_NAMESPACE = "Crossdock"
+
+# --- environment variable names -------------------------------------------------------------
+ENV_SHOPS_TABLE = "CROSSDOCK_SHOPS_TABLE"
+ENV_ORDERS_TABLE = "CROSSDOCK_ORDERS_TABLE"
+ENV_ALERTS_TABLE = "CROSSDOCK_ALERTS_TABLE"
+ENV_CALLS_TABLE = "CROSSDOCK_CALLS_TABLE"
+ENV_ORDER_TASKS_QUEUE_URL = "CROSSDOCK_ORDER_TASKS_QUEUE_URL"
+ENV_ORDER_EVENTS_QUEUE_URL = "CROSSDOCK_ORDER_EVENTS_QUEUE_URL"
+ENV_ALERTS_TOPIC_ARN = "CROSSDOCK_ALERTS_TOPIC_ARN"
+ENV_SECRETS_PREFIX = "CROSSDOCK_SECRETS_PREFIX"
+ENV_AWS_ENDPOINT_URL = "AWS_ENDPOINT_URL"  # set only for the local stack (moto server)
+ENV_RATE_SCALE = "CROSSDOCK_RATE_SCALE"  # sandboxes may run the documented rates faster by a common factor
+ENV_OUTBOX_DIR = "CROSSDOCK_OUTBOX_DIR"  # local stack: every alert e-mail is also written here
+
+DEFAULT_SECRETS_PREFIX = "crossdock/shops/"
+
+
+# --- resource specs ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TableSpec:
+    """A DynamoDB table: key schema, TTL and indexes. String keys only."""
+
+    logical_id: str
+    env_var: str
+    hash_key: str
+    range_key: str | None = None
+    ttl_attribute: str | None = None
+    indexes: tuple[tuple[str, str, str | None], ...] = ()  # (index name, hash key, range key)
+
+
+SHOPS_TABLE = TableSpec("ShopsTable", ENV_SHOPS_TABLE, hash_key="shop_id")
+ORDERS_TABLE = TableSpec("OrdersTable", ENV_ORDERS_TABLE, hash_key="shop_key", range_key="order_id")
+ALERTS_TABLE = TableSpec("AlertsTable", ENV_ALERTS_TABLE, hash_key="dedupe_key", ttl_attribute="expires_at")
+CALLS_TABLE = TableSpec(
+    "CallsTable", ENV_CALLS_TABLE, hash_key="shop_id", range_key="minute", ttl_attribute="expires_at"
+)
+TABLES: tuple[TableSpec, ...] = (SHOPS_TABLE, ORDERS_TABLE, ALERTS_TABLE, CALLS_TABLE)
+
+
+@dataclass(frozen=True)
+class QueueSpec:
+    """An SQS queue with its dead-letter queue."""
+
+    logical_id: str
+    env_var: str
+    max_receive_count: int = 5
+    # Visibility must be ≥ 6× the consuming function's timeout (AWS guidance for SQS event sources).
+    visibility_timeout_s: int = 1800
+    retention_days: int = 14
+
+
+ORDER_TASKS_QUEUE = QueueSpec("OrderTasksQueue", ENV_ORDER_TASKS_QUEUE_URL)
+ORDER_EVENTS_QUEUE = QueueSpec("OrderEventsQueue", ENV_ORDER_EVENTS_QUEUE_URL, visibility_timeout_s=360)
+QUEUES: tuple[QueueSpec, ...] = (ORDER_TASKS_QUEUE, ORDER_EVENTS_QUEUE)
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """A Lambda function: its code folder under functions/, handler, limits and triggers.
+
+    `schedule` is an EventBridge rule expression (the rule delivers the "Scheduled Event"
+    envelope); `queue` is the logical id of the SQS queue that feeds it.
+    """
+
+    name: str
+    folder: str
+    handler: str
+    timeout_s: int
+    memory_mb: int = 512
+    schedule: str | None = None
+    queue: str | None = None
+    batch_size: int = 10
+    tables: tuple[str, ...] = ()  # logical ids the function reads/writes
+    sends_to: tuple[str, ...] = ()  # queue logical ids it sends to
+    alerts: bool = True
+    reads_secrets: bool = False
+    env: dict[str, str] = field(default_factory=dict)
+
+
+ORDERS_PLANNER = FunctionSpec(
+    name="orders-planner",
+    folder="orders_planner",
+    handler="handler.plan_pulls",
+    timeout_s=60,
+    schedule="rate(5 minutes)",
+    tables=("ShopsTable", "AlertsTable", "CallsTable"),
+    sends_to=("OrderTasksQueue",),
+)
+ORDERS_RECONCILE_PLANNER = FunctionSpec(
+    name="orders-reconcile-planner",
+    folder="orders_planner",
+    handler="handler.plan_reconciliations",
+    timeout_s=60,
+    schedule="cron(30 0 * * ? *)",  # 00:30 UTC daily: the previous UTC day has settled
+    tables=("ShopsTable",),
+    sends_to=("OrderTasksQueue",),
+    alerts=False,
+)
+ORDERS_WORKER = FunctionSpec(
+    name="orders-worker",
+    folder="orders_worker",
+    handler="handler.handler",
+    timeout_s=300,
+    memory_mb=1024,
+    queue="OrderTasksQueue",
+    batch_size=5,
+    tables=("ShopsTable", "OrdersTable", "AlertsTable", "CallsTable"),
+    sends_to=("OrderTasksQueue", "OrderEventsQueue"),
+    reads_secrets=True,
+)
+FUNCTIONS: tuple[FunctionSpec, ...] = (ORDERS_PLANNER, ORDERS_RECONCILE_PLANNER, ORDERS_WORKER)

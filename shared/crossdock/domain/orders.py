@@ -1,0 +1,105 @@
+"""The one normalized order model every channel maps into (pure, no I/O)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from typing import Any
+
+
+class OrderStatus(StrEnum):
+    PENDING = "pending"  # placed, not paid
+    PAID = "paid"  # paid, waiting for shipment
+    SHIPPED = "shipped"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    REFUNDED = "refunded"
+
+
+# ISO 4217 minor units for currencies that do not use two decimals.
+_MINOR_UNITS = {"JPY": 0, "KRW": 0, "VND": 0, "CLP": 0, "ISK": 0, "HUF": 2, "BHD": 3, "KWD": 3, "JOD": 3}
+
+
+def minor_units(currency: str) -> int:
+    return _MINOR_UNITS.get(currency.upper(), 2)
+
+
+@dataclass(frozen=True)
+class Money:
+    amount: Decimal
+    currency: str
+
+    @classmethod
+    def of(cls, amount: str | int | float | Decimal, currency: str) -> Money:
+        """Parse a channel amount exactly (floats go through `str`, never binary) and round to the
+        currency's minor units (JPY has none)."""
+        value = Decimal(str(amount)) if not isinstance(amount, Decimal) else amount
+        exponent = Decimal(1).scaleb(-minor_units(currency))
+        return cls(value.quantize(exponent, rounding=ROUND_HALF_UP), currency.upper())
+
+    def to_dict(self) -> dict[str, str]:
+        return {"amount": str(self.amount), "currency": self.currency}
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    line_id: str
+    sku: str
+    quantity: int
+    unit_price: Money | None = None
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Shipment:
+    carrier: str
+    tracking_number: str
+
+
+@dataclass(frozen=True)
+class Order:
+    """One order in its newest known state. `modified_at` orders versions of the same order."""
+
+    channel: str
+    shop_id: str
+    order_id: str
+    status: OrderStatus
+    raw_status: str
+    created_at: datetime
+    modified_at: datetime
+    total: Money | None
+    lines: tuple[OrderLine, ...] = ()
+    buyer_name: str = ""
+    shipments: tuple[Shipment, ...] = ()
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        for name in ("created_at", "modified_at"):
+            value = getattr(self, name)
+            if value.tzinfo is None:
+                raise ValueError(f"{name} of order {self.order_id} must be timezone-aware")
+            object.__setattr__(self, name, value.astimezone(UTC))
+
+    @property
+    def shop_key(self) -> str:
+        return f"{self.channel}#{self.shop_id}"
+
+
+def utc(value: datetime) -> datetime:
+    """Timezone-aware UTC; naive datetimes are refused rather than guessed."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetime: the source's time zone must be stated")
+    return value.astimezone(UTC)
+
+
+def parse_iso(text: str) -> datetime:
+    """ISO 8601 with `Z` or an offset → UTC."""
+    return utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
+
+
+def iso_z(value: datetime, *, millis: bool = False) -> str:
+    """UTC ISO 8601 with a `Z`, as the HTTP APIs want it."""
+    text = utc(value).isoformat(timespec="milliseconds" if millis else "seconds")
+    return text.replace("+00:00", "Z")
