@@ -61,6 +61,15 @@ class Reply:
         return json.dumps(self.body, ensure_ascii=False).encode("utf-8"), "application/json; charset=utf-8"
 
 
+@dataclass
+class SandboxShop:
+    """What crossdock must store for a shop registered in a sandbox."""
+
+    credentials: dict[str, Any]  # the Secrets Manager JSON
+    options: dict[str, Any]  # non-secret channel settings (marketplace ids, API version, ...)
+    endpoints: dict[str, str]  # endpoint overrides pointing at the sandbox
+
+
 class Drop(Exception):
     """Raised by a handler or the fault profile: close the connection without answering (a reset)."""
 

@@ -1,0 +1,59 @@
+"""SQS senders: order events out, shop tasks in (batched 10 per call, failures surfaced)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from crossdock import aws
+
+SQS_BATCH = 10
+
+
+class QueueSendError(RuntimeError):
+    pass
+
+
+class SqsQueue:
+    def __init__(self, url: str) -> None:
+        if not url:
+            raise ValueError("queue URL is not configured")
+        self.url = url
+
+    def send(self, bodies: Iterable[dict[str, Any]], *, attributes: Sequence[dict[str, str]] | None = None) -> int:
+        """Send every body; raise if any entry is refused (the caller has not lost it yet)."""
+        items = list(bodies)
+        sent = 0
+        for start in range(0, len(items), SQS_BATCH):
+            chunk = items[start : start + SQS_BATCH]
+            entries = []
+            for i, body in enumerate(chunk):
+                entry: dict[str, Any] = {"Id": str(i), "MessageBody": json.dumps(body, ensure_ascii=False)}
+                attrs = attributes[start + i] if attributes else None
+                if attrs:
+                    entry["MessageAttributes"] = {
+                        k: {"DataType": "String", "StringValue": v} for k, v in attrs.items()
+                    }
+                entries.append(entry)
+            result = aws.client("sqs").send_message_batch(QueueUrl=self.url, Entries=entries)
+            failed = result.get("Failed") or []
+            if failed:
+                raise QueueSendError(f"SQS refused {len(failed)} message(s): {failed[0].get('Message')}")
+            sent += len(chunk)
+        return sent
+
+
+class EventQueue(SqsQueue):
+    """Order events (schema crossdock.order-event v1)."""
+
+    def publish(self, events: Sequence[dict[str, Any]]) -> int:
+        attrs = [{"event_type": e["event_type"], "schema_version": str(e["schema_version"])} for e in events]
+        return self.send(events, attributes=attrs)
+
+
+class TaskQueue(SqsQueue):
+    """Per-shop tasks for the order worker."""
+
+    def enqueue(self, tasks: Sequence[dict[str, Any]]) -> int:
+        return self.send(tasks)

@@ -1,0 +1,36 @@
+"""Daily reconciliation: re-read the previous day from the channel; anything that was missing or
+older in the store is stored now, and a person is told ("N orders were missing and have been
+recovered"), so a silent gap never lasts more than a day."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from crossdock.usecases import shop_alerts
+from crossdock.usecases.pull_orders import OrderPuller, PullReport
+from crossdock.usecases.tasks import ShopTask
+
+
+class ShopBusy(RuntimeError):
+    """Another worker holds the shop: retry the reconciliation later (SQS redelivery)."""
+
+
+@dataclass
+class Reconciler:
+    puller: OrderPuller
+
+    def reconcile(self, task: ShopTask) -> PullReport:
+        assert task.kind == "reconcile" and task.since is not None
+        report = self.puller.pull(task)
+        if report.outcome == "busy":
+            raise ShopBusy(f"shop {task.shop_id} is being pulled; reconciliation retried later")
+        if report.recovered and report.outcome in ("done", "continued"):
+            shop = self.puller.shops.get(task.shop_id)
+            now = self.puller.clock()
+            self.puller.alerts.send(
+                shop_alerts.orders_recovered(shop, task.since.date().isoformat(), report.recovered, now), now=now
+            )
+        if report.outcome == "done":
+            shop = self.puller.shops.get(task.shop_id)
+            shop.update(actions=[type(shop).last_reconciled_day.set(task.since.date().isoformat())])
+        return report
