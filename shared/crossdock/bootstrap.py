@@ -14,8 +14,8 @@ from crossdock.storage.orders import OrderRepository
 from crossdock.storage.shops import ShopRepository
 from crossdock.usecases.health import ShopHealth
 from crossdock.usecases.plan import Planner
+from crossdock.usecases.ports import SourceOpener
 from crossdock.usecases.pull_orders import OrderPuller
-from crossdock.usecases.sources import ChannelSources
 
 
 def now_utc() -> datetime:
@@ -34,6 +34,7 @@ def order_puller(
     owner: str = "local",
     sleep: Callable[[float], None] | None = None,
     clock: Callable[[], datetime] = now_utc,
+    sources: SourceOpener | None = None,
 ) -> OrderPuller:
     bind(settings)
     alerts = alert_sender(settings)
@@ -44,7 +45,7 @@ def order_puller(
         events=EventQueue(settings.order_events_queue_url),
         tasks=TaskQueue(settings.order_tasks_queue_url),
         alerts=alerts,
-        sources=ChannelSources(settings, sleep=sleep),
+        sources=sources or _channel_sources(settings, sleep),
         health=ShopHealth(settings, CallHealthRepository(), alerts),
         clock=clock,
         remaining=remaining,
@@ -56,3 +57,10 @@ def planner(settings: Settings, *, clock: Callable[[], datetime] = now_utc) -> P
     bind(settings)
     return Planner(settings=settings, shops=ShopRepository().all, tasks=TaskQueue(settings.order_tasks_queue_url),
                    clock=clock)
+
+
+def _channel_sources(settings: Settings, sleep: Callable[[float], None] | None) -> SourceOpener:
+    # Imported here: the channel registry loads every adapter, which use-case tests do not need.
+    from crossdock.usecases.sources import ChannelSources
+
+    return ChannelSources(settings, sleep=sleep)

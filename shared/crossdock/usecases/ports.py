@@ -9,6 +9,7 @@ from typing import Any, Protocol
 from crossdock.adapters.http import ChannelHttp
 from crossdock.adapters.ports import OrderSource
 from crossdock.alerts.message import Alert
+from crossdock.domain.windows import ChannelLimits
 
 
 class EventSink(Protocol):
@@ -24,4 +25,6 @@ class AlertSink(Protocol):
 
 
 class SourceOpener(Protocol):
+    def limits(self, shop: Any) -> ChannelLimits: ...
+
     def open(self, shop: Any, *, refresh_credentials: bool = False) -> tuple[OrderSource, ChannelHttp]: ...

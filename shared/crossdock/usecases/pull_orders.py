@@ -15,7 +15,6 @@ from typing import Any
 
 from crossdock.adapters.errors import AuthError, ChannelError, RequestRejectedError
 from crossdock.adapters.http import CallStats, ChannelHttp
-from crossdock.adapters.registry import channel
 from crossdock.config import Settings
 from crossdock.domain.windows import Window, plan_windows
 from crossdock.observability import logger
@@ -128,14 +127,13 @@ class OrderPuller:
         return http
 
     def _windows(self, shop: Any, task: ShopTask) -> list[Window]:
-        spec = channel(shop.channel)
+        limits = self.sources.limits(shop)
         now = self.clock()
         if task.since is not None:  # explicit range: manual backfill or reconciliation
-            limits = spec.limits
             until = min(task.until or now, now - limits.settle_lag)
             return plan_windows(checkpoint=task.since, now=until + limits.settle_lag, limits=limits,
                                 overlap=timedelta(0), backfill=timedelta(0))
-        return plan_windows(checkpoint=shop.checkpoint, now=now, limits=spec.limits,
+        return plan_windows(checkpoint=shop.checkpoint, now=now, limits=limits,
                             overlap=self.settings.overlap, backfill=self.settings.backfill)
 
     def _read(self, shop: Any, task: ShopTask, source: Any, report: PullReport) -> None:

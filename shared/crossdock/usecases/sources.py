@@ -10,6 +10,7 @@ from crossdock.adapters.http import ChannelHttp
 from crossdock.adapters.ports import OrderSource, ShopContext
 from crossdock.adapters.registry import channel
 from crossdock.config import Settings
+from crossdock.domain.windows import ChannelLimits
 
 
 class ChannelSources:
@@ -23,6 +24,9 @@ class ChannelSources:
         self.settings = settings
         self.read_secret = read_secret
         self.sleep = sleep
+
+    def limits(self, shop: Any) -> ChannelLimits:
+        return channel(shop.channel).limits
 
     def open(self, shop: Any, *, refresh_credentials: bool = False) -> tuple[OrderSource, ChannelHttp]:
         spec = channel(shop.channel)
