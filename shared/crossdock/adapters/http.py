@@ -41,6 +41,7 @@ class CallStats:
 
     calls: Counter[str] = field(default_factory=Counter)  # attempts per operation
     faults: Counter[str] = field(default_factory=Counter)  # failed attempts per fault kind
+    consumed: Counter[str] = field(default_factory=Counter)  # rate-limit tokens spent per operation
     retries: int = 0
     waited_s: float = 0.0
 
@@ -55,6 +56,7 @@ class CallStats:
     def merge(self, other: CallStats) -> None:
         self.calls.update(other.calls)
         self.faults.update(other.faults)
+        self.consumed.update(other.consumed)
         self.retries += other.retries
         self.waited_s += other.waited_s
 
@@ -133,6 +135,7 @@ class ChannelHttp:
         for attempt in range(1, self.retry.max_attempts + 1):
             self._pause(bucket.reserve(cost))
             self.stats.calls[operation] += 1
+            self.stats.consumed[operation] += cost
             try:
                 try:
                     response = send(self.session, self.timeout)

@@ -1,0 +1,65 @@
+# Crossdock — every command a developer or CI needs. CI runs `make test` verbatim (.ci/run).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help venv lint test test-unit test-integration test-infra test-e2e demo bench layer synth deploy clean
+
+help:
+	@echo "make demo   - run the whole system locally (moto + sandboxes), no AWS account needed"
+	@echo "make test   - lint, type-check and every test tier"
+	@echo "make bench  - order-pull benchmarks against the sandboxes"
+	@echo "make synth  - CloudFormation templates into cdk.out/ (no network, no Docker)"
+	@echo "make deploy - cdk deploy (needs AWS credentials; see README)"
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test-unit: $(STAMP)
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile tests/unit
+
+test-integration: $(STAMP)
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile tests/integration
+
+test-infra: $(STAMP)
+	$(BIN)/python -m pytest -q tests/infra
+
+test-e2e: $(STAMP)
+	$(BIN)/python -m pytest -q tests/e2e
+
+test: lint
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile tests/unit tests/integration tests/e2e
+	$(BIN)/python -m pytest -q tests/infra
+
+demo: $(STAMP)
+	$(BIN)/crossdock local
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.orders
+
+layer: $(STAMP)
+	$(BIN)/python infra/build_layer.py
+
+synth: layer
+	rm -rf cdk.out
+	$(BIN)/python infra/app.py
+
+deploy: synth
+	npx --yes aws-cdk@2 deploy --app cdk.out $(if $(ALERT_EMAIL),-c alertEmail=$(ALERT_EMAIL),)
+
+clean:
+	rm -rf cdk.out build .pytest_cache .mypy_cache .ruff_cache outbox
