@@ -4,7 +4,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+CDK ?= npx --yes aws-cdk@2
+ALERT_EMAIL ?=
+LAYER_STAMP := build/.layer-stamp
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help venv lint test test-unit test-integration test-infra test-e2e demo bench layer synth deploy clean
@@ -51,15 +55,21 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.orders
 
-layer: $(STAMP)
-	$(BIN)/python infra/build_layer.py
+# The layer: arm64 wheels of the runtime dependencies plus the crossdock package (pip needs the
+# package index); rebuilt only when they change.
+$(LAYER_STAMP): $(STAMP) pyproject.toml infra/build_layer.py infra/runtime.py $(shell find shared/crossdock -name '*.py')
+	$(BIN)/python -m infra.build_layer --out build/layer
+	touch $@
 
+layer: $(LAYER_STAMP)
+
+# Hermetic: no AWS credentials, lookups, Docker or network. cdk-nag findings fail the synth.
 synth: layer
-	rm -rf cdk.out
-	$(BIN)/python infra/app.py
+	$(BIN)/python infra/app.py -o cdk.out $(if $(ALERT_EMAIL),-c alertEmail=$(ALERT_EMAIL))
 
+# Deploys the assembly `make synth` wrote (once per account/region first: $(CDK) bootstrap).
 deploy: synth
-	npx --yes aws-cdk@2 deploy --app cdk.out $(if $(ALERT_EMAIL),-c alertEmail=$(ALERT_EMAIL),)
+	$(CDK) deploy --app cdk.out --require-approval broadening
 
 clean:
 	rm -rf cdk.out build .pytest_cache .mypy_cache .ruff_cache outbox

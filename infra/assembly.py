@@ -1,0 +1,53 @@
+"""Builds the CDK app: context (cdk.json feature flags + overrides), the stack, cdk-nag enforcement.
+
+Context keys: `layerDir` (default build/layer), `functionsDir` (default functions/), `alertEmail`
+(optional), `stackName` (default Crossdock). Both entry points (`cdk synth` through cdk.json, and
+`python infra/app.py` directly) read the same cdk.json context, so they synthesize the same template.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from aws_cdk import App, Tags, Validations
+from cdk_nag import AwsSolutionsChecks, NagPack, ServerlessChecks
+from crossdock.constants import SERVICE_NAME
+
+from infra.nag import acknowledge_findings
+from infra.runtime import CDK_JSON, DEFAULT_FUNCTIONS_DIR, DEFAULT_LAYER_DIR, DEFAULT_STACK_NAME, ROOT
+from infra.stack import CrossdockStack
+
+
+def cdk_json_context(path: Path = CDK_JSON) -> dict[str, Any]:
+    return dict(json.loads(path.read_text()).get("context", {})) if path.is_file() else {}
+
+
+def nag_packs() -> list[NagPack]:
+    return [AwsSolutionsChecks(), ServerlessChecks()]
+
+
+def _path(app: App, key: str, default: Path) -> Path:
+    value = app.node.try_get_context(key)
+    return (ROOT / value).resolve() if value else default
+
+
+def create_app(
+    context: Mapping[str, Any] | None = None, *, outdir: str | None = None, enforce_nag: bool = True
+) -> tuple[App, CrossdockStack]:
+    """The app and its one stack. With `enforce_nag`, synth fails on any unacknowledged finding."""
+    app = App(context={**cdk_json_context(), **(context or {})}, outdir=outdir)
+    stack = CrossdockStack(
+        app,
+        str(app.node.try_get_context("stackName") or DEFAULT_STACK_NAME),
+        layer_dir=_path(app, "layerDir", DEFAULT_LAYER_DIR),
+        functions_dir=_path(app, "functionsDir", DEFAULT_FUNCTIONS_DIR),
+        alert_email=app.node.try_get_context("alertEmail") or None,
+    )
+    Tags.of(stack).add("project", SERVICE_NAME)
+    acknowledge_findings(stack)
+    if enforce_nag:
+        Validations.of(app).add_plugins(*nag_packs())
+    return app, stack

@@ -1,0 +1,36 @@
+"""CloudWatch alarms that notify the alerts topic whenever a count that should stay at zero is not."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as actions
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+PERIOD = Duration.minutes(5)
+
+
+def alarm_when_positive(
+    scope: Construct, construct_id: str, metric: cloudwatch.IMetric, description: str, topic: sns.ITopic
+) -> cloudwatch.Alarm:
+    alarm = cloudwatch.Alarm(
+        scope,
+        construct_id,
+        metric=metric,
+        threshold=0,
+        comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluation_periods=1,
+        treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarm_description=description,
+    )
+    alarm.add_alarm_action(actions.SnsAction(topic))
+    return alarm
+
+
+def alarm_on_dead_letters(
+    scope: Construct, construct_id: str, queue: sqs.IQueue, what: str, topic: sns.ITopic
+) -> cloudwatch.Alarm:
+    metric = queue.metric_approximate_number_of_messages_visible(statistic="Maximum", period=PERIOD)
+    return alarm_when_positive(scope, construct_id, metric, f"Messages are waiting in {what}", topic)

@@ -1,0 +1,169 @@
+"""One Lambda function per FunctionSpec, with its own role, log group, triggers and alarms.
+
+Permissions follow the spec and nothing else: read/write on `spec.tables`, send to `spec.sends_to`,
+publish alerts when `spec.alerts`, read shop secrets under the prefix when `spec.reads_secrets`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from aws_cdk import ArnFormat, Duration, Stack
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as sources
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+from crossdock import constants as c
+
+from infra.components.alarms import alarm_when_positive
+from infra.components.alerts import Alerts
+from infra.components.errors import InfraConfigError
+from infra.components.naming import construct_id
+from infra.components.queues import WorkQueue
+from infra.components.tables import StoredTable
+from infra.runtime import PYTHON_VERSION
+
+RUNTIME: lambda_.Runtime = getattr(lambda_.Runtime, "PYTHON_" + PYTHON_VERSION.replace(".", "_"))
+ARCHITECTURE = lambda_.Architecture.ARM_64
+LOG_RETENTION = logs.RetentionDays.ONE_MONTH
+CODE_EXCLUDES = ["**/__pycache__", "**/*.pyc", "**/tests"]
+SQS_UNBATCHED_MAX = 10  # above this batch size SQS event sources need a batching window
+
+
+@dataclass(frozen=True)
+class Wiring:
+    """Everything a function may be connected to, by spec logical id."""
+
+    tables: Mapping[str, StoredTable]
+    queues: Mapping[str, WorkQueue]
+    alerts: Alerts
+    undeliverable: sqs.IQueue
+    layer: lambda_.ILayerVersion
+    functions_dir: Path
+
+
+def code_dir(spec: c.FunctionSpec, functions_dir: Path) -> Path:
+    folder = functions_dir / spec.folder
+    module = spec.handler.rsplit(".", 1)[0].replace(".", "/") + ".py"
+    if not (folder / module).is_file():
+        raise InfraConfigError(
+            f"function {spec.name}: handler {spec.handler!r} needs {folder / module}, which does not exist"
+        )
+    return folder
+
+
+def function_environment(spec: c.FunctionSpec, wiring: Wiring) -> dict[str, str]:
+    env = {
+        "POWERTOOLS_SERVICE_NAME": c.SERVICE_NAME,
+        "POWERTOOLS_METRICS_NAMESPACE": c.METRICS_NAMESPACE,
+    }
+    for table_id in spec.tables:
+        stored = wiring.tables[table_id]
+        env[stored.spec.env_var] = stored.table.table_name
+    for queue_id in dict.fromkeys([*spec.sends_to, *([spec.queue] if spec.queue else [])]):
+        work = wiring.queues[queue_id]
+        env[work.spec.env_var] = work.queue.queue_url
+    if spec.alerts:
+        env[c.ENV_ALERTS_TOPIC_ARN] = wiring.alerts.topic.topic_arn
+    if spec.reads_secrets:
+        env[c.ENV_SECRETS_PREFIX] = c.DEFAULT_SECRETS_PREFIX
+    clashes = sorted(env.keys() & spec.env.keys())
+    if clashes:
+        raise InfraConfigError(f"function {spec.name}: spec.env must not override {clashes}")
+    return {**env, **spec.env}
+
+
+def shop_secrets_arn(scope: Construct) -> str:
+    return Stack.of(scope).format_arn(
+        service="secretsmanager",
+        resource="secret",
+        resource_name=f"{c.DEFAULT_SECRETS_PREFIX}*",
+        arn_format=ArnFormat.COLON_RESOURCE_NAME,
+    )
+
+
+class CrossdockFunction(Construct):
+    """A spec'd function: role, log group, function, grants, triggers, alarms."""
+
+    def __init__(self, scope: Construct, spec: c.FunctionSpec, wiring: Wiring) -> None:
+        super().__init__(scope, construct_id(spec.name))
+        self.spec = spec
+        self.function_name = function_name = f"{Stack.of(self).stack_name.lower()}-{spec.name}"
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"Execution role of {function_name} (least privilege, from its FunctionSpec)",
+        )
+        self.log_group = logs.LogGroup(self, "Logs", retention=LOG_RETENTION)
+        self.log_group.grant_write(self.role)
+        self.function = lambda_.Function(
+            self,
+            "Function",
+            function_name=function_name,
+            runtime=RUNTIME,
+            architecture=ARCHITECTURE,
+            handler=spec.handler,
+            code=lambda_.Code.from_asset(str(code_dir(spec, wiring.functions_dir)), exclude=CODE_EXCLUDES),
+            layers=[wiring.layer],
+            memory_size=spec.memory_mb,
+            timeout=Duration.seconds(spec.timeout_s),
+            role=self.role,
+            environment=function_environment(spec, wiring),
+            tracing=lambda_.Tracing.ACTIVE,
+            logging_format=lambda_.LoggingFormat.JSON,
+            application_log_level_v2=lambda_.ApplicationLogLevel.INFO,
+            system_log_level_v2=lambda_.SystemLogLevel.WARN,
+            log_group=self.log_group,
+            # Scheduled runs are asynchronous: events that still fail after Lambda's retries are kept.
+            dead_letter_queue=wiring.undeliverable if spec.schedule else None,
+        )
+        self._grant(wiring)
+        self._connect(wiring)
+        topic = wiring.alerts.topic
+        alarm_when_positive(
+            self, "ErrorsAlarm", self.function.metric_errors(), f"{function_name} failed", topic
+        )
+        alarm_when_positive(
+            self, "ThrottlesAlarm", self.function.metric_throttles(), f"{function_name} was throttled", topic
+        )
+
+    def _grant(self, wiring: Wiring) -> None:
+        for table_id in self.spec.tables:
+            wiring.tables[table_id].table.grant_read_write_data(self.role)
+        for queue_id in self.spec.sends_to:
+            wiring.queues[queue_id].queue.grant_send_messages(self.role)
+        if self.spec.alerts:
+            wiring.alerts.grant_publish(self.role)
+        if self.spec.reads_secrets:
+            self.role.add_to_policy(
+                iam.PolicyStatement(
+                    actions=["secretsmanager:GetSecretValue"], resources=[shop_secrets_arn(self)]
+                )
+            )
+
+    def _connect(self, wiring: Wiring) -> None:
+        if self.spec.schedule:
+            events.Rule(
+                self,
+                "Schedule",
+                schedule=events.Schedule.expression(self.spec.schedule),
+                description=f"Runs {self.function_name} on {self.spec.schedule}",
+                targets=[targets.LambdaFunction(self.function, dead_letter_queue=wiring.undeliverable)],
+            )
+        if self.spec.queue:
+            batching = Duration.seconds(1) if self.spec.batch_size > SQS_UNBATCHED_MAX else None
+            self.function.add_event_source(
+                sources.SqsEventSource(
+                    wiring.queues[self.spec.queue].queue,
+                    batch_size=self.spec.batch_size,
+                    max_batching_window=batching,
+                    report_batch_item_failures=True,
+                )
+            )

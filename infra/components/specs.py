@@ -1,0 +1,41 @@
+"""The specs a stack is built from (defaults: crossdock.constants), checked for dangling references."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from crossdock import constants as c
+
+from infra.components.errors import InfraConfigError
+
+
+@dataclass(frozen=True)
+class Specs:
+    tables: tuple[c.TableSpec, ...] = c.TABLES
+    queues: tuple[c.QueueSpec, ...] = c.QUEUES
+    functions: tuple[c.FunctionSpec, ...] = c.FUNCTIONS
+
+    def consumer_timeouts_s(self, queue: c.QueueSpec) -> list[int]:
+        return [f.timeout_s for f in self.functions if f.queue == queue.logical_id]
+
+    def validate(self) -> Specs:
+        problems: list[str] = []
+        ids = [t.logical_id for t in self.tables] + [q.logical_id for q in self.queues]
+        problems += [f"logical id {i!r} is declared twice" for i, n in Counter(ids).items() if n > 1]
+        names = Counter(f.name for f in self.functions)
+        problems += [f"function name {name!r} is declared twice" for name, n in names.items() if n > 1]
+        env_vars = Counter([t.env_var for t in self.tables] + [q.env_var for q in self.queues])
+        problems += [f"env var {v!r} is used by two resources" for v, n in env_vars.items() if n > 1]
+        table_ids = {t.logical_id for t in self.tables}
+        queue_ids = {q.logical_id for q in self.queues}
+        for f in self.functions:
+            problems += [f"{f.name}: unknown table {t!r}" for t in f.tables if t not in table_ids]
+            problems += [
+                f"{f.name}: unknown queue {q!r} in sends_to" for q in f.sends_to if q not in queue_ids
+            ]
+            if f.queue is not None and f.queue not in queue_ids:
+                problems.append(f"{f.name}: unknown trigger queue {f.queue!r}")
+        if problems:
+            raise InfraConfigError("invalid specs in crossdock.constants: " + "; ".join(problems))
+        return self

@@ -1,0 +1,90 @@
+"""The Crossdock stack: every table, queue and function comes from a spec, in a loop.
+
+Adding a TableSpec, QueueSpec or FunctionSpec to `crossdock.constants` is the whole change: the
+resources, permissions, environment, triggers, alarms and outputs follow from it here. The stack is
+environment-agnostic (no account/region lookups), so synthesis is hermetic.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from aws_cdk import CfnOutput, Stack
+from constructs import Construct
+
+from infra.components.alarms import alarm_on_dead_letters
+from infra.components.alerts import build_alerts
+from infra.components.functions import ARCHITECTURE, RUNTIME, CrossdockFunction, Wiring
+from infra.components.layer import dependencies_layer
+from infra.components.queues import build_work_queue, dead_letter_queue
+from infra.components.specs import Specs
+from infra.components.tables import build_table
+
+UNDELIVERED_QUEUE_ID = "UndeliveredEventsQueue"
+
+
+class CrossdockStack(Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        layer_dir: Path,
+        functions_dir: Path,
+        alert_email: str | None = None,
+        specs: Specs | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            scope,
+            construct_id,
+            description="Crossdock: order pull from marketplaces (Lambda, DynamoDB, SQS, SNS alerts)",
+            **kwargs,
+        )
+        self.specs = (specs or Specs()).validate()
+        self.tables = {spec.logical_id: build_table(self, spec) for spec in self.specs.tables}
+        self.queues = {
+            spec.logical_id: build_work_queue(self, spec, self.specs.consumer_timeouts_s(spec))
+            for spec in self.specs.queues
+        }
+        # Dead letters of asynchronous deliveries: scheduled invocations (EventBridge and Lambda
+        # retries exhausted) and alert e-mails SNS could not deliver.
+        self.undeliverable = dead_letter_queue(self, UNDELIVERED_QUEUE_ID)
+        self.alerts = build_alerts(self, alert_email=alert_email, undeliverable=self.undeliverable)
+        self.layer = dependencies_layer(
+            self, "DependenciesLayer", layer_dir=layer_dir, runtime=RUNTIME, architecture=ARCHITECTURE
+        )
+        wiring = Wiring(
+            tables=self.tables,
+            queues=self.queues,
+            alerts=self.alerts,
+            undeliverable=self.undeliverable,
+            layer=self.layer,
+            functions_dir=functions_dir,
+        )
+        self.functions = {spec.name: CrossdockFunction(self, spec, wiring) for spec in self.specs.functions}
+        self._alarm_on_dead_letters()
+        self._outputs()
+
+    def _alarm_on_dead_letters(self) -> None:
+        topic = self.alerts.topic
+        for work in self.queues.values():
+            name = f"{work.spec.logical_id}Dlq"
+            alarm_on_dead_letters(
+                self, f"{name}Alarm", work.dead_letters, f"the dead-letter queue {name}", topic
+            )
+        alarm_on_dead_letters(
+            self, f"{UNDELIVERED_QUEUE_ID}Alarm", self.undeliverable, "the undelivered-events queue", topic
+        )
+
+    def _outputs(self) -> None:
+        for stored in self.tables.values():
+            CfnOutput(self, f"{stored.spec.logical_id}Name", value=stored.table.table_name)
+        for work in self.queues.values():
+            CfnOutput(self, f"{work.spec.logical_id}Url", value=work.queue.queue_url)
+            CfnOutput(self, f"{work.spec.logical_id}DlqUrl", value=work.dead_letters.queue_url)
+        CfnOutput(self, f"{UNDELIVERED_QUEUE_ID}Url", value=self.undeliverable.queue_url)
+        CfnOutput(self, "AlertsTopicArn", value=self.alerts.topic.topic_arn)
+        for fn in self.functions.values():
+            CfnOutput(self, f"{fn.node.id}FunctionName", value=fn.function.function_name)

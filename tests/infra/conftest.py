@@ -1,0 +1,94 @@
+"""One synthesis shared by every infra test (session scope), against a layer holding only crossdock.
+
+The layer directory is a tmp copy of shared/crossdock (no pip download); function code is the real
+functions/ folder, so a missing handler module fails here exactly as it would at deploy.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+@dataclass(frozen=True)
+class Synth:
+    app: Any
+    stack: Any
+    template: Any  # aws_cdk.assertions.Template
+    template_path: Path
+
+    @property
+    def resources(self) -> dict[str, dict[str, Any]]:
+        return dict(json.loads(self.template_path.read_text())["Resources"])
+
+
+@pytest.fixture(scope="session")
+def layer_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    layer = tmp_path_factory.mktemp("layer")
+    shutil.copytree(
+        ROOT / "shared" / "crossdock",
+        layer / "python" / "crossdock",
+        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+    )
+    return layer
+
+
+@dataclass(frozen=True)
+class EntryPointRun:
+    """`python infra/app.py` run as the Makefile does, without AWS credentials or alert e-mail."""
+
+    process: subprocess.Popen[str]
+    outdir: Path
+
+    def wait(self) -> tuple[int, str]:
+        _, stderr = self.process.communicate()
+        return self.process.returncode, stderr
+
+
+@pytest.fixture(scope="session")
+def entry_point_run(tmp_path_factory: pytest.TempPathFactory, layer_dir: Path) -> EntryPointRun:
+    outdir = tmp_path_factory.mktemp("entry-point-out")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CDK_"))}
+    process = subprocess.Popen(
+        [sys.executable, "infra/app.py", "-c", f"layerDir={layer_dir}", "-o", str(outdir)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    return EntryPointRun(process, outdir)
+
+
+@pytest.fixture(scope="session")
+def synth(tmp_path_factory: pytest.TempPathFactory, layer_dir: Path, entry_point_run: EntryPointRun) -> Synth:
+    """The shared in-process synth (nag not enforced here: test_infra_checks reports findings).
+
+    Requests `entry_point_run` so that subprocess synthesizes in parallel with this one.
+    """
+    from aws_cdk.assertions import Template
+    from template_lookup import ALERT_EMAIL
+
+    from infra.assembly import create_app
+
+    outdir = tmp_path_factory.mktemp("cdk.out")
+    app, stack = create_app(
+        {"layerDir": str(layer_dir), "alertEmail": ALERT_EMAIL}, outdir=str(outdir), enforce_nag=False
+    )
+    app.synth()
+    template_path = outdir / f"{stack.stack_name}.template.json"
+    return Synth(app, stack, Template.from_json(json.loads(template_path.read_text())), template_path)

@@ -1,0 +1,46 @@
+"""Lookups into a synthesized template, keyed by spec (shared by the infra tests)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crossdock.constants import FunctionSpec
+
+Resources = dict[str, dict[str, Any]]
+
+ALERT_EMAIL = "ops@example.com"  # the alertEmail context of the shared synth
+
+
+def of_type(resources: Resources, cfn_type: str) -> Resources:
+    return {k: v for k, v in resources.items() if v["Type"] == cfn_type}
+
+
+def function(resources: Resources, spec: FunctionSpec) -> tuple[str, dict[str, Any]]:
+    """(logical id, Properties) of the function built from `spec`."""
+    for logical_id, resource in of_type(resources, "AWS::Lambda::Function").items():
+        if str(resource["Properties"].get("FunctionName", "")).endswith(f"-{spec.name}"):
+            return logical_id, resource["Properties"]
+    raise AssertionError(f"no function for spec {spec.name}")
+
+
+def role_statements(resources: Resources, spec: FunctionSpec) -> list[dict[str, Any]]:
+    """Every Allow statement attached to the function's execution role."""
+    _, props = function(resources, spec)
+    role_id = props["Role"]["Fn::GetAtt"][0]
+    statements: list[dict[str, Any]] = []
+    for policy in of_type(resources, "AWS::IAM::Policy").values():
+        if {"Ref": role_id} in policy["Properties"]["Roles"]:
+            statements += policy["Properties"]["PolicyDocument"]["Statement"]
+    return [s for s in statements if s["Effect"] == "Allow"]
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def actions_on(statements: list[dict[str, Any]], resource: Any) -> set[str]:
+    return {a for s in statements if resource in as_list(s["Resource"]) for a in as_list(s["Action"])}
+
+
+def all_actions(statements: list[dict[str, Any]]) -> set[str]:
+    return {a for s in statements for a in as_list(s["Action"])}
