@@ -21,7 +21,13 @@ class SqsQueue:
             raise ValueError("queue URL is not configured")
         self.url = url
 
-    def send(self, bodies: Iterable[dict[str, Any]], *, attributes: Sequence[dict[str, str]] | None = None) -> int:
+    def send(
+        self,
+        bodies: Iterable[dict[str, Any]],
+        *,
+        attributes: Sequence[dict[str, str]] | None = None,
+        delay_s: int = 0,
+    ) -> int:
         """Send every body; raise if any entry is refused (the caller has not lost it yet)."""
         items = list(bodies)
         sent = 0
@@ -30,6 +36,8 @@ class SqsQueue:
             entries = []
             for i, body in enumerate(chunk):
                 entry: dict[str, Any] = {"Id": str(i), "MessageBody": json.dumps(body, ensure_ascii=False)}
+                if delay_s:
+                    entry["DelaySeconds"] = min(max(int(delay_s), 0), 900)  # SQS maximum
                 attrs = attributes[start + i] if attributes else None
                 if attrs:
                     entry["MessageAttributes"] = {
@@ -55,5 +63,5 @@ class EventQueue(SqsQueue):
 class TaskQueue(SqsQueue):
     """Per-shop tasks for the order worker."""
 
-    def enqueue(self, tasks: Sequence[dict[str, Any]]) -> int:
-        return self.send(tasks)
+    def enqueue(self, tasks: Sequence[dict[str, Any]], *, delay_s: int = 0) -> int:
+        return self.send(tasks, delay_s=delay_s)

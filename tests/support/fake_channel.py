@@ -62,7 +62,9 @@ class FakeSources:
         return ChannelLimits(max_window=timedelta(days=1), settle_lag=timedelta(minutes=2),
                              history=timedelta(days=90), page_size=self.channel.page_size)
 
-    def open(self, shop: object, *, refresh_credentials: bool = False) -> tuple[FakeChannel, ChannelHttp]:
+    def open(
+        self, shop: object, *, refresh_credentials: bool = False, budget: object = None
+    ) -> tuple[FakeChannel, ChannelHttp]:
         return self.channel, ChannelHttp("taobao", {"op": Rate(100, 100)}, sleep=lambda s: None)
 
 

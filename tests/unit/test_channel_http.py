@@ -100,3 +100,29 @@ def test_throttle_type_carries_retry_after():
     with pytest.raises(ThrottledError) as info:
         raise_for_status("test", response(429, "{}", {"Retry-After": "2.5"}))
     assert info.value.retry_after == 2.5
+
+
+def test_wait_past_the_budget_is_deferred_not_slept():
+    # Given a bucket that allows one call per 100 s and 30 s of budget left
+    from crossdock.adapters.errors import CallDeferred
+
+    sleeps: list[float] = []
+    http = ChannelHttp("test", {"op": Rate(0.01, 1)}, sleep=sleeps.append, budget=lambda: 30.0)
+    http.call("op", lambda s, t: response(200, "{}"), parse)
+    # When the next call would have to wait ~100 s
+    with pytest.raises(CallDeferred) as info:
+        http.call("op", lambda s, t: response(200, "{}"), parse)
+    # Then nothing slept and the tokens were given back
+    assert sleeps == [] and info.value.wait_s == pytest.approx(100, rel=0.01)
+    assert http.bucket("op").tokens == pytest.approx(0, abs=0.01)
+
+
+def test_bucket_state_refills_by_the_time_between_runs():
+    now = [1000.0]
+    first = ChannelHttp("test", {"op": Rate(1, 10)}, clock=lambda: now[0])
+    for _ in range(10):
+        first.bucket("op").reserve()
+    state = first.bucket_state()
+    now[0] += 4
+    second = ChannelHttp("test", {"op": Rate(1, 10)}, clock=lambda: now[0], bucket_state=state)
+    assert second.bucket("op").tokens == pytest.approx(4)

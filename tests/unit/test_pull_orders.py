@@ -137,3 +137,44 @@ def test_continuation_enqueued_when_time_runs_out(env):
     body = json.loads(sqs.receive_message(QueueUrl=env.order_tasks_queue_url)["Messages"][0]["Body"])
     assert report.outcome == "continued"
     assert body == {"kind": "pull", "shop_id": "shop-1", "reason": "continuation"}
+
+
+def test_window_too_long_for_one_run_is_shrunk_and_continued(env):
+    # Given a window with many pages and a run that runs out of time after the first page
+    clock = ManualClock(START)
+    channel = FakeChannel()
+    for i in range(9):
+        channel.put(f"T{i}", START - timedelta(hours=2, minutes=i))
+    ShopModel.get("shop-1").update(actions=[ShopModel.checkpoint.set(START - timedelta(hours=3))])
+    puller = make_puller(env, channel, clock)
+    budget = iter([timedelta(minutes=5), timedelta(minutes=5), timedelta(seconds=1)])
+    puller.remaining = lambda: next(budget, timedelta(seconds=1))
+    # When pulled
+    report = puller.pull(ShopTask(shop_id="shop-1"))
+    # Then the checkpoint stays, the next runs use windows half as long, and a continuation is queued
+    shop = ShopModel.get("shop-1")
+    assert report.outcome == "continued" and shop.checkpoint == START - timedelta(hours=3)
+    assert shop.window_cap_s == pytest.approx((timedelta(hours=3) + timedelta(minutes=5) - timedelta(minutes=2))
+                                              .total_seconds() / 2)
+
+
+def test_rate_wait_beyond_the_run_defers_to_a_delayed_continuation(env):
+    # Given a channel whose next call is only allowed in 10 minutes
+    from crossdock.adapters.errors import CallDeferred
+
+    clock = ManualClock(START)
+    channel = FakeChannel()
+    channel.put("T1", START - timedelta(minutes=20))
+
+    def slow(page: int) -> None:
+        raise CallDeferred("taobao", 600)
+
+    channel.between_pages = slow
+    # When pulled
+    report = make_puller(env, channel, clock).pull(ShopTask(shop_id="shop-1"))
+    # Then the worker does not sleep past its timeout: it queues itself for later
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    assert report.outcome == "continued"
+    assert not sqs.receive_message(QueueUrl=env.order_tasks_queue_url).get("Messages")  # delayed, not visible yet
+    attrs = sqs.get_queue_attributes(QueueUrl=env.order_tasks_queue_url, AttributeNames=["All"])["Attributes"]
+    assert attrs["ApproximateNumberOfMessagesDelayed"] == "1"

@@ -72,3 +72,13 @@ class RetriesExhaustedError(ChannelError):
         super().__init__(channel, f"gave up after {attempts} attempts: {last}", code=last.code)
         self.last = last
         self.attempts = attempts
+
+
+class CallDeferred(Exception):
+    """The next call may only be sent after more time than this invocation has left (a slow
+    documented rate, a long Retry-After). Not a fault: the caller hands the work to a later run."""
+
+    def __init__(self, channel: str, wait_s: float):
+        super().__init__(f"{channel}: next call allowed in {wait_s:.0f} s, past this run's time budget")
+        self.channel = channel
+        self.wait_s = wait_s

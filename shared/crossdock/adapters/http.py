@@ -21,6 +21,7 @@ import requests
 
 from crossdock.adapters.errors import (
     AuthError,
+    CallDeferred,
     ChannelError,
     ConnectionFault,
     InvalidResponseError,
@@ -33,6 +34,7 @@ from crossdock.adapters.errors import (
 from crossdock.domain.ratelimit import Rate, TokenBucket
 
 T = TypeVar("T")
+SAVED_AT = "_saved_at"
 
 
 @dataclass
@@ -88,7 +90,10 @@ class ChannelHttp:
         clock: Callable[[], float] = time.time,
         rng: random.Random | None = None,
         bucket_state: Mapping[str, float] | None = None,
+        budget: Callable[[], float] | None = None,
     ) -> None:
+        """`budget` returns the seconds this invocation may still wait; a longer wait raises
+        CallDeferred instead of sleeping past the Lambda timeout."""
         self.channel = channel
         self.session = session or requests.Session()
         self.retry = retry or RetryPolicy()
@@ -98,9 +103,12 @@ class ChannelHttp:
         self._clock = clock
         self._rng = rng or random.Random()
         self.rate_scale = rate_scale
-        state = bucket_state or {}
+        self._budget = budget
+        state = dict(bucket_state or {})
+        saved_at = state.pop(SAVED_AT, None)
         self.buckets = {
-            op: TokenBucket(rate.scaled(rate_scale), clock=clock, tokens=state.get(op))
+            op: TokenBucket(rate.scaled(rate_scale), clock=clock, tokens=state.get(op),
+                            stamp=saved_at if op in state else None)
             for op, rate in rates.items()
         }
 
@@ -113,9 +121,14 @@ class ChannelHttp:
         self.buckets[operation].set_rate(per_second * self.rate_scale)
 
     def bucket_state(self) -> dict[str, float]:
-        return {op: round(b.tokens, 4) for op, b in self.buckets.items()}
+        """Token levels to carry into the next invocation (refilled there by the time between)."""
+        state = {op: round(b.tokens, 4) for op, b in self.buckets.items()}
+        state[SAVED_AT] = self._clock()
+        return state
 
     def _pause(self, seconds: float) -> None:
+        if seconds > 0 and self._budget is not None and seconds > self._budget():
+            raise CallDeferred(self.channel, seconds)
         if seconds > 0:
             self.stats.waited_s += seconds
             self._sleep(seconds)
@@ -133,7 +146,12 @@ class ChannelHttp:
         bucket = self.buckets[operation]
         last: ChannelError | None = None
         for attempt in range(1, self.retry.max_attempts + 1):
-            self._pause(bucket.reserve(cost))
+            wait = bucket.reserve(cost)
+            try:
+                self._pause(wait)
+            except CallDeferred:
+                bucket.reserve(-cost)  # the call is not made: give the tokens back
+                raise
             self.stats.calls[operation] += 1
             self.stats.consumed[operation] += cost
             try:

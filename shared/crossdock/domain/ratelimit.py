@@ -27,11 +27,13 @@ class TokenBucket:
         *,
         clock: Callable[[], float] = time.monotonic,
         tokens: float | None = None,
+        stamp: float | None = None,
     ) -> None:
+        """`tokens` as saved at `stamp` (same clock): the time since then refills the bucket."""
         self.rate = rate
         self._clock = clock
         self._tokens = rate.burst if tokens is None else min(tokens, rate.burst)
-        self._stamp = clock()
+        self._stamp = clock() if stamp is None else min(stamp, clock())
 
     def _refill(self) -> None:
         now = self._clock()

@@ -55,6 +55,7 @@ class ShopModel(Model):
     last_error_at = UTCDateTimeAttribute(null=True)
     failing_since = UTCDateTimeAttribute(null=True)
     bucket_state = JSONAttribute(default=dict)
+    window_cap_s = NumberAttribute(null=True)  # shrunk when a window could not be read within one run
     # circuit breaker and auth block
     breaker_open_since = UTCDateTimeAttribute(null=True)
     breaker_closed_at = UTCDateTimeAttribute(null=True)  # the failure rate counts only calls after this
@@ -131,6 +132,10 @@ def bind(settings: Settings) -> None:
     }
     for key, model in MODELS.items():
         meta = model.Meta
+        target = (names[key], settings.region, settings.aws_endpoint_url)
+        if model._connection is not None and target == (meta.table_name, getattr(meta, "region", None),
+                                                        getattr(meta, "host", None)):
+            continue  # keep the connection: a new one re-loads botocore's service model (~0.3 s per model)
         meta.table_name = names[key]  # type: ignore[attr-defined]
         meta.region = settings.region  # type: ignore[attr-defined]
         meta.host = settings.aws_endpoint_url  # type: ignore[attr-defined]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -17,7 +17,7 @@ class EventSink(Protocol):
 
 
 class TaskSink(Protocol):
-    def enqueue(self, tasks: Sequence[dict[str, Any]]) -> int: ...
+    def enqueue(self, tasks: Sequence[dict[str, Any]], *, delay_s: int = 0) -> int: ...
 
 
 class AlertSink(Protocol):
@@ -27,4 +27,6 @@ class AlertSink(Protocol):
 class SourceOpener(Protocol):
     def limits(self, shop: Any) -> ChannelLimits: ...
 
-    def open(self, shop: Any, *, refresh_credentials: bool = False) -> tuple[OrderSource, ChannelHttp]: ...
+    def open(
+        self, shop: Any, *, refresh_credentials: bool = False, budget: Callable[[], float] | None = None
+    ) -> tuple[OrderSource, ChannelHttp]: ...

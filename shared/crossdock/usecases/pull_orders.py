@@ -9,11 +9,11 @@ continuation; auth failures stop the shop and alert once; channel faults feed th
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from crossdock.adapters.errors import AuthError, ChannelError, RequestRejectedError
+from crossdock.adapters.errors import AuthError, CallDeferred, ChannelError, RequestRejectedError
 from crossdock.adapters.http import CallStats, ChannelHttp
 from crossdock.config import Settings
 from crossdock.domain.windows import Window, plan_windows
@@ -40,6 +40,7 @@ class PullReport:
     events: int = 0
     checkpoint: datetime | None = None
     error: str | None = None
+    window_cap_s: float | None = None  # set when a window was too long for one run
     lag_seconds: float | None = None  # now − checkpoint after the run
     recovered: list[str] = field(default_factory=list)  # reconciliation: orders that were missing or older
     stats: CallStats = field(default_factory=CallStats)
@@ -104,6 +105,10 @@ class OrderPuller:
         finally:
             if report.bucket_state:
                 fields["bucket_state"] = report.bucket_state
+            if report.window_cap_s:
+                fields["window_cap_s"] = report.window_cap_s
+            elif report.outcome == "done" and shop.window_cap_s:
+                fields["window_cap_s"] = shop.window_cap_s * 2 if shop.window_cap_s < 86400 * 30 else None
             fields.update(self.health.after_run(shop, report, now))
             fields["last_run"] = report.figures()
             fields["totals"] = _add_totals(shop.totals or {}, report)
@@ -111,7 +116,8 @@ class OrderPuller:
         return report
 
     def _run(self, shop: Any, task: ShopTask, report: PullReport, *, refresh: bool) -> ChannelHttp:
-        source, http = self.sources.open(shop, refresh_credentials=refresh)
+        budget = lambda: (self.remaining() - self.settings.stop_margin).total_seconds()  # noqa: E731
+        source, http = self.sources.open(shop, refresh_credentials=refresh, budget=budget)
         report.stats = http.stats
         try:
             self._read(shop, task, source, report)
@@ -123,11 +129,15 @@ class OrderPuller:
             http = self._run(shop, task, report, refresh=True)
             http.stats.merge(first)
             report.stats = http.stats
-        report.bucket_state = http.bucket_state()
+        finally:
+            # Pacing state survives the run whatever its outcome (the innermost attempt's is newest).
+            report.bucket_state = report.bucket_state or http.bucket_state()
         return http
 
     def _windows(self, shop: Any, task: ShopTask) -> list[Window]:
         limits = self.sources.limits(shop)
+        if shop.window_cap_s:
+            limits = replace(limits, max_window=min(limits.max_window, timedelta(seconds=shop.window_cap_s)))
         now = self.clock()
         if task.since is not None:  # explicit range: manual backfill or reconciliation
             until = min(task.until or now, now - limits.settle_lag)
@@ -143,9 +153,18 @@ class OrderPuller:
             if self.remaining() < self.settings.stop_margin:
                 self._continue(shop, task, window, report)
                 return
-            for page in source.pages(window):
-                report.pages += 1
-                self._store(page, report, collect=task.kind == "reconcile")
+            try:
+                for page in source.pages(window):
+                    report.pages += 1
+                    self._store(page, report, collect=task.kind == "reconcile")
+                    if self.remaining() < self.settings.stop_margin:
+                        # This window is too long to read in one run: read smaller ones from now on.
+                        report.window_cap_s = max(60.0, window.span.total_seconds() / 2)
+                        self._continue(shop, task, window, report)
+                        return
+            except CallDeferred as deferred:
+                self._continue(shop, task, window, report, delay_s=deferred.wait_s)
+                return
             report.windows += 1
             if not explicit:
                 self.shops.advance_checkpoint(shop, checkpoint, window.end)
@@ -175,12 +194,14 @@ class OrderPuller:
         for s in pending:
             self.orders.clear_events(shop_key, s.order_id, s.modified_at, [e["event_id"] for e in s.pending_events])
 
-    def _continue(self, shop: Any, task: ShopTask, window: Window, report: PullReport) -> None:
+    def _continue(
+        self, shop: Any, task: ShopTask, window: Window, report: PullReport, *, delay_s: float = 0
+    ) -> None:
         follow = ShopTask(kind="pull", shop_id=shop.shop_id, reason="continuation")
         if task.since is not None:
             follow = ShopTask(kind=task.kind, shop_id=shop.shop_id, reason="continuation",
                               since=window.start, until=task.until)
-        self.tasks.enqueue([follow.body()])
+        self.tasks.enqueue([follow.body()], delay_s=int(delay_s))
         report.outcome = "continued"
         logger.info("time budget nearly spent: continuation enqueued", extra={"shop_id": shop.shop_id,
                     "resume_from": window.start.isoformat()})

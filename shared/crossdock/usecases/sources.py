@@ -28,13 +28,17 @@ class ChannelSources:
     def limits(self, shop: Any) -> ChannelLimits:
         return channel(shop.channel).limits
 
-    def open(self, shop: Any, *, refresh_credentials: bool = False) -> tuple[OrderSource, ChannelHttp]:
+    def open(
+        self, shop: Any, *, refresh_credentials: bool = False, budget: Callable[[], float] | None = None
+    ) -> tuple[OrderSource, ChannelHttp]:
         spec = channel(shop.channel)
         secret = self.read_secret(shop.secret_name, refresh=refresh_credentials)
         missing = [f for f in spec.credential_fields if not secret.get(f)]
         if missing:
             raise ValueError(f"secret {shop.secret_name} lacks {', '.join(missing)} for {spec.name}")
         kwargs: dict[str, Any] = {"rate_scale": self.settings.rate_scale, "bucket_state": shop.bucket_state or {}}
+        if budget is not None:
+            kwargs["budget"] = budget
         if self.sleep is not None:
             kwargs["sleep"] = self.sleep
         http = ChannelHttp(spec.name, spec.rates, **kwargs)
