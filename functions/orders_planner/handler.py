@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.parser import event_parser
-from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
+from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from crossdock import bootstrap
 from crossdock.config import settings
@@ -15,20 +14,20 @@ from crossdock.observability import logger, metrics, tracer
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics(capture_cold_start_metric=True)
 @tracer.capture_lambda_handler(capture_response=False)
-@event_parser(model=EventBridgeModel)
-def plan_pulls(event: EventBridgeModel, context: LambdaContext) -> dict[str, Any]:
+@event_source(data_class=EventBridgeEvent)
+def plan_pulls(event: EventBridgeEvent, context: LambdaContext) -> dict[str, Any]:
     report = bootstrap.planner(settings()).plan_pulls()
     metrics.add_metric(name="ShopTasksEnqueued", unit="Count", value=report.enqueued)
     logger.info("pull tasks planned", extra={"enqueued": report.enqueued, "skipped": report.skipped,
-                                              "schedule": event.resources})
+                                              "schedule": event.resources, "detail_type": event.detail_type})
     return {"enqueued": report.enqueued, "skipped": report.skipped}
 
 
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics(capture_cold_start_metric=True)
 @tracer.capture_lambda_handler(capture_response=False)
-@event_parser(model=EventBridgeModel)
-def plan_reconciliations(event: EventBridgeModel, context: LambdaContext) -> dict[str, Any]:
+@event_source(data_class=EventBridgeEvent)
+def plan_reconciliations(event: EventBridgeEvent, context: LambdaContext) -> dict[str, Any]:
     report = bootstrap.planner(settings()).plan_reconciliations()
     metrics.add_metric(name="ReconcileTasksEnqueued", unit="Count", value=report.enqueued)
     logger.info("reconciliation tasks planned", extra={"enqueued": report.enqueued})

@@ -13,18 +13,20 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from crossdock import bootstrap
+from crossdock.adapters import registry
 from crossdock.config import settings
 from crossdock.observability import logger, metrics, tracer
 from crossdock.usecases.pull_orders import PullReport
 from crossdock.usecases.reconcile import Reconciler
 from crossdock.usecases.tasks import ShopTask
 
+assert registry.CHANNELS  # every channel adapter loads during init, not on the first record
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 @tracer.capture_method(capture_response=False)
 def handle_task(record: SQSRecord, lambda_context: LambdaContext) -> None:
-    task = ShopTask.model_validate_json(record.body)
+    task = ShopTask.from_json(record.body)
     context = lambda_context
     puller = bootstrap.order_puller(
         settings(),
