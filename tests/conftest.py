@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -12,6 +13,11 @@ for folder in ("shared", "local", "cli"):
     path = str(ROOT / folder)
     if path not in sys.path:
         sys.path.insert(0, path)
+
+# Tests run outside Lambda: no X-Ray daemon to emit to (its SDK would open a UDP socket at import).
+os.environ.setdefault("AWS_XRAY_SDK_ENABLED", "false")
+os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "1")
+os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "CrossdockTest")
 
 TIERS = ("unit", "integration", "infra", "e2e")
 
