@@ -1,0 +1,174 @@
+"""Shopify order source: the Admin GraphQL `orders` query by `updated_at` window, cursor-paged.
+
+Request. `POST {api}/admin/api/{version}/graphql.json` with `X-Shopify-Access-Token`; `api` defaults
+to `https://{shop_domain}` (shop option `shop_domain`, e.g. mystore.myshopify.com), `version` to
+2025-10 (option `api_version`). GraphQL, not REST: REST is legacy since 2024-10 and new public apps
+must be GraphQL-only. Bulk operations would bypass cost limits for huge backfills but are asynchronous
+(poll, then download JSONL); an incremental pull of a window wants answers page by page.
+
+Paging. `orders(first:, after:, query: "updated_at:>='start' AND updated_at:<='end'",
+sortKey: UPDATED_AT)`. Shopify's cursors are keyset cursors (the last row's sort value and id), not
+offsets: an order modified while we page gets a new `updatedAt` past the window's end (windows end in
+the past), so it leaves the window without shifting the orders behind it, and the pull of the next
+window reads it. Each page is as large as the single-query cost limit allows (`shopify_query`); an
+order with more line items than the page asks for gets the rest from `order(id) { lineItems }`.
+
+Pacing. One cost bucket per app and store. Each call reserves its requestedQueryCost; every answer
+resets the bucket to Shopify's `throttleStatus`, so pages wait for the points instead of meeting
+THROTTLED. Default Rate(100 pts/s, 1000): the Standard plan's documented restore rate; the bucket size
+and rate of other plans are read from the answers.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from typing import Any, TypeVar
+
+import requests
+
+from crossdock.adapters.errors import AuthError, RequestRejectedError
+from crossdock.adapters.ports import ChannelSpec, ShopContext
+from crossdock.adapters.shopify_orders import to_order
+from crossdock.adapters.shopify_query import (
+    LINE_ITEMS_PER_ORDER,
+    line_items_query,
+    orders_page_size,
+    orders_query,
+    search_filter,
+)
+from crossdock.adapters.shopify_wire import (
+    CHANNEL,
+    Connection,
+    graphql_data,
+    has_more_line_items,
+    line_items_page,
+    orders_page,
+)
+from crossdock.domain.orders import Order
+from crossdock.domain.ratelimit import Rate
+from crossdock.domain.windows import ChannelLimits, Window
+
+T = TypeVar("T")
+
+OPERATION = "graphql"  # Shopify keeps one cost bucket for every Admin GraphQL query of an app and store
+DEFAULT_API_VERSION = "2025-10"
+ENDPOINTS = {"api": "https://{shop_domain}"}
+SHOP_DOMAIN = re.compile(r"[a-z0-9][a-z0-9-]*\.myshopify\.com")
+API_VERSION = re.compile(r"\d{4}-(01|04|07|10)|unstable")
+
+
+class ShopifyOrderSource:
+    """One Shopify store's orders. Options: shop_domain, api_version, line_items_per_order."""
+
+    def __init__(self, ctx: ShopContext) -> None:
+        self.ctx = ctx
+        token = ctx.credentials.get("access_token")
+        if not token:
+            raise AuthError(CHANNEL, "the shop's credentials lack `access_token`")
+        self.headers = {"X-Shopify-Access-Token": str(token), "Accept": "application/json"}
+        self.url = f"{_api_base(ctx)}/admin/api/{_api_version(ctx)}/graphql.json"
+        self.line_items = _line_items_per_order(ctx)
+
+    def pages(self, window: Window) -> Iterator[list[Order]]:
+        document, first, cost = orders_query(self.line_items)
+        variables: dict[str, Any] = {"first": first, "lineItems": self.line_items, "q": search_filter(window)}
+        cursor: str | None = None
+        while True:
+            page, orders = self._query(document, {**variables, "cursor": cursor}, cost, self._orders_page)
+            yield [
+                order or self._with_all_line_items(node)
+                for node, order in zip(page.nodes, orders, strict=True)
+            ]
+            if not page.has_next:
+                return
+            cursor = page.end_cursor
+
+    def _orders_page(self, data: dict[str, Any]) -> tuple[Connection, list[Order | None]]:
+        """The page, and each order normalized unless it has more line items to fetch. Runs inside the
+        call, so a malformed page is retried like any other invalid answer."""
+        page = orders_page(data)
+        return page, [
+            None if has_more_line_items(node) else to_order(self.ctx.shop_id, node) for node in page.nodes
+        ]
+
+    def _with_all_line_items(self, node: dict[str, Any]) -> Order:
+        """The order, its line items completed by `order(id) { lineItems(after:) }` queries."""
+        document, first, cost = line_items_query()
+        items = node["lineItems"]
+        nodes, cursor = list(items["nodes"]), items["pageInfo"]["endCursor"]
+        while True:
+            variables = {"id": node["id"], "first": first, "cursor": cursor}
+            page = self._query(document, variables, cost, line_items_page)
+            nodes.extend(page.nodes)
+            if not page.has_next:
+                break
+            cursor = page.end_cursor
+        complete = {"pageInfo": {"hasNextPage": False, "endCursor": cursor}, "nodes": nodes}
+        return to_order(self.ctx.shop_id, {**node, "lineItems": complete})
+
+    def _query(
+        self, document: str, variables: dict[str, Any], cost: int, extract: Callable[[dict[str, Any]], T]
+    ) -> T:
+        body = {"query": document, "variables": variables}
+        bucket = self.ctx.http.bucket(OPERATION)
+
+        def send(session: requests.Session, timeout: tuple[float, float]) -> requests.Response:
+            return session.post(self.url, json=body, headers=self.headers, timeout=timeout)
+
+        def parse(response: requests.Response) -> T:
+            return extract(graphql_data(response, bucket))
+
+        return self.ctx.http.call(OPERATION, send, parse, cost=cost)
+
+
+def _api_base(ctx: ShopContext) -> str:
+    base = ctx.endpoint("api", ENDPOINTS["api"])
+    if "{shop_domain}" not in base:
+        return base
+    domain = str(ctx.settings.get("shop_domain") or "").strip().lower()
+    if not SHOP_DOMAIN.fullmatch(domain):
+        raise RequestRejectedError(CHANNEL, f"option shop_domain {domain!r} is not <name>.myshopify.com")
+    return base.replace("{shop_domain}", domain)
+
+
+def _line_items_per_order(ctx: ShopContext) -> int:
+    value = ctx.settings.get("line_items_per_order") or LINE_ITEMS_PER_ORDER
+    if not str(value).isdigit() or not 1 <= int(value) <= 250:
+        raise RequestRejectedError(CHANNEL, f"option line_items_per_order {value!r} is not in 1..250")
+    return int(value)
+
+
+def _api_version(ctx: ShopContext) -> str:
+    version = str(ctx.settings.get("api_version") or DEFAULT_API_VERSION)
+    if not API_VERSION.fullmatch(version):
+        raise RequestRejectedError(CHANNEL, f"option api_version {version!r} is not YYYY-01/04/07/10")
+    return version
+
+
+PAGE_SIZE = orders_page_size()
+
+
+def minimum_calls(changed_orders: int) -> int:
+    """`orders` calls for N changed orders in one window: one per page, at least one."""
+    return max(1, math.ceil(changed_orders / PAGE_SIZE))
+
+
+SPEC = ChannelSpec(
+    name=CHANNEL,
+    limits=ChannelLimits(
+        max_window=timedelta(
+            days=1
+        ),  # no documented maximum; keeps a window under the 25,000-object paging depth
+        settle_lag=timedelta(minutes=2),  # the `query:` filter reads a search index updated asynchronously
+        history=timedelta(days=60),  # older orders need the read_all_orders scope (PARTIAL)
+        page_size=PAGE_SIZE,
+    ),
+    rates={OPERATION: Rate(100.0, 1000.0)},
+    endpoints=ENDPOINTS,
+    credential_fields=("access_token",),
+    build=ShopifyOrderSource,
+    minimum_calls=minimum_calls,
+)
