@@ -126,3 +126,21 @@ def test_bucket_state_refills_by_the_time_between_runs():
     now[0] += 4
     second = ChannelHttp("test", {"op": Rate(1, 10)}, clock=lambda: now[0], bucket_state=state)
     assert second.bucket("op").tokens == pytest.approx(4)
+
+
+def test_throttle_wait_is_not_paid_twice():
+    # Given a throttled call told to retry after 2 s, at 1 token/s
+    now = [0.0]
+    sleeps: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        now[0] += seconds
+
+    answers = iter([response(429, "{}", {"Retry-After": "2"}), response(200, "{}")])
+    http = ChannelHttp("test", {"op": Rate(1, 1)}, sleep=sleep, clock=lambda: now[0], rng=random.Random(1),
+                       retry=RetryPolicy(base_delay_s=0.1))
+    # When retried
+    http.call("op", lambda s, t: next(answers), parse)
+    # Then it waited the 2 s once, not 2 s plus another token's worth
+    assert sum(sleeps) == pytest.approx(2.0)

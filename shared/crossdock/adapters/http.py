@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import random
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -43,7 +43,7 @@ class CallStats:
 
     calls: Counter[str] = field(default_factory=Counter)  # attempts per operation
     faults: Counter[str] = field(default_factory=Counter)  # failed attempts per fault kind
-    consumed: Counter[str] = field(default_factory=Counter)  # rate-limit tokens spent per operation
+    consumed: dict[str, float] = field(default_factory=lambda: defaultdict(float))  # tokens spent per op
     retries: int = 0
     waited_s: float = 0.0
 
@@ -58,7 +58,8 @@ class CallStats:
     def merge(self, other: CallStats) -> None:
         self.calls.update(other.calls)
         self.faults.update(other.faults)
-        self.consumed.update(other.consumed)
+        for op, spent in other.consumed.items():
+            self.consumed[op] += spent
         self.retries += other.retries
         self.waited_s += other.waited_s
 
@@ -173,7 +174,7 @@ class ChannelHttp:
                 self.stats.retries += 1
                 delay = self.retry.backoff(attempt, self._rng)
                 if isinstance(exc, ThrottledError) and exc.retry_after is not None:
-                    bucket.drain(exc.retry_after)
+                    bucket.drain(exc.retry_after, cost)
                     delay = max(delay, exc.retry_after)
                 self._pause(delay)
         assert last is not None

@@ -46,10 +46,11 @@ class TokenBucket:
         self._tokens -= cost
         return 0.0 if self._tokens >= 0 else -self._tokens / self.rate.per_second
 
-    def drain(self, wait_s: float) -> None:
-        """The server said to wait: mirror it so the next calls pace themselves too."""
+    def drain(self, wait_s: float, cost: float = 1.0) -> None:
+        """The server said to wait `wait_s` before a call of `cost`: mirror it, so that after that
+        wait exactly the call's tokens are there (and the calls after it pace themselves too)."""
         self._refill()
-        self._tokens = min(self._tokens, -wait_s * self.rate.per_second)
+        self._tokens = min(self._tokens, cost - wait_s * self.rate.per_second)
 
     def set_rate(self, per_second: float) -> None:
         """Follow a rate the server announces (`x-amzn-RateLimit-Limit`, `restoreRate`)."""
