@@ -72,10 +72,12 @@ def create_queues(sqs: Any, specs: tuple[c.QueueSpec, ...] = c.QUEUES) -> dict[s
     for spec in specs:
         name = resource_name(spec.env_var)
         retention = str(spec.retention_days * 24 * 3600)
-        dlq_url = sqs.create_queue(QueueName=name + DLQ_SUFFIX, Attributes={"MessageRetentionPeriod": retention})[
-            "QueueUrl"
+        dlq_url = sqs.create_queue(
+            QueueName=name + DLQ_SUFFIX, Attributes={"MessageRetentionPeriod": retention}
+        )["QueueUrl"]
+        dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
         ]
-        dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         redrive = {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(spec.max_receive_count)}
         url = sqs.create_queue(
             QueueName=name,

@@ -107,12 +107,8 @@ class FaultProfile:
 
 PROFILES: dict[str, dict[str, float]] = {
     "none": {},
-    "realistic": {
-        "server_error": 0.02,
-        "reset": 0.01,
-        "html": 0.005,
-        "silent_empty": 0.01,
-        "error_envelope": 0.005,
+    "realistic": {  # ~1.5 % of calls: below the breaker's 5 %, so only a real outage trips it
+        "server_error": 0.006, "reset": 0.003, "html": 0.002, "silent_empty": 0.003, "error_envelope": 0.001,
     },
     "hostile": {
         "server_error": 0.08,

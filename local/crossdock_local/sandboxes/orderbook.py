@@ -77,6 +77,7 @@ class OrderBook:
         self.rng = random.Random(f"{self.shop}:{self.seed}")
         self.lock = threading.RLock()
         self._counter = 0
+        self.revision = 0  # bumped on every change, so sandboxes may cache what they derive from the book
 
     # -- population ----------------------------------------------------------------------------
     def _price(self, cny: Decimal) -> Decimal:
@@ -105,6 +106,7 @@ class OrderBook:
             if status in ("shipped", "completed"):
                 order = replace(order, tracking=self._tracking(n))
             self.orders[order_id] = order
+            self.revision += 1
             return order
 
     def _tracking(self, n: int) -> tuple[str, str]:
@@ -120,6 +122,7 @@ class OrderBook:
             order = self.new_order(created, status=status)
             modified = min(end, created + timedelta(minutes=self.rng.randint(0, 600)))
             self.orders[order.order_id] = replace(order, modified_at=max(modified, created))
+            self.revision += 1
 
     # -- change while pulls run -------------------------------------------------------------------
     def mutate(self, count: int, *, now: datetime | None = None) -> list[SyntheticOrder]:
@@ -142,6 +145,7 @@ class OrderBook:
                 if nxt == "shipped":
                     updated = replace(updated, tracking=self._tracking(self.rng.randint(0, 99999)))
                 self.orders[oid] = updated
+                self.revision += 1
                 changed.append(updated)
         return changed
 

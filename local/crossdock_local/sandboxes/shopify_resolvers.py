@@ -9,6 +9,8 @@ shift the rows behind them. `EXECUTABLE_SCHEMA` is `shopify_schema.SCHEMA` with 
 
 from __future__ import annotations
 
+import bisect
+
 from collections.abc import Callable
 from typing import Any
 
@@ -38,7 +40,10 @@ def _connection(
             mark = decode_cursor(after)
         except ValueError:
             raise GraphQLError("Invalid cursor for current pagination sort.") from None
-        rows = [row for row in rows if ((row[0], row[1]) < mark if reverse else (row[0], row[1]) > mark)]
+        if reverse:
+            rows = [row for row in rows if (row[0], row[1]) < mark]
+        else:  # keyset seek: rows are sorted ascending by (value, id)
+            rows = rows[bisect.bisect_right(rows, mark, key=lambda row: (row[0], row[1])) :]
     page = rows[:first]
     cursors = [encode_cursor(row[1], row[0]) for row in page]
     nodes = [render(row[2]) for row in page]
@@ -74,12 +79,22 @@ def resolve_orders(_root: Any, info: GraphQLResolveInfo, **args: Any) -> dict[st
             {"path": ["orders"], "query": args.get("query"), "warnings": search.warnings}
         )
     column = SORT_VALUE.get(args.get("sortKey") or "PROCESSED_AT", 0)
-    rows = []
-    for order, updated, created in store.orders(search):
-        number = store.number(order)
-        value = (str(number).zfill(16), iso_z(updated), iso_z(created))[column]
-        rows.append((value, number, order))
+    key = (id(store), args.get("query") or "", column, store.book.revision)
+    rows = _MATCHES.get(key)
+    if rows is None:  # the book changed or a new search: match and sort once, page many times
+        rows = []
+        for order, updated, created in store.orders(search):
+            number = store.number(order)
+            value = (str(number).zfill(16), iso_z(updated), iso_z(created))[column]
+            rows.append((value, number, order))
+        rows.sort(key=lambda row: (row[0], row[1]))
+        if len(_MATCHES) >= 16:
+            _MATCHES.pop(next(iter(_MATCHES)))
+        _MATCHES[key] = rows
     return _connection(rows, first, args.get("after"), bool(args.get("reverse")), store.render)
+
+
+_MATCHES: dict[tuple[int, str, int, int], list[tuple[str, int, Any]]] = {}
 
 
 def resolve_order(_root: Any, info: GraphQLResolveInfo, id: str) -> dict[str, Any] | None:

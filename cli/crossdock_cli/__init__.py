@@ -1,0 +1,1 @@
+"""`crossdock`: the operators' command (shops, manual pulls, status) and the local demo."""

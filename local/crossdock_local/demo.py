@@ -1,0 +1,186 @@
+"""`crossdock local`: the whole order pull on one workstation, with nothing deployed.
+
+moto's server plays AWS (tables, queues with DLQs, the alerts topic), one sandbox per channel plays
+Taobao, Amazon, Shopify and eBay with a seller's five shops, and the local runner plays EventBridge
+and the SQS event source mapping. While the cycles run, the books keep changing; mid-run one shop's
+authorization is revoked and one stored order is deleted behind crossdock's back before the daily
+reconciliation. The run ends with a per-shop account checked against the channels' truth.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TextIO
+
+from crossdock import constants as c
+from crossdock.usecases.shops_admin import resume_shop, shop_statuses
+
+from crossdock_local.convergence import check
+from crossdock_local.demo_steps import Plot, delete_stored_order, pick_witness, settle_wait, stored_totals
+from crossdock_local.event_tap import EventTap
+from crossdock_local.mutator import BookMutator
+from crossdock_local.outbox import Outbox
+from crossdock_local.report import DemoResult, print_report
+from crossdock_local.runner import LocalRunner
+from crossdock_local.shops import CATALOGUE, DemoShops, ShopPlan
+from crossdock_local.stack import LocalStack
+
+MIN_CYCLES = 3
+LOCAL_VISIBILITY_S = 1  # a failed task reappears a second later instead of after the queue's 30 min
+
+
+@dataclass
+class World:
+    """Everything a running demo holds."""
+
+    shops: DemoShops
+    runner: LocalRunner
+    mutator: BookMutator
+    tap: EventTap
+    outbox: Outbox
+    plot: Plot
+    witness: str  # book id of the order deleted from the store before the reconciliation
+    deleted: str | None = None
+
+
+class Demo:
+    def __init__(self, plans: tuple[ShopPlan, ...], cycles: int, out: TextIO) -> None:
+        if cycles < MIN_CYCLES:
+            raise ValueError(f"the demo needs at least {MIN_CYCLES} cycles (backfill, incidents, final pull)")
+        self.plans = plans
+        self.cycles = cycles
+        self.out = out
+        self.started = time.monotonic()
+
+    def say(self, line: str) -> None:
+        print(f"[{time.monotonic() - self.started:6.1f}s] {line}", file=self.out, flush=True)
+
+    def run(self, world: World) -> DemoResult:
+        try:
+            for number in range(1, self.cycles + 1):
+                self._incidents(world, number)
+                self._cycle(world, number)
+        finally:
+            world.mutator.stop()
+            world.tap.stop()
+        return self._result(world)
+
+    def _incidents(self, world: World, number: int) -> None:
+        plot, shops = world.plot, world.shops
+        if number == plot.revoke_at:
+            shops.sandbox_of(plot.revoked).revoke(plot.revoked)
+            self.say(
+                f"⚡ {plot.revoked}: the seller revoked crossdock's access on {shops.plans[plot.revoked].channel}"
+            )
+        if number == plot.reconcile_at:
+            order_id = shops.order_id(plot.reconciled, world.witness)
+            if delete_stored_order(shops.plans[plot.reconciled].channel, plot.reconciled, order_id):
+                world.deleted = order_id
+                self.say(f"⚡ {plot.reconciled}: stored order {order_id} deleted behind crossdock's back")
+            else:
+                self.say(
+                    f"⚠ {plot.reconciled}: order {order_id} was never stored; the reconciliation adds it"
+                )
+        if number == self.cycles:
+            world.mutator.stop()
+            shops.sandbox_of(plot.revoked).reinstate(plot.revoked)
+            resume_shop(plot.revoked)
+            self.say(f"✔ {plot.revoked}: re-authorized; operator ran `crossdock shops resume {plot.revoked}`")
+            time.sleep(settle_wait(shops.books, shops.settle_lags(), datetime.now(UTC)))
+        else:
+            world.mutator.begin_cycle()
+
+    def _cycle(self, world: World, number: int) -> None:
+        before = stored_totals()
+        reconcile = [c.ORDERS_RECONCILE_PLANNER] if number == world.plot.reconcile_at else []
+        cycle = world.runner.run_cycle(fire=[c.ORDERS_PLANNER, *reconcile])
+        world.mutator.end_cycle()
+        self.say(world.plot.progress(number, cycle, before, stored_totals(), world.mutator.total()))
+        for path, subject in world.outbox.new():
+            self.say(f"✉ alert {subject}  ({path.name})")
+
+    def _result(self, world: World) -> DemoResult:
+        shops, runner = world.shops, world.runner
+        return DemoResult(
+            convergence={
+                shop_id: check(shop_id, plan.channel, shops.books[shop_id], shops.id_mapper(shop_id))
+                for shop_id, plan in shops.plans.items()
+            },
+            statuses=shop_statuses(datetime.now(UTC)),
+            alerts=world.outbox.all(),
+            functions=runner.figures,
+            dead_letters={q.logical_id: runner.depth(q, dead_letters=True) for q in c.QUEUES},
+            sandbox_stats={name: dict(sandbox.stats) for name, sandbox in shops.sandboxes.items()},
+            events={shop_id: world.tap.by_type(shop_id) for shop_id in shops.plans},
+            redelivered_events=world.tap.redelivered,
+            deleted_order=world.deleted,
+            elapsed_s=time.monotonic() - self.started,
+        )
+
+
+def run_demo(
+    cycles: int = 6,
+    fault_profile: str = "realistic",
+    seed: int = 7,
+    *,
+    outbox: str | Path = "outbox",
+    rate_scale: float = 200.0,
+    orders: int | None = None,
+    changes_per_cycle: int = 40,
+    plans: tuple[ShopPlan, ...] = CATALOGUE,
+    out: TextIO | None = None,
+) -> DemoResult:
+    """Run the demo; progress and the final account go to `out` (default: stdout)."""
+    out = out or sys.stdout
+    demo = Demo(plans, cycles, out)
+    plot = Plot.for_shops(list(plans), cycles)
+    folder = Path(outbox).resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    print(
+        f"crossdock local · {len(plans)} shops · {cycles} cycles · faults {fault_profile} · seed {seed}",
+        file=out,
+    )
+    print(
+        f"Channel rate limits run {rate_scale:g}× faster than documented (CROSSDOCK_RATE_SCALE={rate_scale:g}).",
+        file=out,
+    )
+    with (
+        LocalStack(rate_scale=rate_scale, outbox_dir=folder) as stack,
+        DemoShops(plans, faults=fault_profile, seed=seed, rate_scale=rate_scale, orders=orders) as shops,
+        (folder / "lambda.log").open("w", encoding="utf-8") as lambda_log,
+    ):
+        now = datetime.now(UTC)
+        witness = pick_witness(shops.books[plot.reconciled], now)
+        mail = Outbox(folder)
+        shops.register(stack.settings, now)
+        demo.say(
+            f"moto on {stack.endpoint_url}; "
+            + ", ".join(f"{n} sandbox on {s.url}" for n, s in shops.sandboxes.items())
+        )
+        demo.say(
+            "shops: " + ", ".join(f"{p.shop_id} ({len(shops.books[p.shop_id].orders)} orders)" for p in plans)
+        )
+        world = World(
+            shops=shops,
+            runner=LocalRunner(
+                {q.logical_id: stack.queue_url(q) for q in c.QUEUES},
+                visibility_timeout_s=LOCAL_VISIBILITY_S,
+                log_stream=lambda_log,
+            ),
+            mutator=BookMutator(
+                shops.books, shops.settle_lags(), per_cycle=changes_per_cycle, seed=seed
+            ).start(),
+            tap=EventTap(stack.client("sqs"), stack.queue_url(c.ORDER_EVENTS_QUEUE)).start(),
+            outbox=mail,
+            plot=plot,
+            witness=witness,
+        )
+        result = demo.run(world)
+        print_report(
+            result, shops, world.mutator, rate_scale=rate_scale, lambda_log=folder / "lambda.log", out=out
+        )
+    return result

@@ -1,0 +1,126 @@
+"""The demo's final account: per shop, what crossdock stored against the channel's truth, what it
+cost on the wire, where its checkpoint is; the sandboxes' own counts; the Lambda figures; and every
+alert as the e-mail a person received."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from crossdock.domain.orders import iso_z
+from crossdock.usecases.shops_admin import ShopStatus
+from crossdock_cli.table import duration
+
+from crossdock_local.convergence import Convergence
+from crossdock_local.runner import FunctionFigures
+
+if TYPE_CHECKING:
+    from crossdock_local.mutator import BookMutator
+    from crossdock_local.shops import DemoShops
+
+
+@dataclass
+class DemoResult:
+    convergence: dict[str, Convergence]
+    statuses: list[ShopStatus]
+    alerts: list[Path]  # the alert e-mails of this run, oldest first
+    functions: dict[str, FunctionFigures]
+    dead_letters: dict[str, int]  # queue logical id → messages in its DLQ
+    sandbox_stats: dict[str, dict[str, int]]
+    events: dict[str, dict[str, int]]  # what the downstream consumer received, by shop and type
+    redelivered_events: int
+    deleted_order: str | None  # the stored order removed behind crossdock's back
+    elapsed_s: float = 0.0
+
+    @property
+    def converged(self) -> bool:
+        return all(result.converged for result in self.convergence.values())
+
+
+def counts(values: Mapping[str, Any]) -> str:
+    shown = [f"{name} {int(n)}" for name, n in sorted(values.items()) if int(n)]
+    return ", ".join(shown) if shown else "none"
+
+
+def _shop_lines(result: DemoResult, shops: DemoShops, mutator: BookMutator) -> list[str]:
+    lines = ["", "== Shops (crossdock's account vs the channel's truth) =="]
+    for status in result.statuses:
+        plan = shops.plans.get(status.shop_id)
+        if plan is None:
+            continue
+        totals = status.totals
+        check = result.convergence[status.shop_id]
+        lines += [
+            f"{status.shop_id} · {status.channel} · {plan.currency} · state {status.state}",
+            f"  orders: on the channel {check.book} ({counts(mutator.kinds(status.shop_id))} during the run)"
+            f" · stored {check.stored} (new {totals.get('new', 0)}, updated {totals.get('updated', 0)},"
+            f" re-read unchanged {totals.get('unchanged', 0)}) · {check.describe()}",
+            f"  API calls {totals.get('calls', 0)} (retries {totals.get('retries', 0)}, pages {totals.get('pages', 0)})"
+            f" · faults met: {counts(totals.get('faults', {}))}",
+            f"  checkpoint {iso_z(status.checkpoint) if status.checkpoint else '—'}"
+            f" (lag {duration(status.lag_seconds)}) · order events queued {totals.get('events', 0)}"
+            f" (received downstream: {counts(result.events.get(status.shop_id, {}))})",
+        ]
+        if status.state == "degraded":
+            lines.append(
+                "  degraded (circuit breaker open): pulled once an hour over its full window until a pull"
+                " has no failed call, so this run ends before its next pull"
+            )
+        if status.last_error:
+            lines.append(f"  last error: {status.last_error[:160]}")
+    return lines
+
+
+def _channel_lines(result: DemoResult) -> list[str]:
+    lines = ["", "== Channels (the sandboxes' own counts) =="]
+    for name, stats in result.sandbox_stats.items():
+        calls = {k.removeprefix("calls:"): v for k, v in stats.items() if k.startswith("calls:")}
+        faults = {k.removeprefix("faults:"): v for k, v in stats.items() if k.startswith("faults:")}
+        lines.append(f"{name}: requests {counts(calls)} · faults served: {counts(faults)}")
+    return lines
+
+
+def _lambda_lines(result: DemoResult, lambda_log: Path) -> list[str]:
+    lines = ["", "== Lambda functions (local runner) =="]
+    for name, figures in result.functions.items():
+        line = f"{name}: {figures.invocations} invocations, {figures.errors} errors"
+        if figures.records_ok or figures.records_failed:
+            line += f", records {figures.records_ok} ok / {figures.records_failed} failed"
+        lines.append(line)
+    lines.append(
+        f"order events re-delivered (same event_id, de-duplicated downstream): {result.redelivered_events}"
+    )
+    lines.append(
+        f"dead-letter queues: {counts(result.dead_letters) if any(result.dead_letters.values()) else 'empty'}"
+    )
+    lines.append(f"function logs and EMF metrics: {lambda_log}")
+    return lines
+
+
+def _alert_lines(result: DemoResult) -> list[str]:
+    folder = result.alerts[0].parent if result.alerts else None
+    lines = [
+        "",
+        f"== Alerts: {len(result.alerts)} e-mails" + (f" (also in {folder}) ==" if folder else " =="),
+    ]
+    for path in result.alerts:
+        lines += ["", f"----- {path.name} -----", path.read_text(encoding="utf-8").rstrip()]
+    return lines
+
+
+def print_report(
+    result: DemoResult,
+    shops: DemoShops,
+    mutator: BookMutator,
+    *,
+    rate_scale: float,
+    lambda_log: Path,
+    out: TextIO,
+) -> None:
+    lines = _shop_lines(result, shops, mutator) + _channel_lines(result) + _lambda_lines(result, lambda_log)
+    lines += _alert_lines(result)
+    verdict = "every shop converged" if result.converged else "NOT every shop converged (see above)"
+    lines += ["", f"Done in {result.elapsed_s:.1f}s (rates ×{rate_scale:g}): {verdict}."]
+    print("\n".join(lines), file=out, flush=True)
