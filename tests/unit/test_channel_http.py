@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from crossdock.adapters.errors import AuthError, RetriesExhaustedError, ThrottledError
-from crossdock.adapters.http import ChannelHttp, RetryPolicy, json_body, raise_for_status
+from crossdock.adapters.http import PACING_MARGIN, ChannelHttp, RetryPolicy, json_body, raise_for_status
 from crossdock.domain.ratelimit import Rate, TokenBucket
 
 
@@ -113,7 +113,7 @@ def test_wait_past_the_budget_is_deferred_not_slept():
     with pytest.raises(CallDeferred) as info:
         http.call("op", lambda s, t: response(200, "{}"), parse)
     # Then nothing slept and the tokens were given back
-    assert sleeps == [] and info.value.wait_s == pytest.approx(100, rel=0.01)
+    assert sleeps == [] and info.value.wait_s == pytest.approx(100 / PACING_MARGIN, rel=0.01)
     assert http.bucket("op").tokens == pytest.approx(0, abs=0.01)
 
 
@@ -125,7 +125,7 @@ def test_bucket_state_refills_by_the_time_between_runs():
     state = first.bucket_state()
     now[0] += 4
     second = ChannelHttp("test", {"op": Rate(1, 10)}, clock=lambda: now[0], bucket_state=state)
-    assert second.bucket("op").tokens == pytest.approx(4)
+    assert second.bucket("op").tokens == pytest.approx(4 * PACING_MARGIN)
 
 
 def test_throttle_wait_is_not_paid_twice():
@@ -143,4 +143,4 @@ def test_throttle_wait_is_not_paid_twice():
     # When retried
     http.call("op", lambda s, t: next(answers), parse)
     # Then it waited the 2 s once, not 2 s plus another token's worth
-    assert sum(sleeps) == pytest.approx(2.0)
+    assert sum(sleeps) == pytest.approx(2.0, abs=0.1)

@@ -178,3 +178,27 @@ def test_rate_wait_beyond_the_run_defers_to_a_delayed_continuation(env):
     assert not sqs.receive_message(QueueUrl=env.order_tasks_queue_url).get("Messages")  # delayed, not visible yet
     attrs = sqs.get_queue_attributes(QueueUrl=env.order_tasks_queue_url, AttributeNames=["All"])["Attributes"]
     assert attrs["ApproximateNumberOfMessagesDelayed"] == "1"
+
+
+def test_reconciliation_recovers_missing_orders_and_says_so(env, tmp_path):
+    # Given a day pulled incrementally, one order later lost from the store, one changed after the checkpoint
+    from crossdock.usecases.reconcile import Reconciler
+
+    day = datetime(2026, 10, 31, tzinfo=UTC)
+    clock = ManualClock(START)
+    channel = FakeChannel()
+    for i in range(5):
+        channel.put(f"T{i}", day + timedelta(hours=3 + i))
+    puller = make_puller(env, channel, clock)
+    puller.alerts.outbox = tmp_path
+    puller.pull(ShopTask(shop_id="shop-1"))
+    OrderModel.get("taobao#shop-1", "T2").delete()
+    # When the previous day is reconciled
+    task = ShopTask(shop_id="shop-1", kind="reconcile", reason="reconcile", since=day, until=day + timedelta(days=1))
+    report = Reconciler(puller).reconcile(task)
+    # Then the lost order is back, and one e-mail says how many were missing
+    assert report.recovered == ["T2"]
+    assert OrderModel.get("taobao#shop-1", "T2").status == "pending"
+    (mail,) = tmp_path.glob("*.eml")
+    assert "1 orders were missing and have been recovered" in mail.read_text()
+    assert ShopModel.get("shop-1").last_reconciled_day == "2026-10-31"

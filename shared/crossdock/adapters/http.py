@@ -35,6 +35,10 @@ from crossdock.domain.ratelimit import Rate, TokenBucket
 
 T = TypeVar("T")
 SAVED_AT = "_saved_at"
+# Pace a little under the documented rate: the server's bucket starts when our first request
+# arrives and network jitter varies, so a call timed to the exact refill instant is throttled now
+# and then. 3 % costs 3 % of wall time and saves the retry (and its backoff).
+PACING_MARGIN = 0.97
 
 
 @dataclass
@@ -108,7 +112,7 @@ class ChannelHttp:
         state = dict(bucket_state or {})
         saved_at = state.pop(SAVED_AT, None)
         self.buckets = {
-            op: TokenBucket(rate.scaled(rate_scale), clock=clock, tokens=state.get(op),
+            op: TokenBucket(rate.scaled(rate_scale * PACING_MARGIN), clock=clock, tokens=state.get(op),
                             stamp=saved_at if op in state else None)
             for op, rate in rates.items()
         }
@@ -119,7 +123,7 @@ class ChannelHttp:
 
     def observe_rate(self, operation: str, per_second: float) -> None:
         """Follow a documented rate the server states for this seller (already unscaled)."""
-        self.buckets[operation].set_rate(per_second * self.rate_scale)
+        self.buckets[operation].set_rate(per_second * self.rate_scale * PACING_MARGIN)
 
     def bucket_state(self) -> dict[str, float]:
         """Token levels to carry into the next invocation (refilled there by the time between)."""

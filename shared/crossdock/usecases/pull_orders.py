@@ -9,7 +9,7 @@ continuation; auth failures stop the shop and alert once; channel faults feed th
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -47,8 +47,7 @@ class PullReport:
     bucket_state: dict[str, float] = field(default_factory=dict)  # pacing state to carry to the next run
 
     def figures(self) -> dict[str, Any]:
-        data = asdict(self)
-        data.pop("bucket_state")
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("stats", "bucket_state")}
         data["stats"] = {
             "calls": dict(self.stats.calls), "faults": dict(self.stats.faults), "retries": self.stats.retries,
         }
@@ -156,7 +155,7 @@ class OrderPuller:
             try:
                 for page in source.pages(window):
                     report.pages += 1
-                    self._store(page, report, collect=task.kind == "reconcile")
+                    self._store(page, report, missing_before=checkpoint if task.kind == "reconcile" else None)
                     if self.remaining() < self.settings.stop_margin:
                         # This window is too long to read in one run: read smaller ones from now on.
                         report.window_cap_s = max(60.0, window.span.total_seconds() / 2)
@@ -173,7 +172,10 @@ class OrderPuller:
         if checkpoint is not None:
             report.lag_seconds = (self.clock() - checkpoint).total_seconds()
 
-    def _store(self, page: list[Any], report: PullReport, *, collect: bool) -> None:
+    def _store(self, page: list[Any], report: PullReport, *, missing_before: datetime | None) -> None:
+        """Store a page; with `missing_before` (reconciliation), note the orders that should have
+        been stored by then (modified before the checkpoint) and were not: changes after the
+        checkpoint are simply not pulled yet."""
         if not page:
             return
         stored = self.orders.store_page(page, now=self.clock())
@@ -185,7 +187,8 @@ class OrderPuller:
                 report.updated += 1
             else:
                 report.unchanged += 1
-            if collect and s.outcome in (Outcome.NEW, Outcome.UPDATED):
+            fresh = s.outcome in (Outcome.NEW, Outcome.UPDATED)
+            if missing_before is not None and fresh and s.modified_at <= missing_before:
                 report.recovered.append(s.order_id)
         if not pending:
             return
