@@ -21,16 +21,19 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bench.imports import handler_import_ratios
 from crossdock.adapters.registry import channel
-from crossdock_local.shops import CATALOGUE, SANDBOXES
 from crossdock_local.sandboxes.orderbook import OrderBook
+from crossdock_local.shops import CATALOGUE, SANDBOXES
+
+from bench.imports import handler_import_ratios
 
 ROOT = Path(__file__).resolve().parent.parent
 # Speed-up of the documented rates, per channel, so every bound lands near ten seconds.
 RATE_SCALE = {"taobao": 1.0, "amazon": 1000.0, "shopify": 200.0, "ebay": 50.0}
-DETAIL_NOTE = {"taobao.trade.fullinfo.get": "waybills of shipped trades",
-               "getShippingFulfillments": "tracking of shipped orders"}
+DETAIL_NOTE = {
+    "taobao.trade.fullinfo.get": "waybills of shipped trades",
+    "getShippingFulfillments": "tracking of shipped orders",
+}
 
 
 def bound_seconds(name: str, consumed: dict[str, float], scale: float) -> tuple[float, str]:
@@ -49,18 +52,35 @@ def run_channel(name: str, orders: int, seed: int) -> dict:
     now = datetime.now(UTC)
     end = now - channel(name).limits.settle_lag - timedelta(minutes=5)
     start = end - timedelta(hours=20)
-    book = OrderBook(plan.shop_id, plan.currency, id_format=plan.id_format, seed=seed, rate_to_cny=plan.cny_per_unit)
+    book = OrderBook(
+        plan.shop_id, plan.currency, id_format=plan.id_format, seed=seed, rate_to_cny=plan.cny_per_unit
+    )
     book.populate(orders, start=start, end=end)
     scale = RATE_SCALE[name]
     sandbox = SANDBOXES[name](rate_scale=scale).start()
     try:
         shop = sandbox.add_shop(plan.shop_id, book)
-        job = {"channel": name, "shop_id": plan.shop_id, "credentials": shop.credentials, "options": shop.options,
-               "endpoints": shop.endpoints, "rate_scale": scale,
-               "start": (start - timedelta(seconds=1)).isoformat(), "end": (end + timedelta(seconds=1)).isoformat()}
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(str(ROOT / p) for p in ("shared", "local", "cli", ".")))
-        done = subprocess.run([sys.executable, "-m", "bench.pull_child"], input=json.dumps(job), env=env,
-                              capture_output=True, text=True, check=False)
+        job = {
+            "channel": name,
+            "shop_id": plan.shop_id,
+            "credentials": shop.credentials,
+            "options": shop.options,
+            "endpoints": shop.endpoints,
+            "rate_scale": scale,
+            "start": (start - timedelta(seconds=1)).isoformat(),
+            "end": (end + timedelta(seconds=1)).isoformat(),
+        }
+        env = dict(
+            os.environ, PYTHONPATH=os.pathsep.join(str(ROOT / p) for p in ("shared", "local", "cli", "."))
+        )
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.pull_child"],
+            input=json.dumps(job),
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if done.returncode != 0:
             raise SystemExit(f"{name}: the pull failed:\n{done.stderr[-3000:]}")
         result = json.loads(done.stdout.strip().splitlines()[-1])
@@ -84,8 +104,10 @@ def main() -> None:
     args = parser.parse_args()
 
     print(f"Order pull: {args.orders:,} changed orders per channel, sandboxes on 127.0.0.1\n")
-    header = (f"{'channel':<8} {'orders':>7} {'list calls':>10} {'minimum':>8} {'calls/min':>9} {'detail calls':>13} "
-              f"{'wall s':>7} {'bound s':>8} {'wall/bound':>10} {'rate ×':>7} {'peak RSS MB':>11}")
+    header = (
+        f"{'channel':<8} {'orders':>7} {'list calls':>10} {'minimum':>8} {'calls/min':>9} {'detail calls':>13} "
+        f"{'wall s':>7} {'bound s':>8} {'wall/bound':>10} {'rate ×':>7} {'peak RSS MB':>11}"
+    )
     print(header)
     print("-" * len(header))
     notes = []
@@ -94,16 +116,20 @@ def main() -> None:
         detail = {op: n for op, n in r["calls"].items() if op in DETAIL_NOTE}
         ratio = r["list_calls"] / r["minimum"]
         time_ratio = r["wall_s"] / r["bound_s"] if r["bound_s"] else math.nan
-        print(f"{name:<8} {r['orders']:>7,} {r['list_calls']:>10,} {r['minimum']:>8,} {ratio:>9.3f} "
-              f"{sum(detail.values()):>13,} {r['wall_s']:>7.2f} {r['bound_s']:>8.2f} {time_ratio:>10.3f} "
-              f"{r['scale']:>7g} {r['peak_rss_mb']:>11.1f}")
+        print(
+            f"{name:<8} {r['orders']:>7,} {r['list_calls']:>10,} {r['minimum']:>8,} {ratio:>9.3f} "
+            f"{sum(detail.values()):>13,} {r['wall_s']:>7.2f} {r['bound_s']:>8.2f} {time_ratio:>10.3f} "
+            f"{r['scale']:>7g} {r['peak_rss_mb']:>11.1f}"
+        )
         if r["orders"] != r["expected"]:
             notes.append(f"{name}: pulled {r['orders']} distinct orders of {r['expected']}!")
         for op, n in detail.items():
             notes.append(f"{name}: {n:,} {op} calls — {DETAIL_NOTE[op]} (one per such order, not pageable)")
         if r["retries"] or r["faults"]:
             notes.append(f"{name}: {r['retries']} retries, faults {r['faults']}")
-        notes.append(f"{name}: bound set by {r['bound_op']} (tokens spent {r['consumed'].get(r['bound_op'], 0):,.0f})")
+        notes.append(
+            f"{name}: bound set by {r['bound_op']} (tokens spent {r['consumed'].get(r['bound_op'], 0):,.0f})"
+        )
     print("\nGoals: calls/min ≤ 1.05, wall/bound ≤ 1.2, peak RSS ≤ 256 MB.")
     for line in notes:
         print(f"  - {line}")

@@ -18,8 +18,15 @@ from crossdock.observability import logger, metrics, tracer
 def plan_pulls(event: EventBridgeEvent, context: LambdaContext) -> dict[str, Any]:
     report = bootstrap.planner(settings()).plan_pulls()
     metrics.add_metric(name="ShopTasksEnqueued", unit="Count", value=report.enqueued)
-    logger.info("pull tasks planned", extra={"enqueued": report.enqueued, "skipped": report.skipped,
-                                              "schedule": event.resources, "detail_type": event.detail_type})
+    logger.info(
+        "pull tasks planned",
+        extra={
+            "enqueued": report.enqueued,
+            "skipped": report.skipped,
+            "schedule": event.resources,
+            "detail_type": event.detail_type,
+        },
+    )
     return {"enqueued": report.enqueued, "skipped": report.skipped}
 
 

@@ -33,7 +33,9 @@ def handle_task(record: SQSRecord, lambda_context: LambdaContext) -> None:
         remaining=lambda: timedelta(milliseconds=context.get_remaining_time_in_millis()),
         owner=f"{context.aws_request_id}:{record.message_id}",
     )
-    with logger.append_context_keys(shop_id=task.shop_id, task_kind=task.kind, correlation_id=record.message_id):
+    with logger.append_context_keys(
+        shop_id=task.shop_id, task_kind=task.kind, correlation_id=record.message_id
+    ):
         report = Reconciler(puller).reconcile(task) if task.kind == "reconcile" else puller.pull(task)
         _record_metrics(report)
         logger.info("shop task finished", extra={"report": report.figures()})
@@ -53,4 +55,6 @@ def _record_metrics(report: PullReport) -> None:
 @metrics.log_metrics(capture_cold_start_metric=True)
 @tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return process_partial_response(event=event, record_handler=handle_task, processor=processor, context=context)
+    return process_partial_response(
+        event=event, record_handler=handle_task, processor=processor, context=context
+    )

@@ -15,7 +15,7 @@ from crossdock.config import settings
 @cache
 def client(service: str) -> Any:
     s = settings()
-    return boto3.client(
+    return boto3.client(  # type: ignore[call-overload]  # the service name is a runtime value
         service,
         region_name=s.region,
         endpoint_url=s.aws_endpoint_url,

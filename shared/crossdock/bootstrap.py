@@ -23,8 +23,9 @@ def now_utc() -> datetime:
 
 
 def alert_sender(settings: Settings) -> AlertSender:
-    return AlertSender(settings.alerts_topic_arn, suppression=settings.alert_suppression,
-                       outbox_dir=settings.outbox_dir)
+    return AlertSender(
+        settings.alerts_topic_arn, suppression=settings.alert_suppression, outbox_dir=settings.outbox_dir
+    )
 
 
 def order_puller(
@@ -55,8 +56,12 @@ def order_puller(
 
 def planner(settings: Settings, *, clock: Callable[[], datetime] = now_utc) -> Planner:
     bind(settings)
-    return Planner(settings=settings, shops=ShopRepository().all, tasks=TaskQueue(settings.order_tasks_queue_url),
-                   clock=clock)
+    return Planner(
+        settings=settings,
+        shops=ShopRepository().all,
+        tasks=TaskQueue(settings.order_tasks_queue_url),
+        clock=clock,
+    )
 
 
 def _channel_sources(settings: Settings, sleep: Callable[[float], None] | None) -> SourceOpener:

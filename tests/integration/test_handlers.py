@@ -12,8 +12,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-
 from crossdock.storage.models import ShopModel
+
 from tests.support.aws import moto_resources
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,7 +21,9 @@ NOW = datetime.now(UTC)
 
 
 def load(folder: str):
-    spec = importlib.util.spec_from_file_location(f"handler_{folder}", ROOT / "functions" / folder / "handler.py")
+    spec = importlib.util.spec_from_file_location(
+        f"handler_{folder}", ROOT / "functions" / folder / "handler.py"
+    )
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
@@ -40,11 +42,22 @@ class Context:
 
 
 def sqs_record(body: str) -> dict:
-    return {"messageId": str(uuid.uuid4()), "receiptHandle": "rh", "body": body,
-            "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "1700000000000", "SenderId": "x",
-                           "ApproximateFirstReceiveTimestamp": "1700000000000"},
-            "messageAttributes": {}, "md5OfBody": "x", "eventSource": "aws:sqs",
-            "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:crossdock-ordertasks", "awsRegion": "us-east-1"}
+    return {
+        "messageId": str(uuid.uuid4()),
+        "receiptHandle": "rh",
+        "body": body,
+        "attributes": {
+            "ApproximateReceiveCount": "1",
+            "SentTimestamp": "1700000000000",
+            "SenderId": "x",
+            "ApproximateFirstReceiveTimestamp": "1700000000000",
+        },
+        "messageAttributes": {},
+        "md5OfBody": "x",
+        "eventSource": "aws:sqs",
+        "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:crossdock-ordertasks",
+        "awsRegion": "us-east-1",
+    }
 
 
 @pytest.fixture
@@ -56,8 +69,14 @@ def env(monkeypatch):
 
 def test_worker_reports_only_the_bad_records(env):
     # Given a leased (busy) shop, a malformed task and a task for an unknown shop
-    ShopModel("busy", channel="taobao", secret_name="s", created_at=NOW,
-              lease_until=NOW + timedelta(minutes=10), lease_owner="someone").save()
+    ShopModel(
+        "busy",
+        channel="taobao",
+        secret_name="s",
+        created_at=NOW,
+        lease_until=NOW + timedelta(minutes=10),
+        lease_owner="someone",
+    ).save()
     good = sqs_record(json.dumps({"kind": "pull", "shop_id": "busy"}))
     malformed = sqs_record("{not json")
     unknown = sqs_record(json.dumps({"kind": "pull", "shop_id": "nobody"}))
@@ -72,9 +91,17 @@ def test_worker_reports_only_the_bad_records(env):
 def test_planner_accepts_the_scheduled_event_envelope(env):
     # Given one shop and the EventBridge rule's "Scheduled Event"
     ShopModel("s1", channel="ebay", secret_name="s", created_at=NOW).save()
-    event = {"version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event", "source": "aws.events",
-             "account": "123456789012", "time": NOW.strftime("%Y-%m-%dT%H:%M:%SZ"), "region": "us-east-1",
-             "resources": ["arn:aws:events:us-east-1:123456789012:rule/orders-planner"], "detail": {}}
+    event = {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "123456789012",
+        "time": NOW.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": "us-east-1",
+        "resources": ["arn:aws:events:us-east-1:123456789012:rule/orders-planner"],
+        "detail": {},
+    }
     # When the planner runs
     result = load("orders_planner").plan_pulls(event, Context(function_name="orders-planner"))
     # Then one task is planned

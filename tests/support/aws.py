@@ -7,21 +7,30 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import boto3
-from moto import mock_aws
-
 from crossdock import aws, credentials
 from crossdock import constants as c
 from crossdock.config import Settings, settings
 from crossdock.storage.models import bind
 from crossdock_local.resources import create_queues, create_tables, create_topic
+from moto import mock_aws
 
 
 @contextmanager
 def moto_resources() -> Iterator[Settings]:
-    env = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
-           "AWS_REGION": "us-east-1", c.ENV_RATE_SCALE: "1000"}
-    touched = [*env, c.ENV_AWS_ENDPOINT_URL, c.ENV_ALERTS_TOPIC_ARN, *(t.env_var for t in c.TABLES),
-               *(q.env_var for q in c.QUEUES)]
+    env = {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": "us-east-1",
+        c.ENV_RATE_SCALE: "1000",
+    }
+    touched = [
+        *env,
+        c.ENV_AWS_ENDPOINT_URL,
+        c.ENV_ALERTS_TOPIC_ARN,
+        *(t.env_var for t in c.TABLES),
+        *(q.env_var for q in c.QUEUES),
+    ]
     saved = {k: os.environ.get(k) for k in touched}
     os.environ.update(env)
     os.environ.pop(c.ENV_AWS_ENDPOINT_URL, None)

@@ -27,10 +27,17 @@ class FakeChannel:
     def put(self, order_id: str, at: datetime, status: OrderStatus = OrderStatus.PENDING) -> Order:
         old = self.orders.get(order_id)
         order = Order(
-            channel=self.channel, shop_id=self.shop_id, order_id=order_id, status=status, raw_status=status.upper(),
-            created_at=old.created_at if old else at, modified_at=at, total=Money.of("12.30", "CNY"),
+            channel=self.channel,
+            shop_id=self.shop_id,
+            order_id=order_id,
+            status=status,
+            raw_status=status.upper(),
+            created_at=old.created_at if old else at,
+            modified_at=at,
+            total=Money.of("12.30", "CNY"),
             lines=(OrderLine(f"{order_id}-1", "SKU-1", 1, Money.of("12.30", "CNY"), "无线蓝牙耳机"),),
-            buyer_name="张伟", raw={"id": order_id, "status": status.upper()},
+            buyer_name="张伟",
+            raw={"id": order_id, "status": status.upper()},
         )
         self.orders[order_id] = order
         return order
@@ -43,8 +50,10 @@ class FakeChannel:
         return self.orders[order_id]
 
     def pages(self, window: Window) -> Iterator[list[Order]]:
-        found = sorted((o for o in self.orders.values() if window.start <= o.modified_at <= window.end),
-                       key=lambda o: (o.modified_at, o.order_id))
+        found = sorted(
+            (o for o in self.orders.values() if window.start <= o.modified_at <= window.end),
+            key=lambda o: (o.modified_at, o.order_id),
+        )
         for index in range(0, max(len(found), 1), self.page_size):
             self.reads += 1
             yield found[index : index + self.page_size]
@@ -59,8 +68,12 @@ class FakeSources:
         self.channel = channel
 
     def limits(self, shop: object) -> ChannelLimits:
-        return ChannelLimits(max_window=timedelta(days=1), settle_lag=timedelta(minutes=2),
-                             history=timedelta(days=90), page_size=self.channel.page_size)
+        return ChannelLimits(
+            max_window=timedelta(days=1),
+            settle_lag=timedelta(minutes=2),
+            history=timedelta(days=90),
+            page_size=self.channel.page_size,
+        )
 
     def open(
         self, shop: object, *, refresh_credentials: bool = False, budget: object = None

@@ -6,7 +6,6 @@ import random
 
 import pytest
 import requests
-
 from crossdock.adapters.errors import AuthError, RetriesExhaustedError, ThrottledError
 from crossdock.adapters.http import PACING_MARGIN, ChannelHttp, RetryPolicy, json_body, raise_for_status
 from crossdock.domain.ratelimit import Rate, TokenBucket
@@ -21,8 +20,13 @@ def response(status: int, body: str = "{}", headers: dict | None = None) -> requ
 
 
 def client(sleeps: list[float]) -> ChannelHttp:
-    return ChannelHttp("test", {"op": Rate(1000, 1000)}, sleep=sleeps.append, rng=random.Random(1),
-                       retry=RetryPolicy(max_attempts=4, base_delay_s=0.5))
+    return ChannelHttp(
+        "test",
+        {"op": Rate(1000, 1000)},
+        sleep=sleeps.append,
+        rng=random.Random(1),
+        retry=RetryPolicy(max_attempts=4, base_delay_s=0.5),
+    )
 
 
 def parse(r: requests.Response) -> dict:
@@ -138,8 +142,14 @@ def test_throttle_wait_is_not_paid_twice():
         now[0] += seconds
 
     answers = iter([response(429, "{}", {"Retry-After": "2"}), response(200, "{}")])
-    http = ChannelHttp("test", {"op": Rate(1, 1)}, sleep=sleep, clock=lambda: now[0], rng=random.Random(1),
-                       retry=RetryPolicy(base_delay_s=0.1))
+    http = ChannelHttp(
+        "test",
+        {"op": Rate(1, 1)},
+        sleep=sleep,
+        clock=lambda: now[0],
+        rng=random.Random(1),
+        retry=RetryPolicy(base_delay_s=0.1),
+    )
     # When retried
     http.call("op", lambda s, t: next(answers), parse)
     # Then it waited the 2 s once, not 2 s plus another token's worth

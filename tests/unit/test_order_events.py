@@ -11,8 +11,19 @@ AT = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
 
 def order(status: OrderStatus, shipments=()) -> Order:
-    return Order("ebay", "ebay-de", "12-3", status, status.upper(), AT, AT, Money.of("9.99", "EUR"),
-                 (OrderLine("L1", "SKU-1", 2),), "Emma Müller", tuple(shipments))
+    return Order(
+        "ebay",
+        "ebay-de",
+        "12-3",
+        status,
+        status.upper(),
+        AT,
+        AT,
+        Money.of("9.99", "EUR"),
+        (OrderLine("L1", "SKU-1", 2),),
+        "Emma Müller",
+        tuple(shipments),
+    )
 
 
 def kinds(new: Order, previous: Previous | None) -> list[str]:
@@ -24,20 +35,28 @@ def test_new_order_is_created():
 
 
 def test_new_order_already_shipped_also_announces_tracking():
-    assert kinds(order(OrderStatus.SHIPPED, [Shipment("4PX", "4PX1CN")]), None) == ["order.created", "order.shipped"]
+    assert kinds(order(OrderStatus.SHIPPED, [Shipment("4PX", "4PX1CN")]), None) == [
+        "order.created",
+        "order.shipped",
+    ]
 
 
 def test_cancel_and_refund():
     assert kinds(order(OrderStatus.CANCELLED), Previous(OrderStatus.PAID, ())) == [
-        "order.status_changed", "order.cancelled"]
+        "order.status_changed",
+        "order.cancelled",
+    ]
     assert kinds(order(OrderStatus.REFUNDED), Previous(OrderStatus.SHIPPED, ())) == [
-        "order.status_changed", "order.refunded"]
+        "order.status_changed",
+        "order.refunded",
+    ]
 
 
 def test_tracking_added_without_status_change():
     previous = Previous(OrderStatus.SHIPPED, (Shipment("4PX", "A"),))
-    events = events_for(order(OrderStatus.SHIPPED, [Shipment("4PX", "A"), Shipment("Yanwen", "B")]), previous,
-                        detected_at=AT)
+    events = events_for(
+        order(OrderStatus.SHIPPED, [Shipment("4PX", "A"), Shipment("Yanwen", "B")]), previous, detected_at=AT
+    )
     assert [e["event_type"] for e in events] == ["order.shipped"]
     assert events[0]["shipments"] == [{"carrier": "Yanwen", "tracking_number": "B"}]
 

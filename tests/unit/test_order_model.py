@@ -6,14 +6,19 @@ from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
-
 from crossdock.domain.orders import Money, Order, OrderStatus, iso_z, parse_iso
 
 
 @pytest.mark.parametrize(
     ("amount", "currency", "expected"),
-    [("25.99", "USD", Decimal("25.99")), ("2599", "JPY", Decimal("2599")), ("2599.4", "jpy", Decimal("2599")),
-     (0.1 + 0.2, "EUR", Decimal("0.30")), ("1.2345", "KWD", Decimal("1.235")), ("200.07", "CNY", Decimal("200.07"))],
+    [
+        ("25.99", "USD", Decimal("25.99")),
+        ("2599", "JPY", Decimal("2599")),
+        ("2599.4", "jpy", Decimal("2599")),
+        (0.1 + 0.2, "EUR", Decimal("0.30")),
+        ("1.2345", "KWD", Decimal("1.235")),
+        ("200.07", "CNY", Decimal("200.07")),
+    ],
 )
 def test_money_is_exact_and_rounded_to_the_currency(amount, currency, expected):
     money = Money.of(amount, currency)

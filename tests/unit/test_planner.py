@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
-
 from crossdock.bootstrap import planner
 from crossdock.storage.models import ShopModel
+
 from tests.support.aws import moto_resources
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
@@ -28,7 +28,9 @@ def shop(shop_id: str, **fields) -> None:
 def tasks(settings) -> list[dict]:
     sqs = boto3.client("sqs", region_name="us-east-1")
     out = []
-    while msgs := sqs.receive_message(QueueUrl=settings.order_tasks_queue_url, MaxNumberOfMessages=10).get("Messages"):
+    while msgs := sqs.receive_message(QueueUrl=settings.order_tasks_queue_url, MaxNumberOfMessages=10).get(
+        "Messages"
+    ):
         for m in msgs:
             out.append(json.loads(m["Body"]))
             sqs.delete_message(QueueUrl=settings.order_tasks_queue_url, ReceiptHandle=m["ReceiptHandle"])
@@ -40,8 +42,14 @@ def test_plans_one_task_per_due_shop(env):
     for i in range(23):
         shop(f"ok-{i:02d}", last_pull_at=NOW - timedelta(minutes=5))
     shop("off", enabled=False)
-    shop("degraded-recent", breaker_open_since=NOW - timedelta(hours=2), last_pull_at=NOW - timedelta(minutes=20))
-    shop("degraded-due", breaker_open_since=NOW - timedelta(hours=2), last_pull_at=NOW - timedelta(minutes=61))
+    shop(
+        "degraded-recent",
+        breaker_open_since=NOW - timedelta(hours=2),
+        last_pull_at=NOW - timedelta(minutes=20),
+    )
+    shop(
+        "degraded-due", breaker_open_since=NOW - timedelta(hours=2), last_pull_at=NOW - timedelta(minutes=61)
+    )
     shop("blocked-recent", auth_blocked_at=NOW - timedelta(hours=3), last_pull_at=NOW - timedelta(minutes=10))
     shop("blocked-due", auth_blocked_at=NOW - timedelta(hours=3), last_pull_at=NOW - timedelta(minutes=70))
     # When the schedule fires
@@ -59,5 +67,10 @@ def test_reconciliation_covers_the_previous_utc_day(env):
     shop("blocked", auth_blocked_at=NOW)
     planner(env, clock=lambda: NOW).plan_reconciliations()
     (task,) = tasks(env)
-    assert task == {"kind": "reconcile", "shop_id": "a", "reason": "reconcile",
-                    "since": "2026-11-20T00:00:00Z", "until": "2026-11-21T00:00:00Z"}
+    assert task == {
+        "kind": "reconcile",
+        "shop_id": "a",
+        "reason": "reconcile",
+        "since": "2026-11-20T00:00:00Z",
+        "until": "2026-11-21T00:00:00Z",
+    }

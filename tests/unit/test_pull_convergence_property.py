@@ -9,15 +9,15 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import boto3
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
 from crossdock.adapters.errors import RetriesExhaustedError, RetryableError
 from crossdock.bootstrap import order_puller
 from crossdock.queues import QueueSendError
 from crossdock.storage.models import OrderModel, ShopModel
 from crossdock.storage.shops import ShopRepository
 from crossdock.usecases.tasks import ShopTask
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from tests.support.aws import moto_resources
 from tests.support.fake_channel import FakeChannel, FakeSources, ManualClock
 
@@ -98,21 +98,28 @@ def test_store_converges_to_channel_state():
             def pull(fault):
                 channel.between_pages = None
                 if fault and fault[0] == "channel_fault":
+
                     def hook(page, at=fault[1]):
                         if page == at:
                             raise RetriesExhaustedError("taobao", RetryableError("taobao", "HTTP 503"), 5)
+
                     channel.between_pages = hook
                 elif fault and fault[0] == "kill":
+
                     def hook(page, at=fault[1]):
                         if page == at:
                             shops.killed = True
                             raise Killed()
+
                     channel.between_pages = hook
                 elif fault and fault[0] == "change_during_pull" and channel.orders:
                     ids = sorted(channel.orders)
-                    def hook(page, at=fault[1], which=ids[fault[2] % len(ids)]):
+                    target = ids[fault[2] % len(ids)]
+
+                    def hook(page, at=fault[1], which=target):
                         if page == at:
                             channel.advance(which, clock.tick(1))
+
                     channel.between_pages = hook
                 elif fault and fault[0] == "events_down":
                     events.fail_next = True

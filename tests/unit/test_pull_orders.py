@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
-
 from crossdock.adapters.errors import AuthError, RetriesExhaustedError, RetryableError
 from crossdock.bootstrap import order_puller
 from crossdock.storage.models import OrderModel, ShopModel
 from crossdock.usecases.tasks import ShopTask
+
 from tests.support.aws import moto_resources
 from tests.support.fake_channel import FakeChannel, FakeSources, ManualClock
 
@@ -154,8 +154,9 @@ def test_window_too_long_for_one_run_is_shrunk_and_continued(env):
     # Then the checkpoint stays, the next runs use windows half as long, and a continuation is queued
     shop = ShopModel.get("shop-1")
     assert report.outcome == "continued" and shop.checkpoint == START - timedelta(hours=3)
-    assert shop.window_cap_s == pytest.approx((timedelta(hours=3) + timedelta(minutes=5) - timedelta(minutes=2))
-                                              .total_seconds() / 2)
+    assert shop.window_cap_s == pytest.approx(
+        (timedelta(hours=3) + timedelta(minutes=5) - timedelta(minutes=2)).total_seconds() / 2
+    )
 
 
 def test_rate_wait_beyond_the_run_defers_to_a_delayed_continuation(env):
@@ -175,7 +176,9 @@ def test_rate_wait_beyond_the_run_defers_to_a_delayed_continuation(env):
     # Then the worker does not sleep past its timeout: it queues itself for later
     sqs = boto3.client("sqs", region_name="us-east-1")
     assert report.outcome == "continued"
-    assert not sqs.receive_message(QueueUrl=env.order_tasks_queue_url).get("Messages")  # delayed, not visible yet
+    assert not sqs.receive_message(QueueUrl=env.order_tasks_queue_url).get(
+        "Messages"
+    )  # delayed, not visible yet
     attrs = sqs.get_queue_attributes(QueueUrl=env.order_tasks_queue_url, AttributeNames=["All"])["Attributes"]
     assert attrs["ApproximateNumberOfMessagesDelayed"] == "1"
 
@@ -194,7 +197,9 @@ def test_reconciliation_recovers_missing_orders_and_says_so(env, tmp_path):
     puller.pull(ShopTask(shop_id="shop-1"))
     OrderModel.get("taobao#shop-1", "T2").delete()
     # When the previous day is reconciled
-    task = ShopTask(shop_id="shop-1", kind="reconcile", reason="reconcile", since=day, until=day + timedelta(days=1))
+    task = ShopTask(
+        shop_id="shop-1", kind="reconcile", reason="reconcile", since=day, until=day + timedelta(days=1)
+    )
     report = Reconciler(puller).reconcile(task)
     # Then the lost order is back, and one e-mail says how many were missing
     assert report.recovered == ["T2"]

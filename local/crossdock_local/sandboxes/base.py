@@ -8,13 +8,13 @@ the channel's handler. Everything is counted in `stats` so tests and the demo ca
 from __future__ import annotations
 
 import json
-from abc import ABC, abstractmethod
 import random
 import re
 import socket
 import struct
 import threading
 import time
+from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -108,7 +108,11 @@ class FaultProfile:
 PROFILES: dict[str, dict[str, float]] = {
     "none": {},
     "realistic": {  # ~1.5 % of calls: below the breaker's 5 %, so only a real outage trips it
-        "server_error": 0.006, "reset": 0.003, "html": 0.002, "silent_empty": 0.003, "error_envelope": 0.001,
+        "server_error": 0.006,
+        "reset": 0.003,
+        "html": 0.002,
+        "silent_empty": 0.003,
+        "error_envelope": 0.001,
     },
     "hostile": {
         "server_error": 0.08,

@@ -16,8 +16,23 @@ from decimal import Decimal
 from crossdock.domain.orders import minor_units
 
 BUYERS = [
-    "张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "赵敏", "黄晓明", "周杰", "吴婷",
-    "田中 太郎", "佐藤 花子", "김민준", "Emma Müller", "Jean-Luc Dupont", "Olivia Smith", "José García",
+    "张伟",
+    "王芳",
+    "李娜",
+    "刘洋",
+    "陈静",
+    "杨磊",
+    "赵敏",
+    "黄晓明",
+    "周杰",
+    "吴婷",
+    "田中 太郎",
+    "佐藤 花子",
+    "김민준",
+    "Emma Müller",
+    "Jean-Luc Dupont",
+    "Olivia Smith",
+    "José García",
     "<script>alert('x')</script> Mallory",  # buyer text is untrusted: must stay inert in e-mails
 ]
 PRODUCTS = [
@@ -31,7 +46,11 @@ PRODUCTS = [
     ("WATCH-BAND-22", "Uhrenarmband 22 mm Leder", Decimal("24.00")),
 ]
 CARRIERS = [("4PX", "4PX30015186{:05d}CN"), ("Yanwen", "UH1838{:05d}YP"), ("YunExpress", "YT23011{:05d}")]
-LIFECYCLE = {"pending": ["paid", "cancelled"], "paid": ["shipped", "refunded"], "shipped": ["completed", "refunded"]}
+LIFECYCLE = {
+    "pending": ["paid", "cancelled"],
+    "paid": ["shipped", "refunded"],
+    "shipped": ["completed", "refunded"],
+}
 
 
 @dataclass(frozen=True)
@@ -92,7 +111,11 @@ class OrderBook:
             lines = []
             for i in range(self.rng.choice([1, 1, 1, 2, 2, 3])):
                 sku, title, cny = self.rng.choice(PRODUCTS)
-                lines.append(SyntheticLine(f"{order_id}-{i + 1}", sku, title, self.rng.choice([1, 1, 2, 3]), self._price(cny)))
+                lines.append(
+                    SyntheticLine(
+                        f"{order_id}-{i + 1}", sku, title, self.rng.choice([1, 1, 2, 3]), self._price(cny)
+                    )
+                )
             order = SyntheticOrder(
                 order_id=order_id,
                 created_at=created_at,
@@ -101,7 +124,9 @@ class OrderBook:
                 currency=self.currency,
                 buyer_name=self.rng.choice(BUYERS),
                 lines=tuple(lines),
-                note=self.rng.choice(["", "", "请尽快发货，谢谢！", "Please gift-wrap", "<b>urgent</b> & fragile"]),
+                note=self.rng.choice(
+                    ["", "", "请尽快发货，谢谢！", "Please gift-wrap", "<b>urgent</b> & fragile"]
+                ),
             )
             if status in ("shipped", "completed"):
                 order = replace(order, tracking=self._tracking(n))
@@ -140,8 +165,12 @@ class OrderBook:
                 if order.status not in LIFECYCLE:
                     continue
                 nxt = self.rng.choices(LIFECYCLE[order.status], [9, 1])[0]
-                updated = replace(order, status=nxt, modified_at=max(now, order.modified_at + timedelta(seconds=1)),
-                                  version=order.version + 1)
+                updated = replace(
+                    order,
+                    status=nxt,
+                    modified_at=max(now, order.modified_at + timedelta(seconds=1)),
+                    version=order.version + 1,
+                )
                 if nxt == "shipped":
                     updated = replace(updated, tracking=self._tracking(self.rng.randint(0, 99999)))
                 self.orders[oid] = updated
@@ -150,7 +179,9 @@ class OrderBook:
         return changed
 
     # -- queries the sandboxes use -----------------------------------------------------------------
-    def modified_between(self, start: datetime, end: datetime, *, newest_first: bool = False) -> list[SyntheticOrder]:
+    def modified_between(
+        self, start: datetime, end: datetime, *, newest_first: bool = False
+    ) -> list[SyntheticOrder]:
         """Orders whose modified time is in [start, end] (both inclusive, as the channels document)."""
         with self.lock:
             found = [o for o in self.orders.values() if start <= o.modified_at <= end]

@@ -10,7 +10,6 @@ shift the rows behind them. `EXECUTABLE_SCHEMA` is `shopify_schema.SCHEMA` with 
 from __future__ import annotations
 
 import bisect
-
 from collections.abc import Callable
 from typing import Any
 

@@ -112,8 +112,12 @@ class ChannelHttp:
         state = dict(bucket_state or {})
         saved_at = state.pop(SAVED_AT, None)
         self.buckets = {
-            op: TokenBucket(rate.scaled(rate_scale * PACING_MARGIN), clock=clock, tokens=state.get(op),
-                            stamp=saved_at if op in state else None)
+            op: TokenBucket(
+                rate.scaled(rate_scale * PACING_MARGIN),
+                clock=clock,
+                tokens=state.get(op),
+                stamp=saved_at if op in state else None,
+            )
             for op, rate in rates.items()
         }
 

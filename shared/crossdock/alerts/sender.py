@@ -29,7 +29,8 @@ class AlertSender:
         )
         try:
             record.save(
-                condition=AlertModel.dedupe_key.does_not_exist() | (AlertModel.sent_at < now - self.suppression)
+                condition=AlertModel.dedupe_key.does_not_exist()
+                | (AlertModel.sent_at < now - self.suppression)
             )
         except PutError as exc:
             if getattr(exc, "cause_response_code", None) != "ConditionalCheckFailedException":

@@ -47,7 +47,9 @@ def events_for(order: Order, previous: Previous | None, *, detected_at: datetime
         types.append(EventType.CANCELLED)
     if status_news and order.status is OrderStatus.REFUNDED:
         types.append(EventType.REFUNDED)
-    if (new_shipments and order.status in (OrderStatus.SHIPPED, OrderStatus.COMPLETED)) or (status_news and order.status is OrderStatus.SHIPPED):
+    if (new_shipments and order.status in (OrderStatus.SHIPPED, OrderStatus.COMPLETED)) or (
+        status_news and order.status is OrderStatus.SHIPPED
+    ):
         types.append(EventType.SHIPPED)
     return [_event(t, order, previous, new_shipments, detected_at) for t in types]
 

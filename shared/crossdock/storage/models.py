@@ -133,8 +133,11 @@ def bind(settings: Settings) -> None:
     for key, model in MODELS.items():
         meta = model.Meta
         target = (names[key], settings.region, settings.aws_endpoint_url)
-        if model._connection is not None and target == (meta.table_name, getattr(meta, "region", None),
-                                                        getattr(meta, "host", None)):
+        if model._connection is not None and target == (
+            meta.table_name,
+            getattr(meta, "region", None),
+            getattr(meta, "host", None),
+        ):
             continue  # keep the connection: a new one re-loads botocore's service model (~0.3 s per model)
         meta.table_name = names[key]  # type: ignore[attr-defined]
         meta.region = settings.region  # type: ignore[attr-defined]

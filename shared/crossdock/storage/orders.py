@@ -100,15 +100,21 @@ class OrderRepository:
         for _ in range(3):  # a concurrent writer may slip in between read and write
             if current is not None and current.modified_at >= order.modified_at:
                 outcome = Outcome.UNCHANGED if current.modified_at == order.modified_at else Outcome.STALE
-                return Stored(order.order_id, outcome, list(current.pending_events or []), current.modified_at)
+                return Stored(
+                    order.order_id, outcome, list(current.pending_events or []), current.modified_at
+                )
             previous = _previous(current) if current else None
             pending = list(current.pending_events or []) if current else []
             pending += events_for(order, previous, detected_at=now)
-            item = _to_item(order, pending=pending, revisions=(current.revisions + 1) if current else 1, now=now)
+            item = _to_item(
+                order, pending=pending, revisions=int(current.revisions) + 1 if current else 1, now=now
+            )
             condition = OrderModel.order_id.does_not_exist() | (OrderModel.modified_at < order.modified_at)
             try:
                 item.save(condition=condition)
-                return Stored(order.order_id, Outcome.UPDATED if current else Outcome.NEW, pending, order.modified_at)
+                return Stored(
+                    order.order_id, Outcome.UPDATED if current else Outcome.NEW, pending, order.modified_at
+                )
             except PutError as exc:
                 if getattr(exc, "cause_response_code", None) != "ConditionalCheckFailedException":
                     raise

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+from pynamodb.expressions.update import Action
 
 from crossdock.storage.models import ShopModel
 
@@ -53,9 +54,11 @@ class ShopRepository:
 
     def release(self, shop: ShopModel, owner: str, **fields: Any) -> None:
         """Drop the lease and record the run's figures in one write."""
-        actions = [ShopModel.lease_until.remove(), ShopModel.lease_owner.remove()]
-        actions += [getattr(ShopModel, name).set(value) if value is not None else getattr(ShopModel, name).remove()
-                    for name, value in fields.items()]
+        actions: list[Action] = [ShopModel.lease_until.remove(), ShopModel.lease_owner.remove()]
+        actions += [
+            getattr(ShopModel, name).set(value) if value is not None else getattr(ShopModel, name).remove()
+            for name, value in fields.items()
+        ]
         try:
             shop.update(actions=actions, condition=ShopModel.lease_owner == owner)
         except UpdateError as exc:

@@ -51,8 +51,12 @@ class Planner:
                 return None
             return ShopTask(shop_id=shop.shop_id, reason="probe")
         is_open = shop.breaker_open_since is not None
-        if not due(is_open=is_open, last_pull_at=shop.last_pull_at, now=now,
-                   degraded_interval=self.settings.degraded_interval):
+        if not due(
+            is_open=is_open,
+            last_pull_at=shop.last_pull_at,
+            now=now,
+            degraded_interval=self.settings.degraded_interval,
+        ):
             report.skip("degraded_waiting")
             return None
         return ShopTask(shop_id=shop.shop_id, reason="degraded" if is_open else "schedule")
@@ -63,8 +67,13 @@ class Planner:
         start = datetime.combine((day or now - timedelta(days=1)).date(), time(), tzinfo=now.tzinfo)
         report = PlanReport()
         tasks = [
-            ShopTask(kind="reconcile", shop_id=s.shop_id, reason="reconcile", since=start,
-                     until=start + timedelta(days=1)).body()
+            ShopTask(
+                kind="reconcile",
+                shop_id=s.shop_id,
+                reason="reconcile",
+                since=start,
+                until=start + timedelta(days=1),
+            ).body()
             for s in self.shops()
             if s.enabled and not s.auth_blocked_at
         ]

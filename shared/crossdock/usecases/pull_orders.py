@@ -47,9 +47,13 @@ class PullReport:
     bucket_state: dict[str, float] = field(default_factory=dict)  # pacing state to carry to the next run
 
     def figures(self) -> dict[str, Any]:
-        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("stats", "bucket_state")}
+        data = {
+            f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("stats", "bucket_state")
+        }
         data["stats"] = {
-            "calls": dict(self.stats.calls), "faults": dict(self.stats.faults), "retries": self.stats.retries,
+            "calls": dict(self.stats.calls),
+            "faults": dict(self.stats.faults),
+            "retries": self.stats.retries,
         }
         data["checkpoint"] = self.checkpoint.isoformat() if self.checkpoint else None
         return data
@@ -86,12 +90,21 @@ class OrderPuller:
                 report.outcome = "auth_blocked"
                 return report
             self._run(shop, task, report, refresh=False)
-            fields.update(last_success_at=self.clock(), last_error=None, failing_since=None,
-                          auth_blocked_at=None, auth_error=None)
+            fields.update(
+                last_success_at=self.clock(),
+                last_error=None,
+                failing_since=None,
+                auth_blocked_at=None,
+                auth_error=None,
+            )
         except AuthError as exc:
             report.outcome, report.error = "auth_blocked", str(exc)
-            fields.update(auth_blocked_at=shop.auth_blocked_at or now, auth_error=str(exc)[:500],
-                          last_error=str(exc)[:500], last_error_at=now)
+            fields.update(
+                auth_blocked_at=shop.auth_blocked_at or now,
+                auth_error=str(exc)[:500],
+                last_error=str(exc)[:500],
+                last_error_at=now,
+            )
             self.alerts.send(shop_alerts.auth_failed(shop, exc, now), now=now)
         except ChannelError as exc:
             report.outcome, report.error = "failed", str(exc)
@@ -140,10 +153,20 @@ class OrderPuller:
         now = self.clock()
         if task.since is not None:  # explicit range: manual backfill or reconciliation
             until = min(task.until or now, now - limits.settle_lag)
-            return plan_windows(checkpoint=task.since, now=until + limits.settle_lag, limits=limits,
-                                overlap=timedelta(0), backfill=timedelta(0))
-        return plan_windows(checkpoint=shop.checkpoint, now=now, limits=limits,
-                            overlap=self.settings.overlap, backfill=self.settings.backfill)
+            return plan_windows(
+                checkpoint=task.since,
+                now=until + limits.settle_lag,
+                limits=limits,
+                overlap=timedelta(0),
+                backfill=timedelta(0),
+            )
+        return plan_windows(
+            checkpoint=shop.checkpoint,
+            now=now,
+            limits=limits,
+            overlap=self.settings.overlap,
+            backfill=self.settings.backfill,
+        )
 
     def _read(self, shop: Any, task: ShopTask, source: Any, report: PullReport) -> None:
         explicit = task.since is not None
@@ -195,19 +218,28 @@ class OrderPuller:
         shop_key = f"{page[0].channel}#{page[0].shop_id}"
         report.events += self.events.publish([e for s in pending for e in s.pending_events])
         for s in pending:
-            self.orders.clear_events(shop_key, s.order_id, s.modified_at, [e["event_id"] for e in s.pending_events])
+            self.orders.clear_events(
+                shop_key, s.order_id, s.modified_at, [e["event_id"] for e in s.pending_events]
+            )
 
     def _continue(
         self, shop: Any, task: ShopTask, window: Window, report: PullReport, *, delay_s: float = 0
     ) -> None:
         follow = ShopTask(kind="pull", shop_id=shop.shop_id, reason="continuation")
         if task.since is not None:
-            follow = ShopTask(kind=task.kind, shop_id=shop.shop_id, reason="continuation",
-                              since=window.start, until=task.until)
+            follow = ShopTask(
+                kind=task.kind,
+                shop_id=shop.shop_id,
+                reason="continuation",
+                since=window.start,
+                until=task.until,
+            )
         self.tasks.enqueue([follow.body()], delay_s=int(delay_s))
         report.outcome = "continued"
-        logger.info("time budget nearly spent: continuation enqueued", extra={"shop_id": shop.shop_id,
-                    "resume_from": window.start.isoformat()})
+        logger.info(
+            "time budget nearly spent: continuation enqueued",
+            extra={"shop_id": shop.shop_id, "resume_from": window.start.isoformat()},
+        )
 
 
 def _add_totals(totals: dict[str, Any], report: PullReport) -> dict[str, Any]:

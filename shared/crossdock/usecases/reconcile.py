@@ -28,7 +28,8 @@ class Reconciler:
             shop = self.puller.shops.get(task.shop_id)
             now = self.puller.clock()
             self.puller.alerts.send(
-                shop_alerts.orders_recovered(shop, task.since.date().isoformat(), report.recovered, now), now=now
+                shop_alerts.orders_recovered(shop, task.since.date().isoformat(), report.recovered, now),
+                now=now,
             )
         if report.outcome == "done":
             shop = self.puller.shops.get(task.shop_id)

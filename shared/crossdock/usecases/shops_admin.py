@@ -32,7 +32,9 @@ def register_shop(
         raise ValueError(f"{channel_name} credentials need: {', '.join(missing)}")
     unknown = sorted(set(endpoints or {}) - set(spec.endpoints))
     if unknown:
-        raise ValueError(f"unknown endpoint name(s) {unknown} for {channel_name}; known: {sorted(spec.endpoints)}")
+        raise ValueError(
+            f"unknown endpoint name(s) {unknown} for {channel_name}; known: {sorted(spec.endpoints)}"
+        )
     secret_name = f"{settings.secrets_prefix}{shop_id}"
     sm = aws.client("secretsmanager")
     payload = json.dumps(credentials, ensure_ascii=False)

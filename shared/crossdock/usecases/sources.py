@@ -36,7 +36,10 @@ class ChannelSources:
         missing = [f for f in spec.credential_fields if not secret.get(f)]
         if missing:
             raise ValueError(f"secret {shop.secret_name} lacks {', '.join(missing)} for {spec.name}")
-        kwargs: dict[str, Any] = {"rate_scale": self.settings.rate_scale, "bucket_state": shop.bucket_state or {}}
+        kwargs: dict[str, Any] = {
+            "rate_scale": self.settings.rate_scale,
+            "bucket_state": shop.bucket_state or {},
+        }
         if budget is not None:
             kwargs["budget"] = budget
         if self.sleep is not None:

@@ -65,5 +65,10 @@ class ShopTask:
             until = parse_iso(data["until"]) if data.get("until") else None
         except (TypeError, ValueError) as exc:
             raise InvalidTask(f"bad since/until: {exc}") from None
-        return cls(shop_id=data["shop_id"], kind=data.get("kind", "pull"), reason=data.get("reason", "schedule"),
-                   since=since, until=until)
+        return cls(
+            shop_id=data["shop_id"],
+            kind=data.get("kind", "pull"),
+            reason=data.get("reason", "schedule"),
+            since=since,
+            until=until,
+        )
