@@ -29,7 +29,7 @@ from bench.imports import handler_import_ratios
 
 ROOT = Path(__file__).resolve().parent.parent
 # Speed-up of the documented rates, per channel, so every bound lands near ten seconds.
-RATE_SCALE = {"taobao": 1.0, "amazon": 1000.0, "shopify": 200.0, "ebay": 50.0}
+RATE_SCALE = {"taobao": 1.0, "amazon": 1000.0, "shopify": 30.0, "ebay": 20.0}
 DETAIL_NOTE = {
     "taobao.trade.fullinfo.get": "waybills of shipped trades",
     "getShippingFulfillments": "tracking of shipped orders",

@@ -129,6 +129,11 @@ class ChannelHttp:
         """Follow a documented rate the server states for this seller (already unscaled)."""
         self.buckets[operation].set_rate(per_second * self.rate_scale * PACING_MARGIN)
 
+    def refund(self, operation: str, tokens: float) -> None:
+        """The server charged less than reserved (Shopify refunds requested − actual cost): account
+        for what was really spent. The bucket itself follows the level the server reports."""
+        self.stats.consumed[operation] -= tokens
+
     def bucket_state(self) -> dict[str, float]:
         """Token levels to carry into the next invocation (refilled there by the time between)."""
         state = {op: round(b.tokens, 4) for op, b in self.buckets.items()}

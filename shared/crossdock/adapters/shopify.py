@@ -119,7 +119,9 @@ class ShopifyOrderSource:
             return session.post(self.url, json=body, headers=self.headers, timeout=timeout)
 
         def parse(response: requests.Response) -> T:
-            return extract(graphql_data(response, bucket))
+            return extract(
+                graphql_data(response, bucket, lambda points: self.ctx.http.refund(OPERATION, points))
+            )
 
         return self.ctx.http.call(OPERATION, send, parse, cost=cost)
 

@@ -15,6 +15,7 @@ InvalidResponseError, never "no more orders".
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,8 +52,11 @@ class Connection:
     end_cursor: str | None
 
 
-def graphql_data(response: requests.Response, bucket: TokenBucket) -> dict[str, Any]:
-    """The `data` of a GraphQL answer, after following its cost; any fault as its typed error."""
+def graphql_data(
+    response: requests.Response, bucket: TokenBucket, on_refund: Callable[[float], None] | None = None
+) -> dict[str, Any]:
+    """The `data` of a GraphQL answer, after following its cost; any fault as its typed error.
+    `on_refund` hears the points Shopify gave back (requested − actual cost)."""
     status = response.status_code
     if status in AUTH_STATUS:
         raise AuthError(CHANNEL, f"{AUTH_STATUS[status]}: {response.text[:200]}", status=status)
@@ -62,6 +66,9 @@ def graphql_data(response: requests.Response, bucket: TokenBucket) -> dict[str, 
         raise_for_status(CHANNEL, response)
         raise InvalidResponseError(CHANNEL, f"HTTP {status}", status=status)
     requested, available, restore = follow_cost(body, bucket)
+    actual = _number(((body.get("extensions") or {}).get("cost") or {}).get("actualQueryCost"))
+    if on_refund is not None and 0 < actual < requested:
+        on_refund(requested - actual)
     errors = body.get("errors")
     if errors:
         fault = _fault(errors, status, requested, available, restore)
