@@ -12,6 +12,7 @@ import random
 import re
 import socket
 import struct
+import sys
 import threading
 import time
 from abc import ABC, abstractmethod
@@ -282,7 +283,7 @@ class Sandbox(ABC):
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
 
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        server = _QuietServer(("127.0.0.1", 0), _Handler)
         server.daemon_threads = True
         self._server = server
         self._thread = threading.Thread(
@@ -308,6 +309,14 @@ class Sandbox(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """A client that gave up (timeout, reset) is part of the fault profile, not a server error."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 def route(method: str, pattern: str, operation: str, handler: Handler) -> Route:
