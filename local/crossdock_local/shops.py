@@ -20,7 +20,6 @@ from crossdock.usecases.shops_admin import register_shop
 from crossdock_local.sandboxes.amazon import AmazonSandbox
 from crossdock_local.sandboxes.base import FaultProfile, Sandbox, SandboxShop, fault_profile
 from crossdock_local.sandboxes.ebay import EbaySandbox
-from crossdock_local.sandboxes.ebay_render import ebay_order_id
 from crossdock_local.sandboxes.orderbook import OrderBook
 from crossdock_local.sandboxes.shopify import ShopifySandbox
 from crossdock_local.sandboxes.taobao import TaobaoSandbox
@@ -39,6 +38,8 @@ class ChannelSandbox(Protocol):
     def add_shop(self, shop_id: str, book: OrderBook) -> SandboxShop: ...
 
     def revoke(self, shop_id: str) -> None: ...
+
+    def order_id(self, shop_id: str, book_id: str) -> str: ...
 
     def reinstate(self, shop_id: str) -> None: ...
 
@@ -72,19 +73,6 @@ CATALOGUE: tuple[ShopPlan, ...] = (
     ShopPlan("ebay-de", "ebay", "EUR", Decimal("7.70"), 150, "eBay.de"),
 )
 HISTORY_DAYS = 6
-
-
-def channel_order_id(sandbox: ChannelSandbox, shop_id: str, book: OrderBook, book_id: str) -> str:
-    """The id under which a book order appears on its channel (and in crossdock's store)."""
-    mapper = getattr(sandbox, "order_id", None)
-    if callable(mapper):  # the sandbox says it (Amazon's 3-7-7 ids)
-        return str(mapper(shop_id, book_id))
-    if isinstance(sandbox, EbaySandbox):
-        return ebay_order_id(shop_id, book_id)
-    if isinstance(sandbox, ShopifySandbox):  # numbered in creation order when first rendered
-        order = book.get(book_id)
-        return str(sandbox._stores[shop_id].number(order)) if order else book_id
-    return book_id
 
 
 class DemoShops:
@@ -156,7 +144,7 @@ class DemoShops:
         return self.sandboxes[self.plans[shop_id].channel]
 
     def order_id(self, shop_id: str, book_id: str) -> str:
-        return channel_order_id(self.sandbox_of(shop_id), shop_id, self.books[shop_id], book_id)
+        return self.sandbox_of(shop_id).order_id(shop_id, book_id)
 
     def id_mapper(self, shop_id: str) -> Callable[[str], str]:
         """Book order id → the shop's channel order id."""

@@ -203,6 +203,10 @@ class Sandbox(ABC):
         """Whose bucket a request draws from (override: token, app key, shop)."""
         return "anonymous"
 
+    def order_id(self, shop_id: str, book_id: str) -> str:
+        """The id under which a book order appears on this channel (default: the book's own id)."""
+        return book_id
+
     def rate_cost(self, request: Request, route: Route) -> float:
         return 1.0
 
