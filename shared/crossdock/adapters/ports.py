@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -11,7 +11,29 @@ from typing import Any, Protocol
 from crossdock.adapters.http import ChannelHttp
 from crossdock.domain.orders import Order
 from crossdock.domain.ratelimit import Rate
+from crossdock.domain.stock import FbaSummary, Listing, PushOutcome, QuantityUpdate
 from crossdock.domain.windows import ChannelLimits, Window
+
+
+class StockWriter(Protocol):
+    """Sets quantities on one shop of a channel with its bulk API."""
+
+    max_batch: int  # most updates one call may carry (Shopify 250, eBay 25, Amazon feed 25,000)
+
+    def push(self, updates: Sequence[QuantityUpdate]) -> list[PushOutcome]:
+        """One outcome per update, in order. Per-item refusals are outcomes; a fault of the whole
+        call (auth, retries exhausted) raises its `ChannelError`."""
+        ...
+
+    def read(self, listings: Sequence[Listing]) -> dict[str, int]:
+        """The quantity each listing shows now (`Listing.key` → quantity), for read-back checks."""
+        ...
+
+
+class FbaInventory(Protocol):
+    """Reads Amazon FBA inventory summaries (details=true)."""
+
+    def summaries(self, since: datetime | None = None) -> Iterator[FbaSummary]: ...
 
 
 class OrderSource(Protocol):
@@ -55,3 +77,5 @@ class ChannelSpec:
     credential_fields: tuple[str, ...]
     build: Callable[[ShopContext], OrderSource]
     minimum_calls: Callable[[int], int]  # fewest order-listing calls for N changed orders (bench)
+    stock: Callable[[ShopContext], StockWriter] | None = None  # channels we push stock to
+    fba: Callable[[ShopContext], FbaInventory] | None = None  # channels whose warehouse stock we read
