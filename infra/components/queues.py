@@ -41,20 +41,21 @@ def visibility_timeout_s(spec: QueueSpec, consumer_timeouts_s: Iterable[int]) ->
     return seconds
 
 
-def dead_letter_queue(scope: Construct, logical_id: str) -> sqs.Queue:
+def dead_letter_queue(scope: Construct, logical_id: str, *, fifo: bool = False) -> sqs.Queue:
     queue = sqs.Queue(
         scope,
         logical_id,
         encryption=sqs.QueueEncryption.SQS_MANAGED,
         enforce_ssl=True,
         retention_period=DEAD_LETTER_RETENTION,
+        fifo=fifo or None,  # a FIFO queue's dead letters must be FIFO too
     )
     pin_logical_id(queue, logical_id)
     return queue
 
 
 def build_work_queue(scope: Construct, spec: QueueSpec, consumer_timeouts_s: Iterable[int]) -> WorkQueue:
-    dead_letters = dead_letter_queue(scope, f"{spec.logical_id}Dlq")
+    dead_letters = dead_letter_queue(scope, f"{spec.logical_id}Dlq", fifo=spec.fifo)
     queue = sqs.Queue(
         scope,
         spec.logical_id,
@@ -63,6 +64,7 @@ def build_work_queue(scope: Construct, spec: QueueSpec, consumer_timeouts_s: Ite
         retention_period=Duration.days(spec.retention_days),
         visibility_timeout=Duration.seconds(visibility_timeout_s(spec, consumer_timeouts_s)),
         dead_letter_queue=sqs.DeadLetterQueue(queue=dead_letters, max_receive_count=spec.max_receive_count),
+        fifo=spec.fifo or None,
     )
     pin_logical_id(queue, spec.logical_id)
     return WorkQueue(spec=spec, queue=queue, dead_letters=dead_letters)

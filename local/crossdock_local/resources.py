@@ -72,19 +72,22 @@ def create_queues(sqs: Any, specs: tuple[c.QueueSpec, ...] = c.QUEUES) -> dict[s
     for spec in specs:
         name = resource_name(spec.env_var)
         retention = str(spec.retention_days * 24 * 3600)
+        fifo = {"FifoQueue": "true"} if spec.fifo else {}
+        suffix = ".fifo" if spec.fifo else ""  # a FIFO queue's dead letters must be FIFO too
         dlq_url = sqs.create_queue(
-            QueueName=name + DLQ_SUFFIX, Attributes={"MessageRetentionPeriod": retention}
+            QueueName=name + DLQ_SUFFIX + suffix, Attributes={"MessageRetentionPeriod": retention, **fifo}
         )["QueueUrl"]
         dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"][
             "QueueArn"
         ]
         redrive = {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(spec.max_receive_count)}
         url = sqs.create_queue(
-            QueueName=name,
+            QueueName=name + suffix,
             Attributes={
                 "VisibilityTimeout": str(spec.visibility_timeout_s),
                 "MessageRetentionPeriod": retention,
                 "RedrivePolicy": json.dumps(redrive),
+                **fifo,
             },
         )["QueueUrl"]
         urls[spec.env_var] = url

@@ -24,6 +24,12 @@ class Settings:
     orders_table: str
     alerts_table: str
     calls_table: str
+    stock_table: str = "crossdock-stock"
+    reservations_table: str = "crossdock-reservations"
+    listings_table: str = "crossdock-listings"
+    stock_audit_table: str = "crossdock-stock-audit"
+    stock_changes_queue_url: str = ""
+    stock_adjustments_queue_url: str = ""
     order_tasks_queue_url: str = ""
     order_events_queue_url: str = ""
     alerts_topic_arn: str = ""
@@ -43,6 +49,11 @@ class Settings:
     auth_probe_interval: timedelta = timedelta(hours=1)
     stop_margin: timedelta = timedelta(seconds=45)
 
+    # Stock push policy.
+    audit_ttl: timedelta = timedelta(days=90)
+    drift_alert_units: int = 3  # read-back drift above this many units alerts
+    sold_shipped_tolerance: float = 0.05
+
     def __post_init__(self) -> None:
         if self.rate_scale <= 0:
             raise ConfigError(f"{c.ENV_RATE_SCALE} must be > 0, got {self.rate_scale}")
@@ -61,6 +72,12 @@ class Settings:
             orders_table=env.get(c.ENV_ORDERS_TABLE, "crossdock-orders"),
             alerts_table=env.get(c.ENV_ALERTS_TABLE, "crossdock-alerts"),
             calls_table=env.get(c.ENV_CALLS_TABLE, "crossdock-calls"),
+            stock_table=env.get(c.ENV_STOCK_TABLE, "crossdock-stock"),
+            reservations_table=env.get(c.ENV_RESERVATIONS_TABLE, "crossdock-reservations"),
+            listings_table=env.get(c.ENV_LISTINGS_TABLE, "crossdock-listings"),
+            stock_audit_table=env.get(c.ENV_STOCK_AUDIT_TABLE, "crossdock-stock-audit"),
+            stock_changes_queue_url=env.get(c.ENV_STOCK_CHANGES_QUEUE_URL, ""),
+            stock_adjustments_queue_url=env.get(c.ENV_STOCK_ADJUSTMENTS_QUEUE_URL, ""),
             order_tasks_queue_url=env.get(c.ENV_ORDER_TASKS_QUEUE_URL, ""),
             order_events_queue_url=env.get(c.ENV_ORDER_EVENTS_QUEUE_URL, ""),
             alerts_topic_arn=env.get(c.ENV_ALERTS_TOPIC_ARN, ""),

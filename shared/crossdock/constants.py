@@ -19,6 +19,12 @@ ENV_CALLS_TABLE = "CROSSDOCK_CALLS_TABLE"
 ENV_ORDER_TASKS_QUEUE_URL = "CROSSDOCK_ORDER_TASKS_QUEUE_URL"
 ENV_ORDER_EVENTS_QUEUE_URL = "CROSSDOCK_ORDER_EVENTS_QUEUE_URL"
 ENV_ALERTS_TOPIC_ARN = "CROSSDOCK_ALERTS_TOPIC_ARN"
+ENV_STOCK_TABLE = "CROSSDOCK_STOCK_TABLE"
+ENV_RESERVATIONS_TABLE = "CROSSDOCK_RESERVATIONS_TABLE"
+ENV_LISTINGS_TABLE = "CROSSDOCK_LISTINGS_TABLE"
+ENV_STOCK_AUDIT_TABLE = "CROSSDOCK_STOCK_AUDIT_TABLE"
+ENV_STOCK_CHANGES_QUEUE_URL = "CROSSDOCK_STOCK_CHANGES_QUEUE_URL"
+ENV_STOCK_ADJUSTMENTS_QUEUE_URL = "CROSSDOCK_STOCK_ADJUSTMENTS_QUEUE_URL"
 ENV_SECRETS_PREFIX = "CROSSDOCK_SECRETS_PREFIX"
 ENV_AWS_ENDPOINT_URL = "AWS_ENDPOINT_URL"  # set only for the local stack (moto server)
 ENV_RATE_SCALE = "CROSSDOCK_RATE_SCALE"  # sandboxes may run the documented rates faster by a common factor
@@ -46,7 +52,30 @@ ALERTS_TABLE = TableSpec("AlertsTable", ENV_ALERTS_TABLE, hash_key="dedupe_key",
 CALLS_TABLE = TableSpec(
     "CallsTable", ENV_CALLS_TABLE, hash_key="shop_id", range_key="minute", ttl_attribute="expires_at"
 )
-TABLES: tuple[TableSpec, ...] = (SHOPS_TABLE, ORDERS_TABLE, ALERTS_TABLE, CALLS_TABLE)
+STOCK_TABLE = TableSpec("StockTable", ENV_STOCK_TABLE, hash_key="sku")
+RESERVATIONS_TABLE = TableSpec(
+    "ReservationsTable", ENV_RESERVATIONS_TABLE, hash_key="sku", range_key="line_key"
+)
+LISTINGS_TABLE = TableSpec(
+    "ListingsTable",
+    ENV_LISTINGS_TABLE,
+    hash_key="sku",
+    range_key="shop_key",
+    indexes=(("by-shop", "shop_key", "sku"),),
+)
+STOCK_AUDIT_TABLE = TableSpec(
+    "StockAuditTable", ENV_STOCK_AUDIT_TABLE, hash_key="sku", range_key="at_key", ttl_attribute="expires_at"
+)
+TABLES: tuple[TableSpec, ...] = (
+    SHOPS_TABLE,
+    ORDERS_TABLE,
+    ALERTS_TABLE,
+    CALLS_TABLE,
+    STOCK_TABLE,
+    RESERVATIONS_TABLE,
+    LISTINGS_TABLE,
+    STOCK_AUDIT_TABLE,
+)
 
 
 @dataclass(frozen=True)
@@ -59,11 +88,25 @@ class QueueSpec:
     # Visibility must be ≥ 6× the consuming function's timeout (AWS guidance for SQS event sources).
     visibility_timeout_s: int = 1800
     retention_days: int = 14
+    # FIFO: one message group per key (stock changes are grouped by SKU, so two pushes of one SKU
+    # never run at once and never overtake each other).
+    fifo: bool = False
 
 
 ORDER_TASKS_QUEUE = QueueSpec("OrderTasksQueue", ENV_ORDER_TASKS_QUEUE_URL)
 ORDER_EVENTS_QUEUE = QueueSpec("OrderEventsQueue", ENV_ORDER_EVENTS_QUEUE_URL, visibility_timeout_s=360)
-QUEUES: tuple[QueueSpec, ...] = (ORDER_TASKS_QUEUE, ORDER_EVENTS_QUEUE)
+STOCK_CHANGES_QUEUE = QueueSpec(
+    "StockChangesQueue", ENV_STOCK_CHANGES_QUEUE_URL, visibility_timeout_s=720, fifo=True
+)
+STOCK_ADJUSTMENTS_QUEUE = QueueSpec(
+    "StockAdjustmentsQueue", ENV_STOCK_ADJUSTMENTS_QUEUE_URL, visibility_timeout_s=360
+)
+QUEUES: tuple[QueueSpec, ...] = (
+    ORDER_TASKS_QUEUE,
+    ORDER_EVENTS_QUEUE,
+    STOCK_CHANGES_QUEUE,
+    STOCK_ADJUSTMENTS_QUEUE,
+)
 
 
 @dataclass(frozen=True)

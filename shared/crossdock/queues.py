@@ -27,7 +27,9 @@ class SqsQueue:
         *,
         attributes: Sequence[dict[str, str]] | None = None,
         delay_s: int = 0,
+        groups: Sequence[tuple[str, str]] | None = None,
     ) -> int:
+        """`groups`: per body (MessageGroupId, MessageDeduplicationId), for FIFO queues."""
         """Send every body; raise if any entry is refused (the caller has not lost it yet)."""
         items = list(bodies)
         sent = 0
@@ -36,6 +38,8 @@ class SqsQueue:
             entries = []
             for i, body in enumerate(chunk):
                 entry: dict[str, Any] = {"Id": str(i), "MessageBody": json.dumps(body, ensure_ascii=False)}
+                if groups:
+                    entry["MessageGroupId"], entry["MessageDeduplicationId"] = groups[start + i]
                 if delay_s:
                     entry["DelaySeconds"] = min(max(int(delay_s), 0), 900)  # SQS maximum
                 attrs = attributes[start + i] if attributes else None
@@ -65,3 +69,11 @@ class TaskQueue(SqsQueue):
 
     def enqueue(self, tasks: Sequence[dict[str, Any]], *, delay_s: int = 0) -> int:
         return self.send(tasks, delay_s=delay_s)
+
+
+class StockChangeQueue(SqsQueue):
+    """SKUs whose stock changed (FIFO, grouped by SKU; the same SKU version is sent once)."""
+
+    def announce(self, changes: Sequence[dict[str, Any]]) -> int:
+        groups = [(c["sku"][:128], f"{c['sku']}:{c['version']}"[:128]) for c in changes]
+        return self.send(changes, groups=groups)

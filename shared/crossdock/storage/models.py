@@ -18,6 +18,7 @@ from pynamodb.attributes import (
 from pynamodb.models import Model
 
 from crossdock.config import Settings
+from crossdock.storage.stock_models import ListingModel, ReservationModel, SkuModel, StockAuditModel
 
 
 class CompressedJSONAttribute(BinaryAttribute):
@@ -119,6 +120,10 @@ MODELS: dict[str, type[Model]] = {
     "orders": OrderModel,
     "alerts": AlertModel,
     "calls": CallBucketModel,
+    "stock": SkuModel,
+    "reservations": ReservationModel,
+    "listings": ListingModel,
+    "stock_audit": StockAuditModel,
 }
 
 
@@ -129,6 +134,10 @@ def bind(settings: Settings) -> None:
         "orders": settings.orders_table,
         "alerts": settings.alerts_table,
         "calls": settings.calls_table,
+        "stock": settings.stock_table,
+        "reservations": settings.reservations_table,
+        "listings": settings.listings_table,
+        "stock_audit": settings.stock_audit_table,
     }
     for key, model in MODELS.items():
         meta = model.Meta
