@@ -7,10 +7,11 @@ from typing import Any
 
 from crossdock import credentials
 from crossdock.adapters.http import ChannelHttp
-from crossdock.adapters.ports import OrderSource, ShopContext
+from crossdock.adapters.ports import FbaInventory, OrderSource, ShopContext, StockWriter
 from crossdock.adapters.registry import channel
 from crossdock.config import Settings
 from crossdock.domain.windows import ChannelLimits
+from crossdock.storage.shops import ShopRepository
 
 
 class ChannelSources:
@@ -31,6 +32,26 @@ class ChannelSources:
     def open(
         self, shop: Any, *, refresh_credentials: bool = False, budget: Callable[[], float] | None = None
     ) -> tuple[OrderSource, ChannelHttp]:
+        context = self.context(shop, refresh_credentials=refresh_credentials, budget=budget)
+        return channel(shop.channel).build(context), context.http
+
+    def writer(self, shop_key: str) -> StockWriter:
+        """The stock writer of the shop behind `<channel>#<shop id>`."""
+        shop = ShopRepository().get(shop_key.partition("#")[2])
+        spec = channel(shop.channel)
+        if spec.stock is None:
+            raise ValueError(f"crossdock does not push stock to {spec.name}")
+        return spec.stock(self.context(shop))
+
+    def fba(self, shop: Any) -> FbaInventory:
+        spec = channel(shop.channel)
+        if spec.fba is None:
+            raise ValueError(f"{spec.name} has no warehouse inventory to read")
+        return spec.fba(self.context(shop))
+
+    def context(
+        self, shop: Any, *, refresh_credentials: bool = False, budget: Callable[[], float] | None = None
+    ) -> ShopContext:
         spec = channel(shop.channel)
         secret = self.read_secret(shop.secret_name, refresh=refresh_credentials)
         missing = [f for f in spec.credential_fields if not secret.get(f)]
@@ -45,11 +66,10 @@ class ChannelSources:
         if self.sleep is not None:
             kwargs["sleep"] = self.sleep
         http = ChannelHttp(spec.name, spec.rates, **kwargs)
-        context = ShopContext(
+        return ShopContext(
             shop_id=shop.shop_id,
             credentials=secret,
             http=http,
             endpoints=shop.endpoints or {},
             settings=shop.options or {},
         )
-        return spec.build(context), http
