@@ -7,15 +7,18 @@ from datetime import UTC, datetime, timedelta
 
 from crossdock.alerts.sender import AlertSender
 from crossdock.config import Settings
-from crossdock.queues import EventQueue, TaskQueue
+from crossdock.queues import EventQueue, StockChangeQueue, TaskQueue
 from crossdock.storage.health import CallHealthRepository
 from crossdock.storage.models import bind
 from crossdock.storage.orders import OrderRepository
 from crossdock.storage.shops import ShopRepository
+from crossdock.storage.stock import StockRepository
 from crossdock.usecases.health import ShopHealth
 from crossdock.usecases.plan import Planner
 from crossdock.usecases.ports import SourceOpener
 from crossdock.usecases.pull_orders import OrderPuller
+from crossdock.usecases.stock_ledger import StockLedger, announce_to
+from crossdock.usecases.stock_push import StockPusher
 
 
 def now_utc() -> datetime:
@@ -69,3 +72,25 @@ def _channel_sources(settings: Settings, sleep: Callable[[float], None] | None) 
     from crossdock.usecases.sources import ChannelSources
 
     return ChannelSources(settings, sleep=sleep)
+
+
+def stock_ledger(settings: Settings, *, clock: Callable[[], datetime] = now_utc) -> StockLedger:
+    bind(settings)
+    return StockLedger(
+        stock=StockRepository(settings),
+        alerts=alert_sender(settings),
+        announce=announce_to(StockChangeQueue(settings.stock_changes_queue_url)),
+        clock=clock,
+    )
+
+
+def stock_pusher(settings: Settings, *, clock: Callable[[], datetime] = now_utc) -> StockPusher:
+    bind(settings)
+    from crossdock.usecases.sources import ChannelSources
+
+    return StockPusher(
+        stock=StockRepository(settings),
+        writers=ChannelSources(settings),
+        alerts=alert_sender(settings),
+        clock=clock,
+    )

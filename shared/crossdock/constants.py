@@ -163,4 +163,31 @@ ORDERS_WORKER = FunctionSpec(
     sends_to=("OrderTasksQueue", "OrderEventsQueue"),
     reads_secrets=True,
 )
-FUNCTIONS: tuple[FunctionSpec, ...] = (ORDERS_PLANNER, ORDERS_RECONCILE_PLANNER, ORDERS_WORKER)
+STOCK_LEDGER = FunctionSpec(
+    name="stock-ledger",
+    folder="stock_ledger",
+    handler="handler.handler",
+    timeout_s=60,
+    queue="OrderEventsQueue",
+    batch_size=10,
+    tables=("StockTable", "ReservationsTable", "AlertsTable"),
+    sends_to=("StockChangesQueue",),
+)
+STOCK_PUSHER = FunctionSpec(
+    name="stock-pusher",
+    folder="stock_pusher",
+    handler="handler.handler",
+    timeout_s=120,
+    memory_mb=1024,
+    queue="StockChangesQueue",
+    batch_size=10,  # the FIFO maximum; one batch's SKUs go out together
+    tables=("StockTable", "ListingsTable", "StockAuditTable", "ShopsTable", "AlertsTable"),
+    reads_secrets=True,
+)
+FUNCTIONS: tuple[FunctionSpec, ...] = (
+    ORDERS_PLANNER,
+    ORDERS_RECONCILE_PLANNER,
+    ORDERS_WORKER,
+    STOCK_LEDGER,
+    STOCK_PUSHER,
+)

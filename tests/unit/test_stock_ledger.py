@@ -100,3 +100,11 @@ def test_consumption_takes_own_warehouses_before_fba():
         "own:sz": 1,
         "own:la": 0,
     }
+
+
+def test_lines_of_unmanaged_skus_are_skipped_without_alert(ledger):
+    ledger_, stock, announced = ledger
+    unknown = event("Z", "paid")
+    unknown["lines"][0]["sku"] = "NOT-STOCKED"
+    report = ledger_.apply(unknown)
+    assert report.unmanaged == 1 and not ledger_.alerts.sent and not announced

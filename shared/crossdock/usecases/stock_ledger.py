@@ -32,6 +32,7 @@ TARGET = {
 class LedgerReport:
     applied: int = 0
     unchanged: int = 0
+    unmanaged: int = 0  # lines of SKUs crossdock keeps no stock for (never imported or synced)
     oversold: list[str] = field(default_factory=list)
     changed_skus: dict[str, int] = field(default_factory=dict)  # sku → new version
 
@@ -79,6 +80,9 @@ class StockLedger:
         outcome: dict[str, Any] = {}
 
         def decide(item: SkuModel, current: ReservationModel | None) -> tuple[ReservationModel, int] | None:
+            if int(item.version) == 0:
+                outcome["unmanaged"] = True
+                return None
             state = current.state if current else None
             if current is not None and current.event_at and current.event_at > occurred:
                 return None  # an older event arriving late changes nothing
@@ -112,7 +116,10 @@ class StockLedger:
 
         result = self.stock.transact_line(sku, decide, line_key=key, now=now)
         if result is None:
-            report.unchanged += 1
+            if outcome.get("unmanaged"):
+                report.unmanaged += 1
+            else:
+                report.unchanged += 1
             return
         item, _ = result
         report.applied += 1
