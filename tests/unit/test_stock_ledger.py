@@ -103,7 +103,7 @@ def test_consumption_takes_own_warehouses_before_fba():
 
 
 def test_lines_of_unmanaged_skus_are_skipped_without_alert(ledger):
-    ledger_, stock, announced = ledger
+    ledger_, _, announced = ledger
     unknown = event("Z", "paid")
     unknown["lines"][0]["sku"] = "NOT-STOCKED"
     report = ledger_.apply(unknown)
