@@ -17,6 +17,7 @@ from crossdock.adapters.http import ChannelHttp, RetryPolicy
 from crossdock.adapters.ports import ShopContext
 from crossdock.adapters.taobao import DETAIL_METHOD, LIST_METHOD, SPEC
 from crossdock.adapters.taobao_signing import top_time
+from crossdock.adapters.taobao_stock_wire import ITEM_METHOD, READ_METHOD, SKUS_METHOD
 from crossdock.domain.windows import Window
 from crossdock_local.sandboxes.taobao_checks import top_sign
 
@@ -195,4 +196,4 @@ def test_minimum_calls_follow_the_page_size() -> None:
     assert [SPEC.minimum_calls(n) for n in (0, 1, 100, 101, 10_000)] == [1, 1, 1, 2, 100]
     assert SPEC.limits.page_size == 100
     assert SPEC.limits.max_window == timedelta(days=1)
-    assert set(SPEC.rates) == {LIST_METHOD, DETAIL_METHOD}
+    assert set(SPEC.rates) == {LIST_METHOD, DETAIL_METHOD, SKUS_METHOD, ITEM_METHOD, READ_METHOD}

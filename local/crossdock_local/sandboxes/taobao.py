@@ -1,6 +1,8 @@
 """A local TOP gateway (`/router/rest`) serving `taobao.trades.sold.increment.get` and
-`taobao.trade.fullinfo.get` from OrderBooks, with TOP's checks and error shapes. Start it before
-`add_shop` (the shop's endpoint is this server's URL).
+`taobao.trade.fullinfo.get` from OrderBooks, and the stock APIs `taobao.skus.quantity.update`,
+`taobao.item.quantity.update` and `taobao.item.seller.get` from each shop's items (`taobao_item_calls`),
+with TOP's checks and error shapes. Start it before `add_shop` (the shop's endpoint is this
+server's URL). Stock helpers: `add_listing`, `quantity`, `freeze`.
 
 Gateway checks are in `taobao_checks`; then the session (27 `invalid-sessionkey`, or
 `session-expired` once revoked). Business rules answer code 40 (missing argument) or 41 with
@@ -34,6 +36,8 @@ from crossdock_local.sandboxes.base import (
 )
 from crossdock_local.sandboxes.orderbook import OrderBook
 from crossdock_local.sandboxes.taobao_checks import TopFault, check_gateway, invalid, missing, months_back
+from crossdock_local.sandboxes.taobao_item_calls import STOCK_METHODS, envelope, serve_stock_call
+from crossdock_local.sandboxes.taobao_items import ItemIds, SellerItems
 from crossdock_local.sandboxes.taobao_render import (
     DEFAULT_TYPES,
     TID_FORMAT,
@@ -47,7 +51,7 @@ __all__ = ["TID_FORMAT", "TaobaoSandbox"]
 
 LIST = "taobao.trades.sold.increment.get"
 DETAIL = "taobao.trade.fullinfo.get"
-RATES = {LIST: Rate(10, 10), DETAIL: Rate(10, 10)}  # TOP publishes none; the adapter's assumption
+RATES = {method: Rate(10, 10) for method in (LIST, DETAIL, *STOCK_METHODS)}  # TOP publishes none
 
 
 class TaobaoSandbox(Sandbox):
@@ -58,6 +62,8 @@ class TaobaoSandbox(Sandbox):
         self.app_secret = secrets.token_hex(16)
         self.books: dict[str, OrderBook] = {}  # session → book
         self.sessions: dict[str, str] = {}  # shop id → session
+        self.items: dict[str, SellerItems] = {}  # session → the seller's items
+        self.item_ids = ItemIds()
         self.revoked: set[str] = set()
         self.renderer = TradeRenderer()
         self.limiter = ServerRateLimiter(RATES, rate_scale)
@@ -71,7 +77,9 @@ class TaobaoSandbox(Sandbox):
         if book.currency != "CNY" or not all(oid.isdigit() for oid in book.snapshot()):
             raise ValueError("a Taobao book is CNY with numeric tids (id_format=TID_FORMAT)")
         session = f"6100{secrets.token_hex(20)}"
-        self.sessions[shop_id], self.books[session] = session, book
+        previous = self.sessions.get(shop_id)
+        items = self.items[previous] if previous else SellerItems(self.item_ids)  # a shop keeps its items
+        self.sessions[shop_id], self.books[session], self.items[session] = session, book, items
         creds = {"app_key": self.app_key, "app_secret": self.app_secret, "session": session}
         return SandboxShop(credentials=creds, options={}, endpoints={"api": f"{self.url}/router/rest"})
 
@@ -80,6 +88,22 @@ class TaobaoSandbox(Sandbox):
 
     def reinstate(self, shop_id: str) -> None:
         self.revoked.discard(self.sessions[shop_id])
+
+    # -- stock ----------------------------------------------------------------------------------
+    def add_listing(self, shop_id: str, sku: str, quantity: int = 0) -> dict[str, str]:
+        """List `sku` on the shop (`FAMILY-…` codes share the family's item; codes without a dash
+        are items without SKUs) and return its Listing.ref {num_iid[, sku_id]}."""
+        return self._seller(shop_id).add(sku, quantity)
+
+    def quantity(self, shop_id: str, sku: str) -> int:
+        return self._seller(shop_id).stock(sku).quantity
+
+    def freeze(self, shop_id: str, sku: str) -> None:
+        """From now on accept updates for `sku` but keep its quantity (the read-back must notice)."""
+        self._seller(shop_id).stock(sku).frozen = True
+
+    def _seller(self, shop_id: str) -> SellerItems:
+        return self.items[self.sessions[shop_id]]
 
     # -- serving --------------------------------------------------------------------------------
     def routes(self) -> list[Route]:
@@ -104,8 +128,9 @@ class TaobaoSandbox(Sandbox):
     def render_fault(self, kind: str, request: Request, route: Route) -> Reply:
         if kind == "error_envelope":
             return self._error(TopFault(15, "Remote service error", "isp.remote-service-error", "服务端异常"))
-        if request.params().get("method") == DETAIL:
-            return Reply(200, {"trade_fullinfo_get_response": {"request_id": self._rid()}})
+        method = request.params().get("method", "")
+        if method == DETAIL or method in STOCK_METHODS:
+            return Reply(200, {envelope(method): {"request_id": self._rid()}})
         answer = self._answer(request)[0].body
         data = answer.get("trades_sold_increment_get_response", {}) if isinstance(answer, dict) else {}
         total = max(1, int(data.get("total_results", 0)))
@@ -122,8 +147,12 @@ class TaobaoSandbox(Sandbox):
     def _answer(self, request: Request) -> tuple[Reply, int]:
         params = request.params()
         try:
-            book = self._authenticate(params)
-            if params["method"] == LIST:
+            session = self._authenticate(params)
+            book, method = self.books[session], params["method"]
+            if method in STOCK_METHODS:
+                body = serve_stock_call(self.items[session], method, params)
+                return Reply(200, {envelope(method): {**body, "request_id": self._rid()}}), 0
+            if method == LIST:
                 page_no, body = self._increment(book, params)
                 return Reply(200, {"trades_sold_increment_get_response": body}), page_no
             return Reply(200, {"trade_fullinfo_get_response": self._fullinfo(book, params)}), 0
@@ -137,8 +166,8 @@ class TaobaoSandbox(Sandbox):
     def _rid() -> str:
         return secrets.token_hex(6)
 
-    def _authenticate(self, p: dict[str, str]) -> OrderBook:
-        methods = (LIST, DETAIL)
+    def _authenticate(self, p: dict[str, str]) -> str:
+        methods = (LIST, DETAIL, *STOCK_METHODS)
         session = check_gateway(
             p, methods=methods, app_key=self.app_key, secret=self.app_secret, now=self.clock()
         )
@@ -146,7 +175,7 @@ class TaobaoSandbox(Sandbox):
             raise TopFault(27, "Invalid session", "session-expired", "the session has expired or was revoked")
         if session not in self.books:
             raise TopFault(27, "Invalid session", "invalid-sessionkey", "unknown session")
-        return self.books[session]
+        return session
 
     def _increment(self, book: OrderBook, p: dict[str, str]) -> tuple[int, dict[str, Any]]:
         for name in ("fields", "start_modified", "end_modified"):

@@ -5,6 +5,7 @@ rates below are our assumption (10 calls/s, burst 10, per API); change them in `
 The increment call returns partial trades; `taobao.trade.fullinfo.get` is called only for a shipped
 trade whose increment data carries no waybill (see `taobao_trades.needs_fullinfo`), one call per
 such trade. `minimum_calls` counts list calls only; a bench adds the fullinfo calls it saw.
+Stock push: `taobao_stock` (its rates are the same assumption).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import requests
 from crossdock.adapters.errors import InvalidResponseError
 from crossdock.adapters.ports import ChannelSpec, ShopContext
 from crossdock.adapters.taobao_signing import top_time
+from crossdock.adapters.taobao_stock import TaobaoStockWriter
+from crossdock.adapters.taobao_stock_wire import ITEM_METHOD, READ_METHOD, SKUS_METHOD
 from crossdock.adapters.taobao_trades import (
     DETAIL_FIELDS,
     LIST_FIELDS,
@@ -27,16 +30,14 @@ from crossdock.adapters.taobao_trades import (
     needs_fullinfo,
     to_order,
 )
-from crossdock.adapters.taobao_wire import TopCredentials, TopGateway, top_envelope
+from crossdock.adapters.taobao_wire import CHANNEL, DEFAULT_ROUTER, TopCredentials, TopGateway, top_envelope
 from crossdock.domain.orders import Order
 from crossdock.domain.ratelimit import Rate
 from crossdock.domain.windows import ChannelLimits, Window
 
-CHANNEL = "taobao"
 LIST_METHOD = "taobao.trades.sold.increment.get"
 DETAIL_METHOD = "taobao.trade.fullinfo.get"
 PAGE_SIZE = 100  # the API's maximum
-DEFAULT_ROUTER = "https://eco.taobao.com/router/rest"
 # `type` filters trades by kind, and kinds not listed never come back. TOP's default is
 # guarantee_trade (a filter for fixed-price and auction trades), auto_delivery,ec,cod,step; we add the
 # documented kinds a goods seller also receives (Tmall Global among them). Per shop: `trade_types`.
@@ -156,9 +157,16 @@ SPEC = ChannelSpec(
         history=timedelta(days=89),  # "3 months": 89 days is inside every 3-calendar-month span
         page_size=PAGE_SIZE,
     ),
-    rates={LIST_METHOD: Rate(10, 10), DETAIL_METHOD: Rate(10, 10)},  # assumed: TOP publishes no QPS
+    rates={  # assumed: TOP publishes no QPS
+        LIST_METHOD: Rate(10, 10),
+        DETAIL_METHOD: Rate(10, 10),
+        SKUS_METHOD: Rate(10, 10),
+        ITEM_METHOD: Rate(10, 10),
+        READ_METHOD: Rate(10, 10),
+    },
     endpoints={"api": DEFAULT_ROUTER},
     credential_fields=("app_key", "app_secret", "session"),  # optional: sign_method (md5|hmac|hmac-sha256)
     build=TaobaoOrderSource,
     minimum_calls=lambda changed: max(1, math.ceil(changed / PAGE_SIZE)),
+    stock=TaobaoStockWriter,
 )

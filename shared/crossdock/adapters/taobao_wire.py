@@ -33,6 +33,9 @@ from crossdock.adapters.taobao_signing import DEFAULT_SIGN_METHOD, SIGN_METHODS,
 
 T = TypeVar("T")
 
+CHANNEL = "taobao"
+DEFAULT_ROUTER = "https://eco.taobao.com/router/rest"
+
 FORM_HEADERS = {
     "Content-Type": "application/x-www-form-urlencoded;charset=utf-8",
     "Accept": "application/json",
