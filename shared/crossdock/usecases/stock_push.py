@@ -83,15 +83,17 @@ class StockPusher:
         trigger: str,
         report: PushReport,
     ) -> None:
+        done = 0  # entries whose batch the channel answered
         try:
             writer = self.writers.writer(shop_key)
             for start in range(0, len(entries), writer.max_batch):
                 chunk = entries[start : start + writer.max_batch]
                 outcomes = writer.push([u for u, _, _ in chunk])
+                done = start + len(chunk)
                 self._record(writer, chunk, outcomes, trigger, report, retry_stale=True)
         except ChannelError as exc:
             now = self.clock()
-            for update, listing, old in entries:
+            for update, listing, old in entries[done:]:  # only what the channel did not answer
                 report.failed_skus.add(update.listing.sku)
                 report.outcomes["failed"] += 1
                 self.stock.audit(
@@ -107,7 +109,7 @@ class StockPusher:
                     now=now,
                 )
             if exc.kind in ("auth", "rejected"):  # a person must act; transient faults retry via SQS
-                self.alerts.send(push_blocked_alert(shop_key, exc, len(entries), now), now=now)
+                self.alerts.send(push_blocked_alert(shop_key, exc, len(entries) - done, now), now=now)
 
     def _record(
         self,
