@@ -1,15 +1,16 @@
-"""eBay sandbox: OAuth refresh-token grant (`ebay_identity`) and Sell Fulfillment getOrders /
-getShippingFulfillments.
+"""eBay sandbox: OAuth refresh-token grant (`ebay_identity`), Sell Fulfillment getOrders /
+getShippingFulfillments, and the stock side (`ebay_stock`: Sell Inventory bulkUpdatePriceQuantity,
+bulkGetInventoryItem, getOffer over the listings of `ebay_inventory_store`).
 
 - `GET /sell/fulfillment/v1/order`: a valid bearer token, the filter grammar (`ebay_filter`), `limit`
   1..200 (errorId 31100), `offset` ≥ 0 (31000), `orderIds` ≤ 50 (30900), `fieldGroups` TAX_BREAKDOWN
   (32800). Orders are sorted by creation date, newest first, as eBay does — so an order modified while
   a client pages really shifts the offsets. `href`, `next` and `prev` links as eBay builds them.
 - `GET /sell/fulfillment/v1/order/{orderId}/shipping_fulfillment`: the order's tracking.
-- Faults in eBay's shapes: `silent_empty` = 200 with `total` but no `orders`; `error_envelope` = 500
-  `errors[]` errorId 2003. eBay publishes daily quotas only; the sandbox enforces a short-term bucket
-  of 5/s, burst 25, per seller and operation (× rate_scale), answered with 429 errorId 2001 +
-  Retry-After.
+- Faults in eBay's shapes: `silent_empty` = 200 with `total` but no `orders` (inventory: empty
+  `responses`, an offer without fields); `error_envelope` = 500 `errors[]` errorId 2003 (inventory:
+  25001). eBay publishes daily quotas only; the sandbox enforces a short-term bucket of 5/s, burst 25,
+  per seller and operation (× rate_scale), answered with 429 errorId 2001 + Retry-After.
 Call `add_shop` after `start()`: the endpoints it returns point at this server.
 """
 
@@ -44,6 +45,7 @@ from crossdock_local.sandboxes.ebay_filter import (
     platform_error,
 )
 from crossdock_local.sandboxes.ebay_identity import EbayIdentity
+from crossdock_local.sandboxes.ebay_inventory_store import InventoryStore
 from crossdock_local.sandboxes.ebay_render import (
     BASE_PATH,
     ebay_order_id,
@@ -51,9 +53,11 @@ from crossdock_local.sandboxes.ebay_render import (
     render_order,
     statuses,
 )
+from crossdock_local.sandboxes.ebay_stock import STOCK_OPERATIONS, EbayStockSide
 from crossdock_local.sandboxes.orderbook import OrderBook, SyntheticOrder
 
-RATES = {"getOrders": Rate(5.0, 25.0), "getShippingFulfillments": Rate(5.0, 25.0)}
+RATES = {op: Rate(5.0, 25.0) for op in ("getOrders", "getShippingFulfillments", *STOCK_OPERATIONS)}
+INVENTORY_FAULT = (25001, "A system error has occurred.", 500, "API_INVENTORY")
 MARKETPLACES = {"EUR": "EBAY_DE", "GBP": "EBAY_GB", "AUD": "EBAY_AU", "CAD": "EBAY_CA"}
 
 
@@ -64,7 +68,7 @@ class Seller:
     marketplace: str
 
 
-class EbaySandbox(Sandbox):
+class EbaySandbox(EbayStockSide, Sandbox):
     name = "ebay"
 
     def __init__(self, *, faults: FaultProfile | None = None, rate_scale: float = 1.0) -> None:
@@ -73,6 +77,7 @@ class EbaySandbox(Sandbox):
         self.order_ids: dict[str, tuple[str, str]] = {}  # eBay order id → (shop, book order id)
         self.limiter = ServerRateLimiter(RATES, rate_scale)
         self._ids_lock = threading.Lock()
+        self.store = InventoryStore()
         super().__init__(faults=faults, rate_scale=rate_scale)
 
     def routes(self) -> list[Route]:
@@ -83,6 +88,7 @@ class EbaySandbox(Sandbox):
             ),
             route("GET", BASE_PATH + r"/order", "getOrders", self._orders),
             route("GET", fulfillments, "getShippingFulfillments", self._fulfillments),
+            *self.stock_routes(),
         ]
 
     # -- shops ----------------------------------------------------------------------------------------
@@ -125,7 +131,11 @@ class EbaySandbox(Sandbox):
 
     def render_fault(self, kind: str, request: Request, route: Route) -> Reply:
         if kind == "error_envelope":
-            return platform_error(INTERNAL).reply()
+            return platform_error(
+                INVENTORY_FAULT if route.operation in STOCK_OPERATIONS else INTERNAL
+            ).reply()
+        if route.operation in STOCK_OPERATIONS[:2]:
+            return Reply(200, {"responses": []})
         if route.operation == "getOrders":
             limit, offset = int_or(request.query.get("limit"), 50), int_or(request.query.get("offset"), 0)
             href = self._href(request.query, offset)

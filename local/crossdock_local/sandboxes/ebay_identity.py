@@ -5,7 +5,7 @@ body with `grant_type=refresh_token` (400 unsupported_grant_type / invalid_reque
 refresh token (400 invalid_grant, also once the seller revoked consent) and the scopes (400
 invalid_scope unless a subset of those granted). Issues access tokens that live 2 hours; API calls
 present them as `Authorization: Bearer …` (401 errorId 1001 when unknown, expired or revoked; 403
-errorId 1100 without a fulfillment scope).
+errorId 1100 without a scope the operation accepts, as the models' `security` lists them).
 """
 
 from __future__ import annotations
@@ -22,9 +22,12 @@ from crossdock_local.sandboxes.ebay_filter import ACCESS_DENIED, INVALID_TOKEN, 
 
 SCOPE = "https://api.ebay.com/oauth/api_scope/"
 GRANTED_SCOPES = frozenset(
-    SCOPE + s for s in ("sell.fulfillment", "sell.fulfillment.readonly", "sell.inventory")
+    SCOPE + s
+    for s in ("sell.fulfillment", "sell.fulfillment.readonly", "sell.inventory", "sell.inventory.readonly")
 )
 FULFILLMENT_SCOPES = frozenset(SCOPE + s for s in ("sell.fulfillment", "sell.fulfillment.readonly"))
+INVENTORY_WRITE_SCOPES = frozenset({SCOPE + "sell.inventory"})
+INVENTORY_READ_SCOPES = frozenset(SCOPE + s for s in ("sell.inventory", "sell.inventory.readonly"))
 MALFORMED = "request is missing a required parameter or malformed."
 
 
@@ -118,11 +121,12 @@ class EbayIdentity:
             grant = self.grants.get(header.removeprefix("Bearer "))
         return grant if grant is not None and grant.expires_at > time.monotonic() else None
 
-    def authorize(self, request: Request) -> str:
-        """The shop whose valid bearer token this request carries, or eBay's 401/403 as an exception."""
+    def authorize(self, request: Request, accepted: frozenset[str] = FULFILLMENT_SCOPES) -> str:
+        """The shop whose valid bearer token (with one of the `accepted` scopes) this request carries,
+        or eBay's 401/403 as an exception."""
         grant = self.grant_of(request)
         if grant is None:
             raise platform_error(INVALID_TOKEN)
-        if not grant.scopes & FULFILLMENT_SCOPES:
+        if not grant.scopes & accepted:
             raise platform_error(ACCESS_DENIED)
         return grant.shop_id

@@ -39,6 +39,7 @@ import requests
 
 from crossdock.adapters.ebay_oauth import FULFILLMENT_READONLY_SCOPE, TOKEN_OPERATION, EbayTokens
 from crossdock.adapters.ebay_orders import needs_tracking, shipments_from, to_order
+from crossdock.adapters.ebay_stock import STOCK_RATES, EbayStockWriter
 from crossdock.adapters.ebay_wire import (
     PAGE_SIZE,
     OrdersPage,
@@ -174,9 +175,11 @@ SPEC = ChannelSpec(
         ORDERS_OPERATION: Rate(5.0, 25.0),
         FULFILLMENTS_OPERATION: Rate(5.0, 25.0),
         TOKEN_OPERATION: Rate(0.5, 5.0),
+        **STOCK_RATES,  # bulkUpdatePriceQuantity, bulkGetInventoryItem, getOffer: 5/s, burst 25 each
     },
     endpoints=ENDPOINTS,
     credential_fields=("client_id", "client_secret", "refresh_token"),
     build=EbayOrderSource,
     minimum_calls=minimum_calls,
+    stock=EbayStockWriter,
 )
