@@ -6,8 +6,11 @@ points, restoring 100 pts/s (the Standard plan) × rate_scale; a request is char
 and refunded down to its actual cost; too few points → THROTTLED in the contract's shape with HTTP
 200. Every 200 carries `extensions.cost`, whose `restoreRate` is the sandbox's real (scaled) rate, so a
 client waiting (requested − currentlyAvailable) / restoreRate waits just long enough. Queries run on
-graphql-core against `shopify_schema`, resolved from the store's OrderBook (`shopify_resolvers`).
-Faults: `silent_empty` answers an empty page claiming more; `error_envelope` INTERNAL_SERVER_ERROR.
+graphql-core against the served version's `shopify_schema`, resolved from the store's OrderBook
+(`shopify_resolvers`) and inventory (`shopify_inventory_resolvers`; stock helpers in
+`shopify_stock_helpers`). Faults: `silent_empty` answers an empty page claiming more (a mutation:
+a null payload; a stock read: no data); `error_envelope` INTERNAL_SERVER_ERROR, after which that
+mutation's idempotency key answers IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED.
 """
 
 from __future__ import annotations
@@ -22,18 +25,28 @@ from typing import Any
 from crossdock.domain.ratelimit import Rate, TokenBucket
 from graphql import execute_sync
 
-from crossdock_local.sandboxes.base import FaultProfile, Reply, Request, Route, Sandbox, SandboxShop, route
+from crossdock_local.sandboxes.base import (
+    Drop,
+    FaultProfile,
+    Reply,
+    Request,
+    Route,
+    Sandbox,
+    SandboxShop,
+    route,
+)
 from crossdock_local.sandboxes.orderbook import OrderBook
+from crossdock_local.sandboxes.shopify_inventory_resolvers import mutation_key
 from crossdock_local.sandboxes.shopify_request import DOCS, GRAPHQL_PATH, Prepared, read_request
-from crossdock_local.sandboxes.shopify_resolvers import EXECUTABLE_SCHEMA
 from crossdock_local.sandboxes.shopify_schema import actual_cost
+from crossdock_local.sandboxes.shopify_stock_helpers import ShopifyStockHelpers
 from crossdock_local.sandboxes.shopify_store import Served, Store
 
 BUCKET_POINTS = 1000.0
 RESTORE_PER_SECOND = 100.0
 
 
-class ShopifySandbox(Sandbox):
+class ShopifySandbox(ShopifyStockHelpers, Sandbox):
     name = "shopify"
 
     def __init__(self, *, faults: FaultProfile | None = None, rate_scale: float = 1.0) -> None:
@@ -117,12 +130,10 @@ class ShopifySandbox(Sandbox):
     def render_fault(self, kind: str, request: Request, route: Route) -> Reply:
         prepared = self._prepare(request)
         if kind == "silent_empty":
-            empty = {"pageInfo": {"hasNextPage": True, "endCursor": None}, "nodes": []}
-            if prepared.roots and prepared.roots[0].name == "order":
-                data: dict[str, Any] = {"order": {"id": prepared.variables.get("id"), "lineItems": empty}}
-            else:
-                data = {"orders": empty}
-            return self._reply(prepared, {"data": data})
+            return self._reply(prepared, {"data": _silent_empty(prepared)})
+        key = mutation_key(prepared)
+        if key is not None and prepared.store is not None:
+            prepared.store.inventory.spend(key)
         request_id = str(uuid.uuid4())
         message = (
             "Internal error. Looks like something went wrong on our end.\n"
@@ -140,9 +151,10 @@ class ShopifySandbox(Sandbox):
                 return Reply(status, body)
             return self._reply(prepared, {**body, "extensions": {"cost": self._cost(prepared, 0)}})
         assert prepared.store is not None and prepared.document is not None and prepared.operation is not None
-        served = Served(prepared.store)
+        assert prepared.schema is not None
+        served = Served(prepared.store, prepared.version)
         result = execute_sync(
-            EXECUTABLE_SCHEMA,
+            prepared.schema,
             prepared.document,
             context_value=served,
             variable_values=prepared.variables,
@@ -161,6 +173,8 @@ class ShopifySandbox(Sandbox):
         answer["extensions"] = {"cost": self._cost(prepared, actual)}
         if served.search_warnings:
             answer["extensions"]["search"] = served.search_warnings
+        if prepared.mutation and prepared.store.inventory.take_lost():
+            raise Drop()
         return self._reply(prepared, answer)
 
     def _cost(self, prepared: Prepared, actual: int | None, *, level: float | None = None) -> dict[str, Any]:
@@ -181,3 +195,16 @@ class ShopifySandbox(Sandbox):
         if prepared.version:
             headers["X-Shopify-API-Version"] = prepared.version
         return Reply(200, body, headers)
+
+
+def _silent_empty(prepared: Prepared) -> dict[str, Any]:
+    """A 200 that lacks the data: an empty page claiming more, a null payload, no levels."""
+    root = prepared.roots[0].name if prepared.roots else "orders"
+    if prepared.mutation:
+        return {root: None}
+    if root == "inventoryItem":
+        return {}
+    empty = {"pageInfo": {"hasNextPage": True, "endCursor": None}, "nodes": []}
+    if root == "order":
+        return {"order": {"id": prepared.variables.get("id"), "lineItems": empty}}
+    return {"orders": empty}

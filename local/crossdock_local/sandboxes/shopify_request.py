@@ -3,8 +3,10 @@
 In Shopify's order: the token (401 with Shopify's body), the API version in the path (404 for a
 malformed one; an unknown but well-formed one is served as the oldest supported, as Shopify does), the
 body (JSON `{"query", "variables", "operationName"}` or application/graphql; else 400), the GraphQL
-document (syntax and validation errors, answered 200 with `errors`), variables, and the requested cost
-(over 1000 → MAX_COST_EXCEEDED). Refused requests are not charged.
+document against that version's schema (syntax and validation errors, answered 200 with `errors`; one
+query or mutation operation), variables (an input array over 250 items → MAX_INPUT_SIZE_EXCEEDED, the
+limit all Admin input arrays have; message wording PARTIAL), and the requested cost (over 1000 →
+MAX_COST_EXCEEDED). Refused requests are not charged.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from crossdock.adapters.shopify_cost import MAX_QUERY_COST, Selection, query_cost
@@ -19,19 +22,23 @@ from graphql import (
     DocumentNode,
     FragmentDefinitionNode,
     GraphQLError,
+    GraphQLFormattedError,
+    GraphQLSchema,
     OperationDefinitionNode,
     OperationType,
     get_operation_ast,
     parse,
     validate,
 )
-from graphql.execution.values import get_variable_values
+from graphql.execution.values import VariableValues, get_variable_values
 
 from crossdock_local.sandboxes.base import Request
-from crossdock_local.sandboxes.shopify_schema import SCHEMA, selections
+from crossdock_local.sandboxes.shopify_inventory_sdl import era
+from crossdock_local.sandboxes.shopify_schema import SCHEMAS, schema_for, selections
 from crossdock_local.sandboxes.shopify_store import Store
 
-API_VERSIONS = ("2025-01", "2025-04", "2025-07", "2025-10", "2026-01", "unstable")
+API_VERSIONS = ("2025-01", "2025-04", "2025-07", "2025-10", "2026-01", "2026-04", "2026-07", "unstable")
+MAX_INPUT_SIZE = 250
 GRAPHQL_PATH = r"/admin/api/(?P<version>[^/]+)/graphql\.json"
 DOCS = "https://shopify.dev/api/usage/rate-limits"
 INVALID_TOKEN = {"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"}
@@ -47,12 +54,18 @@ class Prepared:
     version: str = ""  # the API version served
     store: Store | None = None
     refusal: tuple[int, dict[str, Any]] | None = None
+    schema: GraphQLSchema | None = None  # the served version's schema
     document: DocumentNode | None = None
     operation: OperationDefinitionNode | None = None
     variables: dict[str, Any] = field(default_factory=dict)
+    coerced: VariableValues | None = None
     roots: tuple[Selection, ...] = ()
     cost: int = 0
     available: float = 0.0  # the bucket's level when the request was throttled
+
+    @property
+    def mutation(self) -> bool:
+        return self.operation is not None and self.operation.operation is OperationType.MUTATION
 
 
 def read_request(request: Request, store_for: Callable[[str], Store | None]) -> Prepared:
@@ -78,24 +91,49 @@ def read_request(request: Request, store_for: Callable[[str], Store | None]) -> 
 
 
 def _compile(prepared: Prepared, query: str, operation_name: str | None) -> None:
-    document = parse(query)
-    problems = validate(SCHEMA, document)
+    schema = prepared.schema = schema_for(prepared.version)
+    document, problems = _checked(era(prepared.version), query)
     if problems:
-        prepared.refusal = (200, {"errors": [problem.formatted for problem in problems]})
+        prepared.refusal = (200, {"errors": list(problems)})
         return
     operation = get_operation_ast(document, operation_name)
-    if operation is None or operation.operation is not OperationType.QUERY:
-        raise GraphQLError("The sandbox answers exactly one `query` operation (orders or order).")
-    coerced = get_variable_values(SCHEMA, operation.variable_definitions or (), prepared.variables)
+    if operation is None or operation.operation is OperationType.SUBSCRIPTION:
+        raise GraphQLError("The sandbox answers exactly one `query` or `mutation` operation.")
+    coerced = get_variable_values(schema, operation.variable_definitions or (), prepared.variables)
     if isinstance(coerced, list):
         prepared.refusal = (200, {"errors": [problem.formatted for problem in coerced]})
         return
+    oversized = _largest_array(coerced.coerced)
+    if oversized > MAX_INPUT_SIZE:
+        prepared.refusal = (200, max_input_size_exceeded(oversized))
+        return
     fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
-    prepared.document, prepared.operation = document, operation
-    prepared.roots = selections(operation, fragments, coerced)
+    prepared.document, prepared.operation, prepared.coerced = document, operation, coerced
+    prepared.roots = selections(operation, fragments, coerced, schema)
     prepared.cost = query_cost(prepared.roots)
     if prepared.cost > MAX_QUERY_COST:
         prepared.refusal = (200, max_cost_exceeded(prepared.cost))
+
+
+@lru_cache(maxsize=64)
+def _checked(era_name: str, query: str) -> tuple[DocumentNode, tuple[GraphQLFormattedError, ...]]:
+    """The parsed document and its validation problems, kept per era and text: a client sends the
+    same few documents again and again, and parsing plus validating 250 aliases takes ~0.5 s."""
+    document = parse(query)
+    return document, tuple(problem.formatted for problem in validate(SCHEMAS[era_name], document))
+
+
+def _largest_array(value: Any) -> int:
+    if isinstance(value, dict):
+        return max((_largest_array(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return max([len(value), *(_largest_array(v) for v in value)])
+    return 0
+
+
+def max_input_size_exceeded(size: int) -> dict[str, Any]:
+    message = f"The input array size of {size} is greater than the maximum allowed of {MAX_INPUT_SIZE}."
+    return {"errors": [{"message": message, "extensions": {"code": "MAX_INPUT_SIZE_EXCEEDED"}}]}
 
 
 def max_cost_exceeded(cost: int) -> dict[str, Any]:

@@ -4,7 +4,7 @@ below an order, paged with keyset cursors like Shopify's.
 `orders` requires `first` (0..250; `last`/`before` are not emulated), applies the `query:` search
 syntax (`shopify_search`), sorts by `sortKey` (UPDATED_AT, CREATED_AT/PROCESSED_AT, else ID) and
 `reverse`, and starts after the `after` cursor's (sort value, id), so rows that leave the result do not
-shift the rows behind them. `EXECUTABLE_SCHEMA` is `shopify_schema.SCHEMA` with these resolvers.
+shift the rows behind them. `attach` sets a resolver on every era's schema (`shopify_schema.SCHEMAS`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 from crossdock.domain.orders import iso_z
 from graphql import GraphQLError, GraphQLObjectType, GraphQLResolveInfo
 
-from crossdock_local.sandboxes.shopify_schema import SCHEMA
+from crossdock_local.sandboxes.shopify_schema import SCHEMAS
 from crossdock_local.sandboxes.shopify_search import decode_cursor, encode_cursor, parse_search
 from crossdock_local.sandboxes.shopify_store import Served, Store
 
@@ -117,15 +117,15 @@ def resolve_first(parent: dict[str, Any], info: GraphQLResolveInfo, first: int |
     return items if first is None else items[: max(first, 0)]
 
 
-def _attach(type_name: str, field_name: str, resolver: Any) -> None:
-    object_type = SCHEMA.get_type(type_name)
-    assert isinstance(object_type, GraphQLObjectType)
-    object_type.fields[field_name].resolve = resolver
+def attach(type_name: str, field_name: str, resolver: Any) -> None:
+    for schema in SCHEMAS.values():
+        object_type = schema.get_type(type_name)
+        assert isinstance(object_type, GraphQLObjectType)
+        object_type.fields[field_name].resolve = resolver
 
 
-_attach("QueryRoot", "orders", resolve_orders)
-_attach("QueryRoot", "order", resolve_order)
-_attach("Order", "lineItems", resolve_line_items)
-_attach("Order", "fulfillments", resolve_first)
-_attach("Fulfillment", "trackingInfo", resolve_first)
-EXECUTABLE_SCHEMA = SCHEMA
+attach("QueryRoot", "orders", resolve_orders)
+attach("QueryRoot", "order", resolve_order)
+attach("Order", "lineItems", resolve_line_items)
+attach("Order", "fulfillments", resolve_first)
+attach("Fulfillment", "trackingInfo", resolve_first)

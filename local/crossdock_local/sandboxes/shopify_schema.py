@@ -1,24 +1,29 @@
 """The slice of Shopify's Admin GraphQL schema the sandbox serves, and what a document costs on it.
 
-Field names and types follow the Admin API reference (2025-10) for the fields an order pull reads;
-anything else fails validation as it would against a schema without it. Costs: each selected field is
-turned into a `Selection` (scalar/enum, object, connection, `first`-bounded list) with its `first`
-taken from literals or variables, and priced by `crossdock.adapters.shopify_cost`, the same formula
-the adapter sizes its pages with. The actual cost prices what was returned, never above the requested.
+Field names and types follow the Admin API reference (2025-10) for the fields an order pull reads,
+plus the inventory slice of `shopify_inventory_sdl`, whose input types differ by API version era: one
+schema per era (`schema_for(version)`). Anything else fails validation as it would against a schema
+without it. Costs: each selected field is turned into a `Selection` (scalar/enum, object, connection,
+`first`-bounded list, mutation) with its `first` taken from literals or variables, and priced by
+`crossdock.adapters.shopify_cost`, the same formula the adapter sizes its pages with. The actual cost
+prices what was returned, never above the requested.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from crossdock.adapters.shopify_cost import Kind, Selection
+from crossdock.adapters.shopify_cost import Kind, Selection, requested_cost
 from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLObjectType,
+    GraphQLSchema,
     InlineFragmentNode,
     OperationDefinitionNode,
+    OperationType,
     SelectionSetNode,
     build_schema,
     get_named_type,
@@ -27,6 +32,8 @@ from graphql import (
     is_list_type,
 )
 from graphql.execution.values import VariableValues, get_argument_values
+
+from crossdock_local.sandboxes.shopify_inventory_sdl import ERAS, era, inventory_sdl
 
 SDL = """
 schema { query: QueryRoot }
@@ -84,18 +91,27 @@ type QueryRoot {
 }
 """
 
-SCHEMA = build_schema(SDL)
+SCHEMAS = {name: build_schema(SDL + inventory_sdl(name)) for name in ERAS}
+SCHEMA = SCHEMAS["legacy"]
+
+
+def schema_for(version: str) -> GraphQLSchema:
+    return SCHEMAS[era(version)]
 
 
 def selections(
     operation: OperationDefinitionNode,
     fragments: dict[str, FragmentDefinitionNode],
     variables: VariableValues,
+    schema: GraphQLSchema = SCHEMA,
 ) -> tuple[Selection, ...]:
-    """The operation's root fields as cost `Selection`s, arguments resolved."""
-    root = SCHEMA.query_type
+    """The operation's root fields as cost `Selection`s, arguments resolved; a mutation's root
+    fields are priced as mutations."""
+    mutation = operation.operation is OperationType.MUTATION
+    root = schema.mutation_type if mutation else schema.query_type
     assert root is not None
-    return _fields(operation.selection_set, root, fragments, variables)
+    found = _fields(operation.selection_set, root, fragments, variables)
+    return tuple(replace(field, kind=Kind.MUTATION) for field in found) if mutation else found
 
 
 def _fields(
@@ -140,6 +156,8 @@ def _field(
 
 def actual_cost(selection: Selection, value: Any) -> int:
     """What the answer actually holds, priced like the request (objects 1, connections 2 + nodes)."""
+    if selection.kind is Kind.MUTATION:
+        return requested_cost(selection)
     if value is None or selection.kind is Kind.SCALAR:
         return 0
     elements = value if isinstance(value, list) else [value]

@@ -1,4 +1,5 @@
-"""One sandbox store: its token, and its OrderBook rendered as Shopify `Order` objects.
+"""One sandbox store: its token, its inventory (`shopify_inventory`), and its OrderBook rendered as
+Shopify `Order` objects.
 
 Ids are `gid://shopify/Order/<13 digits>` (names `#1001`…), given in creation order and kept for the
 store's life. Statuses: pending → PENDING (every third AUTHORIZED)/UNFULFILLED; paid → PAID/UNFULFILLED;
@@ -19,6 +20,7 @@ from typing import Any
 from crossdock.domain.orders import iso_z
 
 from crossdock_local.sandboxes.orderbook import OrderBook, SyntheticOrder
+from crossdock_local.sandboxes.shopify_inventory import Inventory
 from crossdock_local.sandboxes.shopify_search import Search, whole_second
 
 ORDER_NUMBER_BASE = 5_200_000_000_000
@@ -32,11 +34,12 @@ def amount(value: Decimal) -> str:
 
 @dataclass
 class Store:
-    """A registered shop: token, book, and the Shopify ids given to its orders."""
+    """A registered shop: token, book, the Shopify ids given to its orders, and its inventory."""
 
     book: OrderBook
     token: str
     revoked: bool = False
+    inventory: Inventory = field(default_factory=Inventory)
     numbers: dict[str, int] = field(default_factory=dict)
     by_number: dict[int, str] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -108,9 +111,11 @@ class Store:
 
 @dataclass
 class Served:
-    """The execution context of one GraphQL request: its store, and the search warnings it earned."""
+    """The execution context of one GraphQL request: its store, the API version served, and the
+    search warnings it earned."""
 
     store: Store
+    version: str = ""
     search_warnings: list[dict[str, Any]] = field(default_factory=list)
 
 

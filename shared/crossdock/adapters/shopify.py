@@ -17,19 +17,18 @@ Pacing. One cost bucket per app and store. Each call reserves its requestedQuery
 resets the bucket to Shopify's `throttleStatus`, so pages wait for the points instead of meeting
 THROTTLED. Default Rate(100 pts/s, 1000): the Standard plan's documented restore rate; the bucket size
 and rate of other plans are read from the answers.
+
+Stock: `shopify_stock` (inventorySetQuantities), on the same endpoint and bucket (`shopify_shop`).
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any, TypeVar
 
-import requests
-
-from crossdock.adapters.errors import AuthError, RequestRejectedError
+from crossdock.adapters.errors import RequestRejectedError
 from crossdock.adapters.ports import ChannelSpec, ShopContext
 from crossdock.adapters.shopify_orders import to_order
 from crossdock.adapters.shopify_query import (
@@ -39,10 +38,11 @@ from crossdock.adapters.shopify_query import (
     orders_query,
     search_filter,
 )
+from crossdock.adapters.shopify_shop import ENDPOINTS, OPERATION, ShopifyStore
+from crossdock.adapters.shopify_stock import ShopifyStockWriter
 from crossdock.adapters.shopify_wire import (
     CHANNEL,
     Connection,
-    graphql_data,
     has_more_line_items,
     line_items_page,
     orders_page,
@@ -53,23 +53,13 @@ from crossdock.domain.windows import ChannelLimits, Window
 
 T = TypeVar("T")
 
-OPERATION = "graphql"  # Shopify keeps one cost bucket for every Admin GraphQL query of an app and store
-DEFAULT_API_VERSION = "2025-10"
-ENDPOINTS = {"api": "https://{shop_domain}"}
-SHOP_DOMAIN = re.compile(r"[a-z0-9][a-z0-9-]*\.myshopify\.com")
-API_VERSION = re.compile(r"\d{4}-(01|04|07|10)|unstable")
-
 
 class ShopifyOrderSource:
     """One Shopify store's orders. Options: shop_domain, api_version, line_items_per_order."""
 
     def __init__(self, ctx: ShopContext) -> None:
         self.ctx = ctx
-        token = ctx.credentials.get("access_token")
-        if not token:
-            raise AuthError(CHANNEL, "the shop's credentials lack `access_token`")
-        self.headers = {"X-Shopify-Access-Token": str(token), "Accept": "application/json"}
-        self.url = f"{_api_base(ctx)}/admin/api/{_api_version(ctx)}/graphql.json"
+        self.store = ShopifyStore(ctx)
         self.line_items = _line_items_per_order(ctx)
 
     def pages(self, window: Window) -> Iterator[list[Order]]:
@@ -112,28 +102,7 @@ class ShopifyOrderSource:
     def _query(
         self, document: str, variables: dict[str, Any], cost: int, extract: Callable[[dict[str, Any]], T]
     ) -> T:
-        body = {"query": document, "variables": variables}
-        bucket = self.ctx.http.bucket(OPERATION)
-
-        def send(session: requests.Session, timeout: tuple[float, float]) -> requests.Response:
-            return session.post(self.url, json=body, headers=self.headers, timeout=timeout)
-
-        def parse(response: requests.Response) -> T:
-            return extract(
-                graphql_data(response, bucket, lambda points: self.ctx.http.refund(OPERATION, points))
-            )
-
-        return self.ctx.http.call(OPERATION, send, parse, cost=cost)
-
-
-def _api_base(ctx: ShopContext) -> str:
-    base = ctx.endpoint("api", ENDPOINTS["api"])
-    if "{shop_domain}" not in base:
-        return base
-    domain = str(ctx.settings.get("shop_domain") or "").strip().lower()
-    if not SHOP_DOMAIN.fullmatch(domain):
-        raise RequestRejectedError(CHANNEL, f"option shop_domain {domain!r} is not <name>.myshopify.com")
-    return base.replace("{shop_domain}", domain)
+        return self.store.query(document, variables, cost, extract)
 
 
 def _line_items_per_order(ctx: ShopContext) -> int:
@@ -141,13 +110,6 @@ def _line_items_per_order(ctx: ShopContext) -> int:
     if not str(value).isdigit() or not 1 <= int(value) <= 250:
         raise RequestRejectedError(CHANNEL, f"option line_items_per_order {value!r} is not in 1..250")
     return int(value)
-
-
-def _api_version(ctx: ShopContext) -> str:
-    version = str(ctx.settings.get("api_version") or DEFAULT_API_VERSION)
-    if not API_VERSION.fullmatch(version):
-        raise RequestRejectedError(CHANNEL, f"option api_version {version!r} is not YYYY-01/04/07/10")
-    return version
 
 
 PAGE_SIZE = orders_page_size()
@@ -173,4 +135,5 @@ SPEC = ChannelSpec(
     credential_fields=("access_token",),
     build=ShopifyOrderSource,
     minimum_calls=minimum_calls,
+    stock=ShopifyStockWriter,
 )

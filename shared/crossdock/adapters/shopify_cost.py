@@ -8,6 +8,8 @@ request at most 1000 points (else MAX_COST_EXCEEDED). Two rules are ours, chosen
 rather than under-estimate: a plain list of objects bounded by `first` (`Order.fulfillments(first:)`)
 is charged like a connection, and an unbounded list (`Fulfillment.trackingInfo`) like one object.
 The products(first: 10) { variants(first: 5) } example of the docs prices at 82, as documented.
+A mutation field costs 10 with its payload (documented figure, PARTIAL; mutations with small payloads
+report requestedQueryCost 10), so `inventorySetQuantities` is 10 points whatever it selects.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from enum import Enum
 MAX_QUERY_COST = 1000  # single-query maximum, checked on the requested cost
 MAX_PAGE_SIZE = 250  # connection limit for `first`
 CONNECTION_OVERHEAD = 2
+MUTATION_COST = 10
 
 
 class Kind(Enum):
@@ -26,6 +29,7 @@ class Kind(Enum):
     OBJECT = "object"  # an object, or a list of objects without `first`
     CONNECTION = "connection"  # a Relay connection: pageInfo, nodes, edges { node }
     LIST = "list"  # a plain list of objects bounded by `first`
+    MUTATION = "mutation"  # a root field of a mutation: flat MUTATION_COST, payload included
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,8 @@ def requested_cost(selection: Selection) -> int:
     """What Shopify charges up front for one field and everything below it."""
     if selection.kind is Kind.SCALAR:
         return 0
+    if selection.kind is Kind.MUTATION:
+        return MUTATION_COST
     if selection.kind is Kind.OBJECT:
         return 1 + _children_cost(selection)
     if selection.kind is Kind.LIST:
