@@ -159,8 +159,9 @@ def test_each_shop_reads_its_own_marketplace_and_currency(sandbox: AmazonSandbox
     us_orders = [o for page in pull(adapter("us", us_shop), window) for o in page]
     jp_orders = [o for page in pull(adapter("jp", jp_shop), window) for o in page]
     # Then
-    assert us_shop.options == {"marketplace_ids": ["ATVPDKIKX0DER"]}
-    assert jp_shop.options == {"marketplace_ids": ["A1VC38T7YXB528"]}
+    assert us_shop.options["marketplace_ids"] == ["ATVPDKIKX0DER"]
+    assert jp_shop.options["marketplace_ids"] == ["A1VC38T7YXB528"]
+    assert us_shop.options["seller_id"] != jp_shop.options["seller_id"]  # each shop's merchant token
     assert {o.raw["salesChannel"]["marketplaceId"] for o in us_orders} == {"ATVPDKIKX0DER"}
     assert {o.total.currency for o in jp_orders if o.total} == {"JPY"}
     assert all(o.order_id.startswith("114-") for o in us_orders)

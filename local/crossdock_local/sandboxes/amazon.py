@@ -11,6 +11,11 @@
   claims a next page with no `orders` (or `orders: []`), alternately; on the token route, LWA's
   500 `server_error` and a 200 without `access_token`.
 - Shops: a book in JPY sells on Amazon.co.jp (A1VC38T7YXB528), USD on Amazon.com (ATVPDKIKX0DER), …
+  Each shop gets a merchant token (`options["seller_id"]`).
+- Stock (amazon_stock*): JSON_LISTINGS_FEED feeds with their documents, patch/get listings items and
+  FBA inventory summaries, with the same token checks, their documented rates and fault shapes.
+  Helpers: `add_listing`, `quantity`, `freeze`, `set_fba`, `hold_feeds`, `fail_next_feed`,
+  `expire_fba_tokens`.
 """
 
 from __future__ import annotations
@@ -26,6 +31,15 @@ from crossdock.domain.ratelimit import Rate
 
 from crossdock_local.sandboxes.amazon_lwa import LwaAuthority, lwa_error
 from crossdock_local.sandboxes.amazon_query import InvalidInput, parse_search_query
+from crossdock_local.sandboxes.amazon_stock import (
+    FEED_TYPE_THROTTLE,
+    STOCK_RATES,
+    StockApi,
+    StockHelpers,
+    take_all,
+)
+from crossdock_local.sandboxes.amazon_stock_feeds import feed_routes
+from crossdock_local.sandboxes.amazon_stock_items import item_routes
 from crossdock_local.sandboxes.amazon_wire import (
     MARKETPLACES,
     Marketplace,
@@ -56,13 +70,14 @@ class Seller:
     marketplace: Marketplace
 
 
-class AmazonSandbox(Sandbox):
+class AmazonSandbox(StockHelpers, Sandbox):
     name = "amazon"
 
     def __init__(self, *, faults: FaultProfile | None = None, rate_scale: float = 1.0) -> None:
         self.lwa = LwaAuthority()
         self.sellers: dict[str, Seller] = {}
-        self._limiter = ServerRateLimiter({SEARCH: SEARCH_RATE}, rate_scale)
+        self.stock = StockApi(self.lwa, rate_scale)
+        self._limiter = ServerRateLimiter({SEARCH: SEARCH_RATE, **STOCK_RATES}, rate_scale)
         self._fault_lock = threading.Lock()
         self._silent_empties = 0
         super().__init__(faults=faults, rate_scale=rate_scale)
@@ -71,7 +86,21 @@ class AmazonSandbox(Sandbox):
         return [
             route("POST", r"/auth/o2/token", "token", lambda request, _: self.lwa.exchange(request)),
             route("GET", r"/orders/2026-01-01/orders", SEARCH, self._search),
+            *feed_routes(self.stock),
+            *item_routes(self.stock),
         ]
+
+    def start(self) -> AmazonSandbox:
+        super().start()
+        self.stock.base_url = self.url  # presigned document URLs point at this server
+        return self
+
+    def __enter__(self) -> AmazonSandbox:
+        return self.start()
+
+    def dispatch(self, request: Request) -> Reply:
+        self.stock.feeds.advance()  # feeds process on Amazon's clock, polled or not
+        return super().dispatch(request)
 
     # -- shops ------------------------------------------------------------------------------------
     def add_shop(self, shop_id: str, book: OrderBook) -> SandboxShop:
@@ -81,9 +110,10 @@ class AmazonSandbox(Sandbox):
                 f"no Amazon marketplace sells in {book.currency}; use one of {sorted(MARKETPLACES)}"
             )
         self.sellers[shop_id] = Seller(shop_id, book, marketplace)
+        account = self.stock.register(shop_id, marketplace.marketplace_id)
         return SandboxShop(
             credentials=self.lwa.register(shop_id),
-            options={"marketplace_ids": [marketplace.marketplace_id]},
+            options={"marketplace_ids": [marketplace.marketplace_id], "seller_id": account.seller_id},
             endpoints={"api": self.url, "token": f"{self.url}/auth/o2/token"},
         )
 
@@ -108,19 +138,27 @@ class AmazonSandbox(Sandbox):
 
     def limiter_wait(self, request: Request, route: Route) -> float:
         caller = self.caller(request)
-        if route.operation != SEARCH or caller == "anonymous":
+        if route.operation not in (SEARCH, *STOCK_RATES) or caller == "anonymous":
             return 0.0  # an unauthenticated call gets its 403 without spending quota
+        if route.operation == "createFeed" and b"JSON_LISTINGS_FEED" in request.body:
+            return take_all(self._limiter, caller, ("createFeed", FEED_TYPE_THROTTLE))
         return self._limiter.take(caller, route.operation)
 
     def throttled(self, request: Request, route: Route, wait_s: float) -> Reply:
         message = "You exceeded your quota for the requested resource."
-        return sp_api_error(429, "QuotaExceeded", message, **{"x-amzn-RateLimit-Limit": self._rate()})
+        rate = STOCK_RATES.get(route.operation, SEARCH_RATE)
+        return sp_api_error(429, "QuotaExceeded", message, **{"x-amzn-RateLimit-Limit": str(rate.per_second)})
 
     def render_fault(self, kind: str, request: Request, route: Route) -> Reply:
         if route.operation == "token":
             if kind == "error_envelope":
                 return lwa_error(500, "server_error", "Internal Server Error")
             return Reply(200, {"token_type": "bearer"})
+        if route.operation != SEARCH:
+            stock = self.stock.render_fault(kind, request, route.operation)
+            match = route.pattern.fullmatch(request.path)
+            assert match is not None
+            return stock if stock is not None else route.handler(request, match)
         if kind == "error_envelope":
             return sp_api_error(500, "InternalFailure", "We encountered an internal error. Please try again.")
         with self._fault_lock:

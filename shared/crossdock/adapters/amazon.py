@@ -22,9 +22,11 @@ from datetime import UTC, datetime, timedelta
 
 import requests
 
+from crossdock.adapters.amazon_fba import AmazonFba
 from crossdock.adapters.amazon_lwa import CREDENTIAL_FIELDS, TOKEN_URL, LwaTokens
 from crossdock.adapters.amazon_normalize import CHANNEL, to_order
 from crossdock.adapters.amazon_responses import SEARCH, SearchPage, parse_search
+from crossdock.adapters.amazon_stock import AmazonStockWriter
 from crossdock.adapters.errors import AuthError, InvalidResponseError, RequestRejectedError
 from crossdock.adapters.ports import ChannelSpec, ShopContext
 from crossdock.domain.orders import Order, iso_z
@@ -119,9 +121,23 @@ SPEC = ChannelSpec(
         history=timedelta(days=730),  # "does not display order data that is more than two years old"
         page_size=PAGE_SIZE,
     ),
-    rates={SEARCH: Rate(0.0056, 20), "token": Rate(1.0, 5)},  # token: LWA publishes none; our own pace
+    rates={
+        SEARCH: Rate(0.0056, 20),
+        "token": Rate(1.0, 5),  # LWA publishes none; our own pace
+        "createFeedDocument": Rate(0.5, 15),
+        "createFeed": Rate(0.0083, 5),  # burst 15, but JSON_LISTINGS_FEED allows 5 feeds / 5 min
+        "getFeed": Rate(2.0, 15),
+        "getFeedDocument": Rate(0.0222, 10),
+        "uploadFeedDocument": Rate(10.0, 10),  # presigned S3 PUT: no SP-API quota; our own pace
+        "downloadReport": Rate(10.0, 10),  # presigned S3 GET: likewise
+        "patchListingsItem": Rate(5.0, 5),
+        "getListingsItem": Rate(5.0, 10),
+        "getInventorySummaries": Rate(2.0, 2),
+    },
     endpoints={"api": "https://sellingpartnerapi-na.amazon.com", "token": TOKEN_URL},
     credential_fields=CREDENTIAL_FIELDS,
     build=AmazonOrders,
     minimum_calls=lambda changed: max(1, math.ceil(changed / PAGE_SIZE)),
+    stock=AmazonStockWriter,
+    fba=AmazonFba,
 )

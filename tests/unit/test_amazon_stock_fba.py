@@ -1,0 +1,175 @@
+"""FBA summaries: only fulfillable is sellable, details are mandatory, every page is read with the
+nextToken percent-encoded, and an expired token restarts the listing once."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import responses
+from crossdock.adapters.amazon_fba import AmazonFba, parse_summaries, to_summary
+from crossdock.adapters.errors import InvalidResponseError, RequestRejectedError
+from crossdock.domain.stock import FbaSummary
+
+from tests.support.amazon_sp import API, MARKETPLACE, add_token, shop_context, sp_error, url_of
+
+SUMMARIES = f"{API}/fba/inventory/v1/summaries"
+NOW = datetime(2026, 5, 1, 12, tzinfo=UTC)
+
+
+def raw_summary(sku: str, fulfillable: int = 30) -> dict[str, Any]:
+    return {
+        "asin": "B0TEST",
+        "fnSku": "X00TEST",
+        "sellerSku": sku,
+        "condition": "NewItem",
+        "lastUpdatedTime": "2024-05-01T10:00:00Z",
+        "totalQuantity": fulfillable + 12,
+        "inventoryDetails": {
+            "fulfillableQuantity": fulfillable,
+            "inboundWorkingQuantity": 5,
+            "inboundShippedQuantity": 4,
+            "inboundReceivingQuantity": 1,
+            "reservedQuantity": {"totalReservedQuantity": 2, "pendingCustomerOrderQuantity": 1},
+            "researchingQuantity": {"totalResearchingQuantity": 3, "researchingQuantityBreakdown": []},
+            "unfulfillableQuantity": {"totalUnfulfillableQuantity": 7, "customerDamagedQuantity": 7},
+        },
+    }
+
+
+def page(*skus: str, token: str | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "payload": {
+            "granularity": {"granularityType": "Marketplace", "granularityId": MARKETPLACE},
+            "inventorySummaries": [raw_summary(sku) for sku in skus],
+        }
+    }
+    if token:
+        body["pagination"] = {"nextToken": token}
+    return body
+
+
+def reader() -> AmazonFba:
+    context = shop_context()
+    context.now = lambda: NOW
+    return AmazonFba(context)
+
+
+def sent_queries() -> list[dict[str, list[str]]]:
+    return [parse_qs(urlsplit(url_of(c)).query) for c in responses.calls if "summaries" in url_of(c)]
+
+
+def test_only_fulfillable_is_sellable_and_the_rest_is_reported() -> None:
+    # Given
+    raw = raw_summary("SKU-1", fulfillable=30)
+    # When
+    summary = to_summary(raw)
+    # Then
+    assert summary == FbaSummary(
+        "SKU-1", fulfillable=30, inbound=10, reserved=2, researching=3, unfulfillable=7
+    )
+    assert summary.details == raw
+
+
+def test_a_summary_without_details_is_never_read_as_zero_fulfillable() -> None:
+    # Given
+    raw = raw_summary("SKU-1")
+    del raw["inventoryDetails"]
+    # When / Then
+    with pytest.raises(InvalidResponseError, match="SKU-1"):
+        to_summary(raw)
+    with pytest.raises(InvalidResponseError):
+        to_summary({**raw_summary("SKU-2"), "inventoryDetails": {"inboundWorkingQuantity": 3}})
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"payload": {}},
+        {"payload": {"inventorySummaries": []}, "pagination": {"nextToken": "more"}},
+        {"payload": {"inventorySummaries": [{"asin": "B0"}]}},
+    ],
+)
+def test_a_page_without_its_data_is_an_invalid_response(body: dict[str, Any]) -> None:
+    # Given / When / Then
+    with pytest.raises(InvalidResponseError):
+        parse_summaries(body)
+
+
+@responses.activate
+def test_every_page_is_read_with_the_token_percent_encoded_and_the_start_repeated() -> None:
+    # Given
+    add_token(responses.mock)
+    responses.add(responses.GET, SUMMARIES, json=page("A", "B", token="t+1/x=="))
+    responses.add(responses.GET, SUMMARIES, json=page("C", token="t+2/y=="))
+    responses.add(responses.GET, SUMMARIES, json=page("D"))
+    since = NOW - timedelta(days=1)
+    # When
+    skus = [s.seller_sku for s in reader().summaries(since)]
+    # Then
+    assert skus == ["A", "B", "C", "D"]
+    first, second, _ = sent_queries()
+    assert first == {
+        "details": ["true"],
+        "granularityType": ["Marketplace"],
+        "granularityId": [MARKETPLACE],
+        "marketplaceIds": [MARKETPLACE],
+        "startDateTime": ["2026-04-30T12:00:00Z"],
+    }
+    assert second == {**first, "nextToken": ["t+1/x=="]}
+    assert "nextToken=t%2B1%2Fx%3D%3D" in url_of(responses.calls[2])
+
+
+@responses.activate
+def test_a_start_older_than_18_months_is_left_out() -> None:
+    # Given
+    add_token(responses.mock)
+    responses.add(responses.GET, SUMMARIES, json=page("A"))
+    # When
+    list(reader().summaries(NOW - timedelta(days=600)))
+    # Then
+    assert "startDateTime" not in sent_queries()[0]
+
+
+@responses.activate
+def test_an_expired_token_restarts_the_listing_once_and_yields_each_summary_once() -> None:
+    # Given
+    add_token(responses.mock)
+    expired = sp_error("InvalidInput", "Next token is invalid or expired")
+    responses.add(responses.GET, SUMMARIES, json=page("A", token="t1"))
+    responses.add(responses.GET, SUMMARIES, status=400, json=expired)
+    responses.add(responses.GET, SUMMARIES, json=page("A", token="t2"))
+    responses.add(responses.GET, SUMMARIES, json=page("B"))
+    # When
+    skus = [s.seller_sku for s in reader().summaries()]
+    # Then
+    assert skus == ["A", "B"]
+    assert [q.get("nextToken") for q in sent_queries()] == [None, ["t1"], None, ["t2"]]
+
+
+@responses.activate
+def test_a_second_expiry_or_another_400_is_raised() -> None:
+    # Given
+    add_token(responses.mock)
+    expired = sp_error("InvalidInput", "Next token is invalid or expired")
+    for _ in range(2):
+        responses.add(responses.GET, SUMMARIES, json=page("A", token="t1"))
+        responses.add(responses.GET, SUMMARIES, status=400, json=expired)
+    # When / Then
+    with pytest.raises(RequestRejectedError, match="expired"):
+        list(reader().summaries())
+    assert len(sent_queries()) == 4
+
+
+@responses.activate
+def test_the_same_token_twice_is_an_invalid_response_not_an_endless_loop() -> None:
+    # Given
+    add_token(responses.mock)
+    responses.add(responses.GET, SUMMARIES, json=page("A", token="same"))
+    responses.add(responses.GET, SUMMARIES, json=page("B", token="same"))
+    # When / Then
+    with pytest.raises(InvalidResponseError, match="same nextToken"):
+        list(reader().summaries())
