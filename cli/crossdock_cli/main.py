@@ -5,6 +5,7 @@
     crossdock shops list | crossdock shops resume S
     crossdock orders pull --shop S [--since T] [--until T] [--now]
     crossdock status [--json]
+    crossdock stock import FILE | listing add | sku set | check SKU QTY | history SKU
 
 Every command but `local` works on the AWS account of the usual AWS environment (AWS_PROFILE,
 AWS_REGION) and the CROSSDOCK_* variables naming the tables and queues (the stack's outputs).
@@ -21,7 +22,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from crossdock.storage.shops import ShopNotFound
 from pynamodb.exceptions import PynamoDBException
 
-from crossdock_cli import commands
+from crossdock_cli import commands, stock_commands
 from crossdock_cli.arguments import UsageError
 
 FAULT_PROFILES = ("none", "realistic", "hostile")
@@ -85,6 +86,7 @@ def _parser() -> argparse.ArgumentParser:
     status = sub.add_parser("status", help="per shop: state, checkpoint, lag, last run and error")
     status.add_argument("--json", action="store_true")
     status.set_defaults(run=commands.status)
+    stock_commands.register(sub)
     return parser
 
 

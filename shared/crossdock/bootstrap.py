@@ -13,12 +13,18 @@ from crossdock.storage.models import bind
 from crossdock.storage.orders import OrderRepository
 from crossdock.storage.shops import ShopRepository
 from crossdock.storage.stock import StockRepository
+from crossdock.usecases.fba_sync import FbaSync, InventoryOpener
 from crossdock.usecases.health import ShopHealth
+from crossdock.usecases.own_stock import OwnStock
 from crossdock.usecases.plan import Planner
 from crossdock.usecases.ports import SourceOpener
 from crossdock.usecases.pull_orders import OrderPuller
+from crossdock.usecases.stock_admin import StockAdmin
+from crossdock.usecases.stock_check import StockCheck
+from crossdock.usecases.stock_daily import StockDaily
+from crossdock.usecases.stock_drift import DriftPlanner
 from crossdock.usecases.stock_ledger import StockLedger, announce_to
-from crossdock.usecases.stock_push import StockPusher
+from crossdock.usecases.stock_push import StockPusher, WriterOpener
 
 
 def now_utc() -> datetime:
@@ -94,3 +100,93 @@ def stock_pusher(settings: Settings, *, clock: Callable[[], datetime] = now_utc)
         alerts=alert_sender(settings),
         clock=clock,
     )
+
+
+def _has_fba(channel_name: str) -> bool:
+    from crossdock.adapters.registry import channel
+
+    return channel(channel_name).fba is not None
+
+
+def _pushes_stock(channel_name: str) -> bool:
+    from crossdock.adapters.registry import channel
+
+    return channel(channel_name).stock is not None
+
+
+def _stock_announce(settings: Settings) -> Callable[[dict[str, int], str], None]:
+    return announce_to(StockChangeQueue(settings.stock_changes_queue_url))
+
+
+def fba_sync(
+    settings: Settings, *, clock: Callable[[], datetime] = now_utc, inventories: InventoryOpener | None = None
+) -> FbaSync:
+    bind(settings)
+    if inventories is None:
+        from crossdock.usecases.sources import ChannelSources
+
+        inventories = ChannelSources(settings)
+    return FbaSync(
+        stock=StockRepository(settings),
+        shops=ShopRepository().all,
+        inventories=inventories,
+        has_fba=_has_fba,
+        announce=_stock_announce(settings),
+        alerts=alert_sender(settings),
+        clock=clock,
+    )
+
+
+def own_stock(settings: Settings, *, clock: Callable[[], datetime] = now_utc) -> OwnStock:
+    bind(settings)
+    return OwnStock(stock=StockRepository(settings), announce=_stock_announce(settings), clock=clock)
+
+
+def stock_admin(settings: Settings, *, clock: Callable[[], datetime] = now_utc) -> StockAdmin:
+    bind(settings)
+    return StockAdmin(
+        stock=StockRepository(settings),
+        shop=ShopRepository().get,
+        pushes_stock=_pushes_stock,
+        announce=_stock_announce(settings),
+        clock=clock,
+    )
+
+
+def drift_planner(settings: Settings) -> DriftPlanner:
+    bind(settings)
+
+    def enabled_shop_keys() -> set[str]:
+        return {f"{shop.channel}#{shop.shop_id}" for shop in ShopRepository().all() if shop.enabled}
+
+    return DriftPlanner(
+        stock=StockRepository(settings),
+        enabled_shop_keys=enabled_shop_keys,
+        announce=_stock_announce(settings),
+    )
+
+
+def stock_daily(
+    settings: Settings, *, clock: Callable[[], datetime] = now_utc, writers: WriterOpener | None = None
+) -> StockDaily:
+    pusher = stock_pusher(settings, clock=clock)
+    if writers is not None:
+        pusher.writers = writers
+    return StockDaily(
+        stock=pusher.stock,
+        pusher=pusher,
+        writers=pusher.writers,
+        alerts=pusher.alerts,
+        settings=settings,
+        clock=clock,
+    )
+
+
+def stock_check(
+    settings: Settings,
+    *,
+    clock: Callable[[], datetime] = now_utc,
+    inventories: InventoryOpener | None = None,
+) -> StockCheck:
+    sync = fba_sync(settings, clock=clock, inventories=inventories)
+    return StockCheck(stock=sync.stock, shop=ShopRepository().get, fba=sync)

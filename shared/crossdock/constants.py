@@ -184,10 +184,62 @@ STOCK_PUSHER = FunctionSpec(
     tables=("StockTable", "ListingsTable", "StockAuditTable", "ShopsTable", "AlertsTable"),
     reads_secrets=True,
 )
+FBA_SYNC = FunctionSpec(
+    name="fba-sync",
+    folder="fba_sync",
+    handler="handler.handler",
+    timeout_s=600,  # a full read: 50 summaries a call at 2 calls/s
+    schedule="rate(1 hour)",
+    tables=("ShopsTable", "StockTable", "ListingsTable", "AlertsTable"),
+    sends_to=("StockChangesQueue",),
+    reads_secrets=True,
+)
+STOCK_ADJUSTER = FunctionSpec(
+    name="stock-adjuster",
+    folder="stock_adjuster",
+    handler="handler.handler",
+    timeout_s=60,  # the queue's visibility (360 s) is 6× this
+    queue="StockAdjustmentsQueue",
+    batch_size=10,
+    tables=("StockTable",),
+    sends_to=("StockChangesQueue",),
+    alerts=False,  # a malformed adjustment ends in the alarmed dead-letter queue
+)
+STOCK_PLANNER = FunctionSpec(
+    name="stock-planner",
+    folder="stock_planner",
+    handler="handler.handler",
+    timeout_s=120,
+    schedule="rate(5 minutes)",
+    tables=("StockTable", "ListingsTable", "ShopsTable"),
+    sends_to=("StockChangesQueue",),
+    alerts=False,
+)
+STOCK_DAILY = FunctionSpec(
+    name="stock-daily",
+    folder="stock_daily",
+    handler="handler.handler",
+    timeout_s=900,
+    memory_mb=1024,
+    schedule="cron(0 3 * * ? *)",  # 03:00 UTC daily, after the order reconciliation at 00:30
+    tables=(
+        "StockTable",
+        "ListingsTable",
+        "StockAuditTable",
+        "ReservationsTable",
+        "ShopsTable",
+        "AlertsTable",
+    ),
+    reads_secrets=True,
+)
 FUNCTIONS: tuple[FunctionSpec, ...] = (
     ORDERS_PLANNER,
     ORDERS_RECONCILE_PLANNER,
     ORDERS_WORKER,
     STOCK_LEDGER,
     STOCK_PUSHER,
+    FBA_SYNC,
+    STOCK_ADJUSTER,
+    STOCK_PLANNER,
+    STOCK_DAILY,
 )

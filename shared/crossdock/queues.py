@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -75,5 +77,16 @@ class StockChangeQueue(SqsQueue):
     """SKUs whose stock changed (FIFO, grouped by SKU; the same SKU version is sent once)."""
 
     def announce(self, changes: Sequence[dict[str, Any]]) -> int:
-        groups = [(c["sku"][:128], f"{c['sku']}:{c['version']}"[:128]) for c in changes]
+        groups = [(_fifo_id(c["sku"]), _fifo_id(f"{c['sku']}:{c['version']}")) for c in changes]
         return self.send(changes, groups=groups)
+
+
+_FIFO_SAFE = re.compile(r"[A-Za-z0-9!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~]{1,128}")
+
+
+def _fifo_id(text: str) -> str:
+    """SQS group and de-duplication ids allow printable ASCII without spaces, ≤ 128 characters:
+    a SKU such as "杯子 红色" is hashed (stably, so its group stays the same)."""
+    if _FIFO_SAFE.fullmatch(text):
+        return text
+    return "h-" + hashlib.sha256(text.encode()).hexdigest()

@@ -192,8 +192,12 @@ def test_cycle_fires_the_real_planner_and_drains_its_tasks(stack: LocalStack) ->
     # When
     cycle = runner.run_cycle()
 
-    # Then: the rate schedule was due, the daily cron was not
-    assert cycle.fired == {c.ORDERS_PLANNER.name: {"enqueued": 0, "skipped": {}}}
+    # Then: the rate schedules were due, the daily crons were not
+    assert cycle.fired == {
+        c.ORDERS_PLANNER.name: {"enqueued": 0, "skipped": {}},
+        c.FBA_SYNC.name: {"shops": 0, "full_reads": 0, "changed": 0, "failed": []},
+        c.STOCK_PLANNER.name: {"listings": 0, "announced": 0},
+    }
     assert cycle.drained[c.ORDER_TASKS_QUEUE.logical_id].batches == 0
     assert runner.figures[c.ORDERS_PLANNER.name].invocations == 1
     assert runner.due() == []

@@ -66,7 +66,7 @@ def test_unsupported_or_invalid_expressions_are_refused(expression: str) -> None
 def test_runner_fires_the_planner_every_five_minutes_and_the_reconciliation_at_00_30() -> None:
     # Given: a clock the test moves (no AWS call is made by `due`)
     now = [MIDNIGHT + timedelta(minutes=20)]
-    runner = LocalRunner({}, clock=lambda: now[0])
+    runner = LocalRunner({}, functions=[c.ORDERS_PLANNER, c.ORDERS_RECONCILE_PLANNER], clock=lambda: now[0])
 
     # When / Then
     assert runner.due() == [c.ORDERS_PLANNER]
@@ -76,3 +76,18 @@ def test_runner_fires_the_planner_every_five_minutes_and_the_reconciliation_at_0
     runner.last_fired[c.ORDERS_PLANNER.name] = now[0]
     now[0] += timedelta(minutes=5)
     assert runner.due() == [c.ORDERS_PLANNER, c.ORDERS_RECONCILE_PLANNER]
+
+
+def test_stock_schedules_fba_hourly_drift_every_five_minutes_daily_check_at_three() -> None:
+    # Given the stock functions' expressions
+    fba, drift, daily = (
+        Schedule.parse(s.schedule or "") for s in (c.FBA_SYNC, c.STOCK_PLANNER, c.STOCK_DAILY)
+    )
+
+    # When / Then
+    assert not fba.fires_between(MIDNIGHT, MIDNIGHT + timedelta(minutes=59)) and fba.fires_between(
+        MIDNIGHT, MIDNIGHT + timedelta(hours=1)
+    )
+    assert drift.fires_between(MIDNIGHT, MIDNIGHT + timedelta(minutes=5))
+    assert not daily.fires_between(MIDNIGHT, MIDNIGHT + timedelta(hours=2, minutes=59))
+    assert daily.fires_between(MIDNIGHT + timedelta(hours=2, minutes=59), MIDNIGHT + timedelta(hours=3))

@@ -66,6 +66,9 @@ class ShopModel(Model):
     last_run = JSONAttribute(default=dict)
     totals = JSONAttribute(default=dict)
     last_reconciled_day = UnicodeAttribute(null=True)
+    # FBA inventory sync: when the last read (and the last full read) started
+    fba_synced_at = UTCDateTimeAttribute(null=True)
+    fba_full_at = UTCDateTimeAttribute(null=True)
 
 
 class OrderModel(Model):

@@ -22,6 +22,9 @@ class SkuModel(Model):
     policy = JSONAttribute(default=dict)  # {"buffer": "0.05", "min_units": 0, "cap": null}
     channel_policies = JSONAttribute(default=dict)  # channel → policy override
     updated_at = UTCDateTimeAttribute(null=True)
+    # "fba:<shop>" → {inbound, reserved, researching, unfulfillable}: reported by Amazon, never counted
+    fba_details = JSONAttribute(default=dict)
+    adjustments = JSONAttribute(default=dict)  # adjustment_id → applied at (ISO): SQS redeliveries apply once
 
     @property
     def on_hand_total(self) -> int:

@@ -69,7 +69,7 @@ class StockPusher:
                 if not force and listing.last_quantity == quantity:
                     report.unchanged += 1
                     continue
-                update = QuantityUpdate(_listing(listing), quantity, int(item.version))
+                update = QuantityUpdate(to_listing(listing), quantity, int(item.version))
                 last = None if listing.last_quantity is None else int(listing.last_quantity)
                 by_shop[listing.shop_key].append((update, listing, last))
         for shop_key, entries in by_shop.items():
@@ -183,7 +183,8 @@ class StockPusher:
             self.alerts.send(rejected_alert(report.rejected, now), now=now)
 
 
-def _listing(model: ListingModel) -> Listing:
+def to_listing(model: ListingModel) -> Listing:
+    """The channel-facing view of a stored listing."""
     return Listing(
         sku=model.sku,
         channel=model.channel,

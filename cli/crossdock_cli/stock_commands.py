@@ -1,0 +1,154 @@
+"""`crossdock stock …`: own-warehouse stock import, listings, SKU policy, pre-order check, push history.
+
+crossdock stock import FILE                 CSV (sku,warehouse,on_hand[,buffer,min_units]) or JSON list
+crossdock stock listing add --sku S --shop SHOP --ref k=v [--ref k=v ...]
+crossdock stock sku set --sku S [--channel C] [--buffer 0.05] [--min-units N] [--cap N] [--clear]
+crossdock stock check SKU QTY [--no-live-fba]  exit 0: enough, 1: not enough
+crossdock stock history SKU [--limit N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from crossdock import bootstrap
+from crossdock.storage.stock import StockRepository
+from crossdock.usecases.stock_admin import PolicyChange
+from crossdock.usecases.stock_file import parse_stock_file
+from crossdock.usecases.stock_rows import RowErrors, count, fraction
+
+from crossdock_cli import arguments
+from crossdock_cli.commands import configured
+from crossdock_cli.table import print_table
+
+
+def stock_import(args: argparse.Namespace) -> int:
+    try:
+        text = Path(args.file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise arguments.UsageError(f"cannot read {args.file}: {exc}") from None
+    try:
+        rows = parse_stock_file(text)
+    except RowErrors as exc:
+        for problem in exc.problems:
+            print(f"{args.file}: {problem}", file=sys.stderr)
+        print(f"crossdock: nothing imported ({len(exc.problems)} problem(s))", file=sys.stderr)
+        return 2
+    report = bootstrap.own_stock(configured()).import_rows(rows)
+    print(
+        f"{report.rows} row(s): {len(report.changed)} SKU(s) changed and announced for a push, "
+        f"{len(report.unchanged)} already as given"
+    )
+    return 0
+
+
+def listing_add(args: argparse.Namespace) -> int:
+    ref = arguments.pairs(args.ref, "--ref")
+    listing, changed = bootstrap.stock_admin(configured()).add_listing(
+        sku=args.sku, shop_id=args.shop, ref=ref
+    )
+    what = "registered" if changed else "already registered with these ids"
+    print(f"{listing.sku} on {listing.channel} shop {listing.shop_id}: {what} ({dict(listing.ref)})")
+    return 0
+
+
+def sku_set(args: argparse.Namespace) -> int:
+    change = PolicyChange(
+        buffer=_option(fraction, args.buffer, "--buffer"),
+        min_units=_option(count, args.min_units, "--min-units"),
+        cap=_option(count, args.cap, "--cap"),
+        channel=args.channel,
+        clear=args.clear,
+    )
+    saved = bootstrap.stock_admin(configured()).set_policy(args.sku, change)
+    if saved is None:
+        print(f"{args.sku}: policy already as given")
+        return 0
+    print(
+        f"{args.sku}: policy {dict(saved.policy or {})}, channel overrides {dict(saved.channel_policies or {})}"
+    )
+    print(f"version {int(saved.version)} announced for a push")
+    return 0
+
+
+def _option(parse: Any, value: str | None, flag: str) -> Any:
+    if value is None:
+        return None
+    try:
+        return parse(value, flag)
+    except ValueError as exc:
+        raise arguments.UsageError(str(exc)) from None
+
+
+def check(args: argparse.Namespace) -> int:
+    quantity = _option(count, args.quantity, "QTY")
+    result = bootstrap.stock_check(configured()).check(args.sku, quantity, live_fba=not args.no_live_fba)
+    print(result.explain())
+    return 0 if result.ok else 1
+
+
+def history(args: argparse.Namespace) -> int:
+    current = configured()
+    rows = [
+        [
+            entry.at_key.split("#", 1)[0][:19].replace("T", " "),
+            entry.channel,
+            entry.shop_id,
+            f"{'—' if entry.old is None else int(entry.old)} → {int(entry.new)}",
+            str(int(entry.version)),
+            entry.trigger,
+            entry.result,
+            (entry.detail or "")[:60],
+        ]
+        for entry in StockRepository(current).history(args.sku, limit=args.limit)
+    ]
+    print_table(
+        ["TIME (UTC)", "CHANNEL", "SHOP", "OLD → NEW", "VERSION", "TRIGGER", "RESULT", "DETAIL"],
+        rows,
+        empty=f"no pushes recorded for {args.sku}",
+    )
+    return 0
+
+
+def register(sub: Any) -> None:
+    """The `stock` command group on the main parser's subcommands."""
+    stock = sub.add_parser("stock", help="own-warehouse stock, listings, SKU policy, checks, push history")
+    actions = stock.add_subparsers(dest="action", required=True, metavar="ACTION")
+    imp = actions.add_parser("import", help="absolute on-hand per SKU and warehouse from a CSV or JSON file")
+    imp.add_argument("file")
+    imp.set_defaults(run=stock_import)
+
+    listing = actions.add_parser("listing", help="where a SKU is listed").add_subparsers(
+        dest="listing_action", required=True, metavar="ACTION"
+    )
+    add = listing.add_parser("add", help="register a SKU's listing on a shop (the channel's ids as --ref)")
+    add.add_argument("--sku", required=True)
+    add.add_argument("--shop", required=True)
+    add.add_argument("--ref", action="append", required=True, metavar="k=v", help="e.g. inventory_item_id=…")
+    add.set_defaults(run=listing_add)
+
+    sku = actions.add_parser("sku", help="a SKU's selling policy").add_subparsers(
+        dest="sku_action", required=True, metavar="ACTION"
+    )
+    policy = sku.add_parser("set", help="buffer, minimum and cap; with --channel, that channel's override")
+    policy.add_argument("--sku", required=True)
+    policy.add_argument("--channel", help="override for this channel only (taobao | amazon | shopify | ebay)")
+    policy.add_argument("--buffer", help="share held back, within [0, 1) (default 0.05)")
+    policy.add_argument("--min-units", help="units held back after the buffer")
+    policy.add_argument("--cap", help="never offer more than this many units")
+    policy.add_argument("--clear", action="store_true", help="drop the override (or the SKU's policy)")
+    policy.set_defaults(run=sku_set)
+
+    chk = actions.add_parser("check", help="can QTY units be promised now? (exit 0 yes, 1 no)")
+    chk.add_argument("sku")
+    chk.add_argument("quantity", metavar="QTY")
+    chk.add_argument("--no-live-fba", action="store_true", help="use the last FBA sync, read nothing live")
+    chk.set_defaults(run=check)
+
+    hist = actions.add_parser("history", help="every push of a SKU: time, channel, shop, old → new, result")
+    hist.add_argument("sku")
+    hist.add_argument("--limit", type=int, default=50)
+    hist.set_defaults(run=history)

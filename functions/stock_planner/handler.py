@@ -1,0 +1,32 @@
+"""Stock drift planner (EventBridge rule, every 5 minutes, "Scheduled Event" envelope): announces
+every SKU a listing shows differently from what is sellable now."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent, event_source
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from crossdock import bootstrap
+from crossdock.config import settings
+from crossdock.observability import logger, metrics, tracer
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics(capture_cold_start_metric=True)
+@tracer.capture_lambda_handler(capture_response=False)
+@event_source(data_class=EventBridgeEvent)
+def handler(event: EventBridgeEvent, context: LambdaContext) -> dict[str, Any]:
+    report = bootstrap.drift_planner(settings()).plan()
+    metrics.add_metric(name="StockDriftAnnounced", unit="Count", value=len(report.drifted))
+    logger.info(
+        "stock drift planned",
+        extra={
+            "listings": report.listings,
+            "announced": len(report.drifted),
+            "skipped": report.skipped,
+            "unmanaged": report.unmanaged,
+            "schedule": event.resources,
+        },
+    )
+    return {"listings": report.listings, "announced": len(report.drifted)}

@@ -1,0 +1,82 @@
+"""One own-warehouse stock row and the checks on its fields (pure), shared by stock files and
+SQS adjustments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+REQUIRED = ("sku", "warehouse", "on_hand")
+OPTIONAL = ("buffer", "min_units")
+
+
+class RowErrors(ValueError):
+    """The file's problems, one "line N: reason" each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class StockRow:
+    line: int
+    sku: str
+    warehouse: str
+    on_hand: int
+    buffer: Decimal | None = None
+    min_units: int | None = None
+
+
+def name(value: Any, what: str) -> str:
+    """A SKU or warehouse name: non-empty text without control characters."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{what} is missing")
+    text = value.strip()
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in text) or len(text) > 200:
+        raise ValueError(f"{what} {text[:40]!r} has control characters or is over 200 characters")
+    return text
+
+
+def own_warehouse(value: Any) -> str:
+    warehouse = name(value, "warehouse")
+    if warehouse.lower().startswith("fba:"):
+        raise ValueError(f"warehouse {warehouse!r}: FBA stock is read from Amazon by the hourly sync")
+    return warehouse
+
+
+def count(value: Any, what: str) -> int:
+    """A whole number ≥ 0 (JSON integer, or digits in text)."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError(f"{what} must be a whole number ≥ 0, got {value!r}")
+    if isinstance(value, str):
+        if not value.strip().isdigit():
+            raise ValueError(f"{what} must be a whole number ≥ 0, got {value!r}")
+        value = int(value.strip())
+    if value < 0:
+        raise ValueError(f"{what} must be ≥ 0, got {value}")
+    return value
+
+
+def fraction(value: Any, what: str = "buffer") -> Decimal:
+    """A buffer share within [0, 1), kept exact (never through float)."""
+    try:
+        result = Decimal(str(value).strip()) if not isinstance(value, bool) else Decimal("NaN")
+    except InvalidOperation:
+        raise ValueError(f"{what} must be a number within [0, 1), got {value!r}") from None
+    if not result.is_finite() or not Decimal(0) <= result < Decimal(1):
+        raise ValueError(f"{what} must be within [0, 1), got {value!r}")
+    return result.normalize()  # "0.050" and "0.05" are one buffer
+
+
+def to_row(line: int, fields: dict[str, Any]) -> StockRow:
+    present = {k: v for k, v in fields.items() if v not in (None, "")}
+    return StockRow(
+        line=line,
+        sku=name(fields.get("sku"), "sku"),
+        warehouse=own_warehouse(fields.get("warehouse")),
+        on_hand=count(fields.get("on_hand"), "on_hand"),
+        buffer=fraction(present["buffer"]) if "buffer" in present else None,
+        min_units=count(present["min_units"], "min_units") if "min_units" in present else None,
+    )

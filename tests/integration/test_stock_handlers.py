@@ -1,0 +1,111 @@
+"""Stock handlers with real event shapes (moto in-process): the adjuster's partial batch failures,
+the drift planner's announces, the FBA sync and daily check on their Scheduled Event envelopes."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import boto3
+import pytest
+from crossdock import constants as c
+from crossdock.storage.models import ShopModel
+from crossdock.storage.stock import StockRepository
+from crossdock.storage.stock_models import ListingModel, ReservationModel
+from crossdock_local.events import scheduled_event
+from crossdock_local.lambda_env import load_handler, new_context
+
+from tests.support.aws import moto_resources
+
+NOW = datetime.now(UTC)
+
+
+def sqs_record(body: str) -> dict:
+    return {
+        "messageId": str(uuid.uuid4()),
+        "receiptHandle": "rh",
+        "body": body,
+        "attributes": {
+            "ApproximateReceiveCount": "1",
+            "SentTimestamp": "1700000000000",
+            "SenderId": "x",
+            "ApproximateFirstReceiveTimestamp": "1700000000000",
+        },
+        "messageAttributes": {},
+        "md5OfBody": "x",
+        "eventSource": "aws:sqs",
+        "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:crossdock-stockadjustments",
+        "awsRegion": "us-east-1",
+    }
+
+
+def invoke(spec: c.FunctionSpec, event: dict) -> dict:
+    return load_handler(spec)(event, new_context(spec, "us-east-1"))
+
+
+def announced(settings) -> list[dict]:
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    found = sqs.receive_message(QueueUrl=settings.stock_changes_queue_url, MaxNumberOfMessages=10)
+    return [json.loads(m["Body"]) for m in found.get("Messages", [])]
+
+
+@pytest.fixture
+def env(monkeypatch):
+    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "CrossdockTest")
+    with moto_resources() as settings:
+        yield settings
+
+
+def test_adjuster_applies_good_records_once_and_reports_only_the_malformed(env):
+    # Given an adjustment, its redelivery, a body that is not JSON and one naming an FBA warehouse
+    good = {"adjustment_id": "adj-1", "sku": "A", "warehouse": "own:sz", "on_hand": 8}
+    records = [
+        sqs_record(json.dumps(good)),
+        sqs_record(json.dumps(good)),
+        sqs_record("{not json"),
+        sqs_record(json.dumps({**good, "adjustment_id": "adj-2", "warehouse": "fba:amz-us"})),
+    ]
+    # When the batch is handled
+    result = invoke(c.STOCK_ADJUSTER, {"Records": records})
+    # Then the two malformed records go back (and after maxReceiveCount to the DLQ), A holds 8 once
+    failed = {item["itemIdentifier"] for item in result["batchItemFailures"]}
+    assert failed == {records[2]["messageId"], records[3]["messageId"]}
+    item = StockRepository(env).sku("A")
+    assert item.on_hand == {"own:sz": 8} and int(item.version) == 1
+    assert announced(env) == [{"sku": "A", "version": 1, "trigger": "adjustment"}]
+
+
+def test_planner_announces_drifted_skus_onto_the_fifo_queue(env):
+    # Given A with stock and a listing that never accepted anything, on an enabled shop
+    ShopModel("uk", channel="shopify", secret_name="s", created_at=NOW).save()
+    StockRepository(env).change_sku("A", lambda item: item.on_hand.update({"own:sz": 5}) or True, now=NOW)
+    ListingModel("A", "shopify#uk", channel="shopify", shop_id="uk", ref={}).save()
+    # When the 5-minute rule fires
+    result = invoke(c.STOCK_PLANNER, scheduled_event(c.STOCK_PLANNER, "us-east-1", NOW))
+    # Then A is announced
+    assert result == {"listings": 1, "announced": 1}
+    assert announced(env) == [{"sku": "A", "version": 1, "trigger": "drift"}]
+
+
+def test_fba_sync_runs_on_the_hourly_envelope_with_no_amazon_shop(env):
+    result = invoke(c.FBA_SYNC, scheduled_event(c.FBA_SYNC, "us-east-1", NOW))
+    assert result == {"shops": 0, "full_reads": 0, "changed": 0, "failed": []}
+
+
+def test_daily_check_alerts_skus_sold_but_not_shipped(env):
+    # Given a SKU with 3 units sold two days ago and none shipped
+    ReservationModel(
+        "A",
+        "taobao#t1#o1#1",
+        quantity=3,
+        state="reserved",
+        channel="taobao",
+        shop_id="t1",
+        order_id="o1",
+        updated_at=NOW - timedelta(days=2),
+    ).save()
+    # When the daily rule fires
+    result = invoke(c.STOCK_DAILY, scheduled_event(c.STOCK_DAILY, "us-east-1", NOW))
+    # Then the deviation is counted (and its digest published)
+    assert result == {"pushed": 0, "read_back": 0, "drifted": 0, "alerted": 0, "sold_shipped": 1}
