@@ -24,7 +24,7 @@ from crossdock_local.shops import CATALOGUE, SANDBOXES
 
 ROOT = Path(__file__).resolve().parent.parent
 SCALE = {"amazon": 50.0, "shopify": 1.0, "ebay": 20.0}
-NOT_API = {"uploadFeedDocument", "downloadFeedDocument"}  # presigned S3, not SP-API
+NOT_API = {"uploadFeedDocument", "downloadReport"}  # presigned S3, not SP-API
 
 
 def minimum_calls(name: str, skus: int, max_batch: int) -> int:
