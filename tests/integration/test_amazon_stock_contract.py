@@ -151,6 +151,7 @@ def test_the_feed_routes_answer_as_the_model_says(sandbox: AmazonSandbox) -> Non
         "marketplaceIds": [caller.marketplace],
         "inputFeedDocumentId": created["feedDocumentId"],
     }
+    sandbox.hold_feeds()  # a slow Amazon: the feed stays queued however loaded this machine is
     feed_id = check(FEEDS, "createFeed", caller.call("POST", "/feeds/2021-06-30/feeds", json=spec), 202)[
         "feedId"
     ]
@@ -158,6 +159,7 @@ def test_the_feed_routes_answer_as_the_model_says(sandbox: AmazonSandbox) -> Non
     check(FEEDS, "createFeed", caller.call("POST", "/feeds/2021-06-30/feeds", json=bad), 400)
     queued = check(FEEDS, "getFeed", caller.call("GET", f"/feeds/2021-06-30/feeds/{feed_id}"), 200)
     assert queued["processingStatus"] in ("IN_QUEUE", "IN_PROGRESS")
+    sandbox.hold_feeds(False)
     check(FEEDS, "getFeed", caller.call("GET", "/feeds/2021-06-30/feeds/999"), 404)
     done = feed_when_done(caller, feed_id)
     report_doc = check(

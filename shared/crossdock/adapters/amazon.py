@@ -23,9 +23,10 @@ from datetime import UTC, datetime, timedelta
 import requests
 
 from crossdock.adapters.amazon_fba import AmazonFba
-from crossdock.adapters.amazon_lwa import CREDENTIAL_FIELDS, TOKEN_URL, LwaTokens
+from crossdock.adapters.amazon_lwa import CREDENTIAL_FIELDS, TOKEN_URL
 from crossdock.adapters.amazon_normalize import CHANNEL, to_order
 from crossdock.adapters.amazon_responses import SEARCH, SearchPage, parse_search
+from crossdock.adapters.amazon_spapi import SpApi
 from crossdock.adapters.amazon_stock import AmazonStockWriter
 from crossdock.adapters.errors import AuthError, InvalidResponseError, RequestRejectedError
 from crossdock.adapters.ports import ChannelSpec, ShopContext
@@ -49,16 +50,11 @@ class AmazonOrders:
     def __init__(self, ctx: ShopContext) -> None:
         self.ctx = ctx
         self.http = ctx.http
-        region = str(ctx.settings.get("region", "na")).lower()
-        if region not in REGIONS:
-            raise RequestRejectedError(CHANNEL, f"region {region!r} is not one of {REGIONS}")
-        self.api = ctx.endpoint("api", f"https://sellingpartnerapi-{region}.amazon.com")
-        marketplaces = ctx.settings.get("marketplace_ids") or ()
-        self.marketplace_ids = [marketplaces] if isinstance(marketplaces, str) else list(marketplaces)
-        if not 1 <= len(self.marketplace_ids) <= 50:
-            raise RequestRejectedError(CHANNEL, "the shop needs 1 to 50 marketplace_ids in its settings")
+        access = SpApi(ctx)  # host by region or override, marketplaces, LWA tokens: shared with stock
+        self.api, self.lwa, self.marketplace_ids = access.api, access.lwa, access.marketplace_ids
+        if len(self.marketplace_ids) > 50:
+            raise RequestRejectedError(CHANNEL, "searchOrders takes at most 50 marketplace_ids")
         self.included_data = list(ctx.settings.get("included_data") or INCLUDED_DATA)
-        self.lwa = LwaTokens(ctx.http, ctx.credentials, token_url=ctx.endpoint("token", TOKEN_URL))
 
     def window_params(self, window: Window) -> dict[str, str]:
         return {
