@@ -96,20 +96,32 @@ class StockPusher:
             for update, listing, old in entries[done:]:  # only what the channel did not answer
                 report.failed_skus.add(update.listing.sku)
                 report.outcomes["failed"] += 1
-                self.stock.audit(
-                    sku=update.listing.sku,
-                    channel=listing.channel,
-                    shop_id=listing.shop_id,
-                    old=old,
-                    new=update.quantity,
-                    version=update.version,
-                    trigger=trigger,
-                    result="failed",
-                    detail=str(exc),
-                    now=now,
-                )
+                self._audit(update, listing, old, trigger, "failed", str(exc), now)
             if exc.kind in ("auth", "rejected"):  # a person must act; transient faults retry via SQS
                 self.alerts.send(push_blocked_alert(shop_key, exc, len(entries) - done, now), now=now)
+
+    def _audit(
+        self,
+        update: QuantityUpdate,
+        listing: ListingModel,
+        old: int | None,
+        trigger: str,
+        result: str,
+        detail: str,
+        now: datetime,
+    ) -> None:
+        self.stock.audit(
+            sku=update.listing.sku,
+            channel=listing.channel,
+            shop_id=listing.shop_id,
+            old=old,
+            new=update.quantity,
+            version=update.version,
+            trigger=trigger,
+            result=result,
+            detail=detail,
+            now=now,
+        )
 
     def _record(
         self,
@@ -146,18 +158,7 @@ class StockPusher:
                     )
                 else:
                     report.failed_skus.add(update.listing.sku)
-            self.stock.audit(
-                sku=update.listing.sku,
-                channel=listing.channel,
-                shop_id=listing.shop_id,
-                old=old,
-                new=update.quantity,
-                version=update.version,
-                trigger=trigger,
-                result=outcome.status,
-                detail=outcome.detail,
-                now=now,
-            )
+            self._audit(update, listing, old, trigger, outcome.status, outcome.detail, now)
         if stale:
             # The channel's value moved under us: re-read our SKU, recompute, compare against what it shows.
             retry = []
