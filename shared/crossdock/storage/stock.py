@@ -74,6 +74,8 @@ class StockRepository:
         in reserved units (or None: nothing to do). Retried while the SKU races."""
         for _ in range(RETRIES):
             item = self.sku(sku)
+            if int(item.version) == 0 and decide(item, None) is None:
+                return None  # a SKU we keep no stock for: no line to read
             try:
                 line: ReservationModel | None = ReservationModel.get(sku, line_key, consistent_read=True)
             except DoesNotExist:
