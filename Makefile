@@ -55,6 +55,7 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.orders
 	$(BIN)/python -m bench.stock
+	$(BIN)/python -m bench.stock_latency
 
 # The layer: arm64 wheels of the runtime dependencies plus the crossdock package (pip needs the
 # package index); rebuilt only when they change.

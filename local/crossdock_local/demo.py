@@ -1,10 +1,13 @@
-"""`crossdock local`: the whole order pull on one workstation, with nothing deployed.
+"""`crossdock local`: the whole order pull and stock push on one workstation, with nothing deployed.
 
 moto's server plays AWS (tables, queues with DLQs, the alerts topic), one sandbox per channel plays
 Taobao, Amazon, Shopify and eBay with a seller's five shops, and the local runner plays EventBridge
-and the SQS event source mapping. While the cycles run, the books keep changing; mid-run one shop's
+and the SQS event source mapping. Before the first cycle the seller's stock is listed, imported and
+pushed (stock_demo). While the cycles run, the books keep changing; mid-run one shop's
 authorization is revoked and one stored order is deleted behind crossdock's back before the daily
-reconciliation. The run ends with a per-shop account checked against the channels' truth.
+reconciliation. After them, the stock story: a sale timed until three other channels show it, FBA
+inbound units left uncounted, an oversold race. The run ends with a per-shop account checked
+against the channels' truth and the stock every channel shows beside what is sellable.
 """
 
 from __future__ import annotations
@@ -21,13 +24,14 @@ from crossdock.usecases.shops_admin import resume_shop, shop_statuses
 
 from crossdock_local.convergence import check
 from crossdock_local.demo_steps import Plot, delete_stored_order, pick_witness, settle_wait, stored_totals
-from crossdock_local.event_tap import EventTap
+from crossdock_local.lambda_output import captured
 from crossdock_local.mutator import BookMutator
 from crossdock_local.outbox import Outbox
 from crossdock_local.report import DemoResult, print_report
-from crossdock_local.runner import LocalRunner
 from crossdock_local.shops import CATALOGUE, DemoShops, ShopPlan
 from crossdock_local.stack import LocalStack
+from crossdock_local.stock_demo import StockStory
+from crossdock_local.stock_demo_tap import DemoRunner, LedgerTap
 
 MIN_CYCLES = 3
 LOCAL_VISIBILITY_S = 1  # a failed task reappears a second later instead of after the queue's 30 min
@@ -38,12 +42,13 @@ class World:
     """Everything a running demo holds."""
 
     shops: DemoShops
-    runner: LocalRunner
+    runner: DemoRunner
     mutator: BookMutator
-    tap: EventTap
+    tap: LedgerTap
     outbox: Outbox
     plot: Plot
     witness: str  # book id of the order deleted from the store before the reconciliation
+    stock: StockStory
     deleted: str | None = None
 
 
@@ -66,7 +71,7 @@ class Demo:
                 self._cycle(world, number)
         finally:
             world.mutator.stop()
-            world.tap.stop()
+        world.stock.tell()
         return self._result(world)
 
     def _incidents(self, world: World, number: int) -> None:
@@ -97,7 +102,9 @@ class Demo:
     def _cycle(self, world: World, number: int) -> None:
         before = stored_totals()
         reconcile = [c.ORDERS_RECONCILE_PLANNER] if number == world.plot.reconcile_at else []
-        cycle = world.runner.run_cycle(fire=[c.ORDERS_PLANNER, *reconcile])
+        with world.runner.polling(c.ORDER_EVENTS_QUEUE):  # the stock ledger reads while the worker sends
+            cycle = world.runner.run_cycle(fire=[c.ORDERS_PLANNER, *reconcile])
+        cycle.errors += world.runner.take_background_errors()
         world.mutator.end_cycle()
         self.say(world.plot.progress(number, cycle, before, stored_totals(), world.mutator.total()))
         for path, subject in world.outbox.new():
@@ -118,6 +125,7 @@ class Demo:
             events={shop_id: world.tap.by_type(shop_id) for shop_id in shops.plans},
             redelivered_events=world.tap.redelivered,
             deleted_order=world.deleted,
+            stock=world.stock.outcome,
             elapsed_s=time.monotonic() - self.started,
         )
 
@@ -164,22 +172,28 @@ def run_demo(
         demo.say(
             "shops: " + ", ".join(f"{p.shop_id} ({len(shops.books[p.shop_id].orders)} orders)" for p in plans)
         )
-        world = World(
-            shops=shops,
-            runner=LocalRunner(
-                {q.logical_id: stack.queue_url(q) for q in c.QUEUES},
-                visibility_timeout_s=LOCAL_VISIBILITY_S,
-                log_stream=lambda_log,
-            ),
-            mutator=BookMutator(
-                shops.books, shops.settle_lags(), per_cycle=changes_per_cycle, seed=seed
-            ).start(),
-            tap=EventTap(stack.client("sqs"), stack.queue_url(c.ORDER_EVENTS_QUEUE)).start(),
-            outbox=mail,
-            plot=plot,
-            witness=witness,
+        tap = LedgerTap()
+        runner = DemoRunner(
+            {q.logical_id: stack.queue_url(q) for q in c.QUEUES},
+            visibility_timeout_s=LOCAL_VISIBILITY_S,
+            tap=tap,
         )
-        result = demo.run(world)
+        stock = StockStory(shops, runner, stack.settings, mail, demo.say)
+        with captured(lambda_log):  # the functions' logs and metrics, for the whole run (two may run at once)
+            stock.set_up(folder)
+            world = World(
+                shops=shops,
+                runner=runner,
+                mutator=BookMutator(
+                    shops.books, shops.settle_lags(), per_cycle=changes_per_cycle, seed=seed
+                ).start(),
+                tap=tap,
+                outbox=mail,
+                plot=plot,
+                witness=witness,
+                stock=stock,
+            )
+            result = demo.run(world)
         print_report(
             result, shops, world.mutator, rate_scale=rate_scale, lambda_log=folder / "lambda.log", out=out
         )

@@ -1,6 +1,6 @@
 """The demo's final account: per shop, what crossdock stored against the channel's truth, what it
-cost on the wire, where its checkpoint is; the sandboxes' own counts; the Lambda figures; and every
-alert as the e-mail a person received."""
+cost on the wire, where its checkpoint is; the sandboxes' own counts; the Lambda figures; the stock
+every channel shows beside what is sellable; and every alert as the e-mail a person received."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from crossdock_cli.table import duration
 
 from crossdock_local.convergence import Convergence
 from crossdock_local.runner import FunctionFigures
+from crossdock_local.stock_demo_report import StockOutcome, stock_lines
 
 if TYPE_CHECKING:
     from crossdock_local.mutator import BookMutator
@@ -29,9 +30,10 @@ class DemoResult:
     functions: dict[str, FunctionFigures]
     dead_letters: dict[str, int]  # queue logical id → messages in its DLQ
     sandbox_stats: dict[str, dict[str, int]]
-    events: dict[str, dict[str, int]]  # what the downstream consumer received, by shop and type
+    events: dict[str, dict[str, int]]  # what the stock ledger received, by shop and type
     redelivered_events: int
     deleted_order: str | None  # the stored order removed behind crossdock's back
+    stock: StockOutcome | None = None
     elapsed_s: float = 0.0
 
     @property
@@ -61,7 +63,7 @@ def _shop_lines(result: DemoResult, shops: DemoShops, mutator: BookMutator) -> l
             f" · faults met: {counts(totals.get('faults', {}))}",
             f"  checkpoint {iso_z(status.checkpoint) if status.checkpoint else '—'}"
             f" (lag {duration(status.lag_seconds)}) · order events queued {totals.get('events', 0)}"
-            f" (received downstream: {counts(result.events.get(status.shop_id, {}))})",
+            f" (received by the stock ledger: {counts(result.events.get(status.shop_id, {}))})",
         ]
         if status.state == "degraded":
             lines.append(
@@ -90,7 +92,7 @@ def _lambda_lines(result: DemoResult, lambda_log: Path) -> list[str]:
             line += f", records {figures.records_ok} ok / {figures.records_failed} failed"
         lines.append(line)
     lines.append(
-        f"order events re-delivered (same event_id, de-duplicated downstream): {result.redelivered_events}"
+        f"order events re-delivered to the stock ledger (same event_id, applied once): {result.redelivered_events}"
     )
     lines.append(
         f"dead-letter queues: {counts(result.dead_letters) if any(result.dead_letters.values()) else 'empty'}"
@@ -120,7 +122,13 @@ def print_report(
     out: TextIO,
 ) -> None:
     lines = _shop_lines(result, shops, mutator) + _channel_lines(result) + _lambda_lines(result, lambda_log)
+    if result.stock is not None:
+        lines += stock_lines(result.stock)
     lines += _alert_lines(result)
     verdict = "every shop converged" if result.converged else "NOT every shop converged (see above)"
+    if result.stock is not None and not result.stock.skipped:
+        verdict += (
+            "; every channel shows sellable stock" if result.stock.agrees else "; stock NOT in agreement"
+        )
     lines += ["", f"Done in {result.elapsed_s:.1f}s (rates ×{rate_scale:g}): {verdict}."]
     print("\n".join(lines), file=out, flush=True)

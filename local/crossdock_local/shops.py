@@ -1,12 +1,13 @@
 """The demo's shops: one seller on four channels and five marketplaces, each with a realistic order
 history in its own currency, served by one sandbox per channel and registered in crossdock exactly
-as an operator would (`crossdock shops add`: credentials into Secrets Manager, options, endpoints)."""
+as an operator would (`crossdock shops add`: credentials into Secrets Manager, options, endpoints).
+`book_sale` puts a buyer's order for given SKUs on a shop, as the stock story needs."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import partial
@@ -15,12 +16,13 @@ from typing import Protocol, cast
 
 from crossdock.adapters.registry import channel
 from crossdock.config import Settings
+from crossdock.domain.orders import minor_units
 from crossdock.usecases.shops_admin import register_shop
 
 from crossdock_local.sandboxes.amazon import AmazonSandbox
 from crossdock_local.sandboxes.base import FaultProfile, Sandbox, SandboxShop, fault_profile
 from crossdock_local.sandboxes.ebay import EbaySandbox
-from crossdock_local.sandboxes.orderbook import OrderBook
+from crossdock_local.sandboxes.orderbook import OrderBook, SyntheticLine
 from crossdock_local.sandboxes.shopify import ShopifySandbox
 from crossdock_local.sandboxes.taobao import TaobaoSandbox
 from crossdock_local.sandboxes.taobao_render import TID_FORMAT
@@ -42,6 +44,10 @@ class ChannelSandbox(Protocol):
     def order_id(self, shop_id: str, book_id: str) -> str: ...
 
     def reinstate(self, shop_id: str) -> None: ...
+
+    def add_listing(self, shop_id: str, sku: str, quantity: int = 0) -> dict[str, str]: ...
+
+    def quantity(self, shop_id: str, sku: str) -> int: ...
 
     def stop(self) -> None: ...
 
@@ -73,6 +79,14 @@ CATALOGUE: tuple[ShopPlan, ...] = (
     ShopPlan("ebay-de", "ebay", "EUR", Decimal("7.70"), 150, "eBay.de"),
 )
 HISTORY_DAYS = 6
+
+
+@dataclass(frozen=True)
+class SaleLine:
+    sku: str
+    title: str
+    quantity: int
+    cny: Decimal  # unit price in CNY, converted to the shop's currency
 
 
 class DemoShops:
@@ -139,6 +153,28 @@ class DemoShops:
                 display_name=plan.display_name,
                 now=now,
             )
+
+    def book_sale(self, shop_id: str, lines: Sequence[SaleLine], now: datetime | None = None) -> str:
+        """A buyer's paid order for exactly these lines, appearing on the channel now (stamped `now −
+        settle lag`, as the channel's search shows it, like the book mutator's changes); its book id."""
+        plan, book = self.plans[shop_id], self.books[shop_id]
+        stamp = ((now or datetime.now(UTC)) - channel(plan.channel).limits.settle_lag).replace(microsecond=0)
+        exponent = Decimal(1).scaleb(-minor_units(plan.currency))
+        with book.lock:
+            order = book.new_order(stamp, status="paid")
+            booked = tuple(
+                SyntheticLine(
+                    f"{order.order_id}-{index}",
+                    line.sku,
+                    line.title,
+                    line.quantity,
+                    (line.cny / plan.cny_per_unit).quantize(exponent),
+                )
+                for index, line in enumerate(lines, start=1)
+            )
+            book.orders[order.order_id] = replace(order, lines=booked)
+            book.revision += 1
+        return order.order_id
 
     def sandbox_of(self, shop_id: str) -> ChannelSandbox:
         return self.sandboxes[self.plans[shop_id].channel]

@@ -72,6 +72,7 @@ def test_last_unit_sold_twice_one_covered_one_oversold(ledger):
     assert report.oversold == ["BT-EAR-01"]
     (alert,) = ledger_.alerts.sent
     assert "114-1" in alert.subject and "amazon" in alert.subject and "BT-EAR-01" in alert.subject
+    assert "only 0 were free when it arrived (on hand 3, reserved by other orders 3)" in alert.what_happened
     assert int(stock.sku("BT-EAR-01").reserved) == 3  # never more than on hand
 
 

@@ -115,12 +115,16 @@ def test_rejection_is_recorded_and_alerted(env):
     assert pusher.alerts.sent[0].subject.endswith("rejected by channels")
 
 
-def test_auth_failure_marks_skus_failed_and_alerts(env):
-    _, writer, pusher = env
+def test_auth_failure_alerts_and_leaves_the_resend_to_the_drift_check(env):
+    # Given a shop whose access was revoked
+    stock, writer, pusher = env
     writer.error = AuthError("shopify", "HTTP 401")
+    # When its SKUs are pushed
     report = pusher.push(["A", "B"], trigger="test")
-    assert report.failed_skus == {"A", "B"}
+    # Then a person is alerted, nothing is retried in a loop (retrying cannot help), the push is on record
+    assert report.failed_skus == set() and report.outcomes["failed"] == 2
     assert "refused" in pusher.alerts.sent[0].subject
+    assert [h.result for h in stock.history("A")] == ["failed"]
 
 
 def test_an_older_version_never_overwrites_a_newer_record(env):

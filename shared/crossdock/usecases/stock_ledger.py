@@ -105,7 +105,7 @@ class StockLedger:
                 available = item.on_hand_total - int(item.reserved)
                 covered = max(0, min(quantity, available))
                 new.state, new.covered = ("reserved" if covered == quantity else "oversold"), covered
-                outcome["oversold"] = covered < quantity
+                outcome["oversold"], outcome["covered"] = covered < quantity, covered
                 return new, covered
             if target == "consumed":
                 item.on_hand = consume_from(item.on_hand or {}, quantity)
@@ -126,19 +126,22 @@ class StockLedger:
         report.changed_skus[sku] = int(item.version)
         if outcome.get("oversold"):
             report.oversold.append(sku)
-            self.alerts.send(oversold_alert(event, sku, quantity, item), now=now)
+            self.alerts.send(
+                oversold_alert(event, sku, quantity, item, covered=int(outcome["covered"])), now=now
+            )
 
 
-def oversold_alert(event: dict[str, Any], sku: str, quantity: int, item: SkuModel) -> Alert:
+def oversold_alert(event: dict[str, Any], sku: str, quantity: int, item: SkuModel, *, covered: int) -> Alert:
+    """`item` is the SKU after this line was written: `covered` of its units are this order's."""
+    others = int(item.reserved) - covered
     return Alert(
         dedupe_key=f"oversold:{event['channel']}:{event['order_id']}:{sku}",
         subject=f"Oversold: {sku} on {event['channel']} order {event['order_id']}",
         shop_id=str(event["shop_id"]),
         channel=str(event["channel"]),
         since=datetime.fromisoformat(str(event["occurred_at"]).replace("Z", "+00:00")),
-        what_happened=f"Order {event['order_id']} wants {quantity} × {sku}, but only "
-        f"{max(0, item.on_hand_total - int(item.reserved))} more were free when it arrived "
-        f"(on hand {item.on_hand_total}, reserved by other orders {int(item.reserved)}).",
+        what_happened=f"Order {event['order_id']} wants {quantity} × {sku}, but only {covered} were free "
+        f"when it arrived (on hand {item.on_hand_total}, reserved by other orders {others}).",
         what_we_did="Recorded the order line as oversold, and pushed 0 sellable units of this SKU to every "
         "channel so it is not sold again.",
         what_to_do="Restock or cancel this order with the buyer before the channel's shipping deadline.",

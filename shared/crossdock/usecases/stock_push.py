@@ -93,11 +93,13 @@ class StockPusher:
                 self._record(writer, chunk, outcomes, trigger, report, retry_stale=True)
         except ChannelError as exc:
             now = self.clock()
+            needs_person = exc.kind in ("auth", "rejected")
             for update, listing, old in entries[done:]:  # only what the channel did not answer
-                report.failed_skus.add(update.listing.sku)
+                if not needs_person:  # transient: the SQS record is retried; otherwise the 5-minute
+                    report.failed_skus.add(update.listing.sku)  # drift check re-sends once fixed
                 report.outcomes["failed"] += 1
                 self._audit(update, listing, old, trigger, "failed", str(exc), now)
-            if exc.kind in ("auth", "rejected"):  # a person must act; transient faults retry via SQS
+            if needs_person:
                 self.alerts.send(push_blocked_alert(shop_key, exc, len(entries) - done, now), now=now)
 
     def _audit(

@@ -1,0 +1,137 @@
+"""`crossdock local`'s stock story end to end, short: the seller's stock imported, listed and pushed to
+four channels, a sale pulled and pushed with its latency measured, FBA inbound units left uncounted,
+and two channels selling a SKU's last units in one cycle. What the operators would check afterwards
+is asserted here, against the figures the catalogue implies rather than the demo's own verdict."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from crossdock.domain.stock import StockPolicy, sellable
+from crossdock_local.demo import run_demo
+from crossdock_local.report import DemoResult
+from crossdock_local.shops import CATALOGUE
+from crossdock_local.stock_demo_catalogue import (
+    BY_SKU,
+    CAPPED,
+    FBA_RECEIPT,
+    FBA_SHOP,
+    FBA_SKU,
+    LISTED_ON,
+    RACE_QUANTITY,
+    RACE_SHOPS,
+    RACE_SKU,
+    SALE,
+    WATCHED,
+)
+from crossdock_local.stock_demo_report import SkuRow, StockOutcome
+
+DEFAULT = StockPolicy()
+
+
+@dataclass
+class Run:
+    result: DemoResult
+    stock: StockOutcome
+    output: str
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
+    out = io.StringIO()
+    result = run_demo(
+        cycles=3,
+        fault_profile="realistic",
+        seed=5,
+        outbox=tmp_path_factory.mktemp("outbox"),
+        orders=20,
+        changes_per_cycle=20,
+        out=out,
+    )
+    assert result.stock is not None
+    yield Run(result, result.stock, out.getvalue())
+
+
+def row(run: Run, sku: str) -> SkuRow:
+    return next(r for r in run.stock.rows if r.sku == sku)
+
+
+def channel_of(shop_id: str) -> str:
+    return next(plan.channel for plan in CATALOGUE if plan.shop_id == shop_id)
+
+
+def own_units(sku: str) -> int:
+    return sum(units for _, units in BY_SKU[sku].own)
+
+
+def test_every_channel_shows_exactly_what_is_sellable_at_the_end(run: Run) -> None:
+    # Given / When: the demo ran; every stocked SKU is listed on the four shops
+    assert not run.stock.skipped
+    capped_sku, capped_channel, cap = CAPPED
+
+    # Then: each channel shows (on hand − reserved) less the 5 % buffer, the eBay cap applied
+    for sku_row in run.stock.rows:
+        assert set(sku_row.shown) == set(LISTED_ON), sku_row.sku
+        expected = sellable(sum(sku_row.on_hand.values()), sku_row.reserved, DEFAULT)
+        for shop_id, shown in sku_row.shown.items():
+            want = (
+                min(expected, cap)
+                if (sku_row.sku, channel_of(shop_id)) == (capped_sku, capped_channel)
+                else expected
+            )
+            assert shown == want == sku_row.sellable[shop_id], (sku_row.sku, shop_id)
+    assert run.stock.agrees
+    assert "stock: every channel shows what is sellable" in run.output
+
+
+def test_the_sale_was_reserved_and_its_latency_measured_on_the_three_channels(run: Run) -> None:
+    # Given / When: the demo ran, with its sale
+    sale = row(run, SALE.sku)
+    step = next(s for s in run.stock.steps if s.label.startswith("(a)"))
+
+    # Then: the order's units are reserved and every watched channel shows the lower quantity
+    assert sale.reserved == SALE.quantity
+    expected = sellable(own_units(SALE.sku), SALE.quantity, DEFAULT)
+    assert step.shown == dict.fromkeys(WATCHED, expected)
+    assert step.latency_s is not None and step.latency_s > 0
+    assert f"{step.latency_s:.2f} s" in run.output
+
+
+def test_two_channels_selling_the_last_units_raise_exactly_one_oversold_alert(run: Run) -> None:
+    # Given / When: the demo ran, with its race for the last units
+    [alert] = [p.read_text(encoding="utf-8") for p in run.result.alerts if "-oversold_" in p.name]
+    race = row(run, RACE_SKU)
+
+    # Then: one line covered, the other oversold and alerted by order, channel and SKU; nothing left to sell
+    subject = next(line for line in alert.splitlines() if line.startswith("Subject: "))
+    named = re.fullmatch(rf"Subject: \[crossdock\] Oversold: {RACE_SKU} on (\w+) order (\S+)", subject)
+    assert named is not None, subject
+    channel_name, order_id = named.groups()
+    assert channel_name in {channel_of(shop_id) for shop_id in RACE_SHOPS}
+    assert f"Order {order_id} wants {RACE_QUANTITY} × {RACE_SKU}" in alert
+    assert race.reserved == own_units(RACE_SKU) < 2 * RACE_QUANTITY
+    assert set(race.shown.values()) == {0}
+    assert len(run.stock.oversold_alerts) == 1
+
+
+def test_fba_inbound_and_reserved_units_were_not_counted(run: Run) -> None:
+    # Given / When: the demo ran, with its FBA receipt
+    keyboard = row(run, FBA_SKU)
+    fba = run.stock.fba
+    assert fba is not None
+    inbound = FBA_RECEIPT.inbound_working + FBA_RECEIPT.inbound_shipped + FBA_RECEIPT.inbound_receiving
+
+    # Then: only the fulfillable units are on hand; Amazon's other counts are kept beside them
+    assert keyboard.on_hand == {"SZ-01": own_units(FBA_SKU), f"fba:{FBA_SHOP}": FBA_RECEIPT.fulfillable}
+    assert (fba.counted, fba.inbound, fba.reserved) == (
+        FBA_RECEIPT.fulfillable,
+        inbound,
+        FBA_RECEIPT.reserved,
+    )
+    counted = sellable(own_units(FBA_SKU) + FBA_RECEIPT.fulfillable, 0, DEFAULT)
+    assert set(keyboard.shown.values()) == {counted}
+    assert counted < fba.sellable_with_inbound
