@@ -13,38 +13,22 @@ Per channel, printed as ratios against a baseline measured or derived in the sam
 from __future__ import annotations
 
 import argparse
-import json
 import math
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from crossdock.adapters.registry import channel
 from crossdock_local.sandboxes.orderbook import OrderBook
 from crossdock_local.shops import CATALOGUE, SANDBOXES
 
+from bench.common import bound_seconds, run_child
 from bench.imports import handler_import_ratios
 
-ROOT = Path(__file__).resolve().parent.parent
 # Speed-up of the documented rates, per channel, so every bound lands near ten seconds.
 RATE_SCALE = {"taobao": 1.0, "amazon": 1000.0, "shopify": 30.0, "ebay": 20.0}
 DETAIL_NOTE = {
     "taobao.trade.fullinfo.get": "waybills of shipped trades",
     "getShippingFulfillments": "tracking of shipped orders",
 }
-
-
-def bound_seconds(name: str, consumed: dict[str, float], scale: float) -> tuple[float, str]:
-    spec = channel(name)
-    worst, which = 0.0, ""
-    for op, spent in consumed.items():
-        rate = spec.rates[op].scaled(scale)
-        seconds = max(0.0, spent - rate.burst) / rate.per_second
-        if seconds >= worst:
-            worst, which = seconds, op
-    return worst, which
 
 
 def run_channel(name: str, orders: int, seed: int) -> dict:
@@ -70,20 +54,7 @@ def run_channel(name: str, orders: int, seed: int) -> dict:
             "start": (start - timedelta(seconds=1)).isoformat(),
             "end": (end + timedelta(seconds=1)).isoformat(),
         }
-        env = dict(
-            os.environ, PYTHONPATH=os.pathsep.join(str(ROOT / p) for p in ("shared", "local", "cli", "."))
-        )
-        done = subprocess.run(
-            [sys.executable, "-m", "bench.pull_child"],
-            input=json.dumps(job),
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if done.returncode != 0:
-            raise SystemExit(f"{name}: the pull failed:\n{done.stderr[-3000:]}")
-        result = json.loads(done.stdout.strip().splitlines()[-1])
+        result = run_child("bench.pull_child", job, f"{name}: the pull")
     finally:
         sandbox.stop()
     spec = channel(name)

@@ -10,19 +10,15 @@ not SP-API calls, and are printed apart.
 
 from __future__ import annotations
 
-import json
 import math
-import os
-import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 
-from crossdock.adapters.registry import channel
 from crossdock_local.sandboxes.orderbook import OrderBook
 from crossdock_local.shops import CATALOGUE, SANDBOXES
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.common import bound_seconds, run_child
+
 SCALE = {"amazon": 50.0, "shopify": 1.0, "ebay": 20.0}
 NOT_API = {"uploadFeedDocument", "downloadReport"}  # presigned S3, not SP-API
 
@@ -51,24 +47,10 @@ def run(name: str, skus: int) -> dict[str, Any]:
             "rate_scale": SCALE[name],
             "listings": listings,
         }
-        env = dict(
-            os.environ, PYTHONPATH=os.pathsep.join(str(ROOT / p) for p in ("shared", "local", "cli", "."))
-        )
-        done = subprocess.run(
-            [sys.executable, "-m", "bench.stock_child"],
-            input=json.dumps(job),
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if done.returncode != 0:
-            raise SystemExit(f"{name}: the push failed:\n{done.stderr[-3000:]}")
-        result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+        result = run_child("bench.stock_child", job, f"{name}: the push")
         wrong = sum(1 for sku, _, qty in listings if sandbox.quantity(plan.shop_id, sku) != qty)  # type: ignore[attr-defined]
     finally:
         sandbox.stop()
-    spec = channel(name)
     writer_batch = {"amazon": 25_000, "shopify": 250, "ebay": 25}[name]
     api_calls = {
         op: n for op, n in result["calls"].items() if op not in NOT_API and "token" not in op.lower()
@@ -77,12 +59,7 @@ def run(name: str, skus: int) -> dict[str, Any]:
     result["other_calls"] = {op: n for op, n in result["calls"].items() if op not in api_calls}
     result["minimum"] = minimum_calls(name, skus, writer_batch)
     result["wrong"] = wrong
-    bound = 0.0
-    for op, spent in result["consumed"].items():
-        if op in spec.rates:
-            rate = spec.rates[op].scaled(SCALE[name])
-            bound = max(bound, max(0.0, spent - rate.burst) / rate.per_second)
-    result["bound_s"] = bound
+    result["bound_s"], _ = bound_seconds(name, result["consumed"], SCALE[name])
     return result
 
 
