@@ -3,61 +3,23 @@ opens its UDP socket at import, hence not a unit test)."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
-import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
+from crossdock import constants as c
 from crossdock.storage.models import ShopModel
+from crossdock_local.events import scheduled_event
+from crossdock_local.lambda_env import load_handler, new_context
 
 from tests.support.aws import moto_resources
+from tests.support.lambda_events import REGION, sqs_record_for
 
-ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime.now(UTC)
 
 
-def load(folder: str):
-    spec = importlib.util.spec_from_file_location(
-        f"handler_{folder}", ROOT / "functions" / folder / "handler.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-@dataclass
-class Context:
-    function_name: str = "orders-worker"
-    memory_limit_in_mb: int = 1024
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:orders-worker"
-    aws_request_id: str = "req-1"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 290_000
-
-
 def sqs_record(body: str) -> dict:
-    return {
-        "messageId": str(uuid.uuid4()),
-        "receiptHandle": "rh",
-        "body": body,
-        "attributes": {
-            "ApproximateReceiveCount": "1",
-            "SentTimestamp": "1700000000000",
-            "SenderId": "x",
-            "ApproximateFirstReceiveTimestamp": "1700000000000",
-        },
-        "messageAttributes": {},
-        "md5OfBody": "x",
-        "eventSource": "aws:sqs",
-        "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:crossdock-ordertasks",
-        "awsRegion": "us-east-1",
-    }
+    return sqs_record_for(body, "crossdock-order-tasks")
 
 
 @pytest.fixture
@@ -80,9 +42,9 @@ def test_worker_reports_only_the_bad_records(env):
     good = sqs_record(json.dumps({"kind": "pull", "shop_id": "busy"}))
     malformed = sqs_record("{not json")
     unknown = sqs_record(json.dumps({"kind": "pull", "shop_id": "nobody"}))
-    worker = load("orders_worker")
+    worker = load_handler(c.ORDERS_WORKER)
     # When the batch is handled
-    result = worker.handler({"Records": [good, malformed, unknown]}, Context())
+    result = worker({"Records": [good, malformed, unknown]}, new_context(c.ORDERS_WORKER, REGION))
     # Then exactly the two bad records are reported for redelivery (and, repeated, the DLQ)
     failed = {item["itemIdentifier"] for item in result["batchItemFailures"]}
     assert failed == {malformed["messageId"], unknown["messageId"]}
@@ -91,18 +53,8 @@ def test_worker_reports_only_the_bad_records(env):
 def test_planner_accepts_the_scheduled_event_envelope(env):
     # Given one shop and the EventBridge rule's "Scheduled Event"
     ShopModel("s1", channel="ebay", secret_name="s", created_at=NOW).save()
-    event = {
-        "version": "0",
-        "id": str(uuid.uuid4()),
-        "detail-type": "Scheduled Event",
-        "source": "aws.events",
-        "account": "123456789012",
-        "time": NOW.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "region": "us-east-1",
-        "resources": ["arn:aws:events:us-east-1:123456789012:rule/orders-planner"],
-        "detail": {},
-    }
+    event = scheduled_event(c.ORDERS_PLANNER, REGION, NOW)
     # When the planner runs
-    result = load("orders_planner").plan_pulls(event, Context(function_name="orders-planner"))
+    result = load_handler(c.ORDERS_PLANNER)(event, new_context(c.ORDERS_PLANNER, REGION))
     # Then one task is planned
     assert result == {"enqueued": 1, "skipped": {}}

@@ -4,7 +4,6 @@ the drift planner's announces, the FBA sync and daily check on their Scheduled E
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import boto3
@@ -17,27 +16,13 @@ from crossdock_local.events import scheduled_event
 from crossdock_local.lambda_env import load_handler, new_context
 
 from tests.support.aws import moto_resources
+from tests.support.lambda_events import sqs_record_for
 
 NOW = datetime.now(UTC)
 
 
 def sqs_record(body: str) -> dict:
-    return {
-        "messageId": str(uuid.uuid4()),
-        "receiptHandle": "rh",
-        "body": body,
-        "attributes": {
-            "ApproximateReceiveCount": "1",
-            "SentTimestamp": "1700000000000",
-            "SenderId": "x",
-            "ApproximateFirstReceiveTimestamp": "1700000000000",
-        },
-        "messageAttributes": {},
-        "md5OfBody": "x",
-        "eventSource": "aws:sqs",
-        "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:crossdock-stockadjustments",
-        "awsRegion": "us-east-1",
-    }
+    return sqs_record_for(body, "crossdock-stock-adjustments")
 
 
 def invoke(spec: c.FunctionSpec, event: dict) -> dict:
