@@ -157,7 +157,8 @@ def test_a_report_is_read_gzipped_or_plain(compress: bool) -> None:
 
 @pytest.mark.parametrize(
     "raw",
-    [b"", b"<html>maintenance</html>", gzip.compress(b"{}"), b"\x1f\x8bnot gzip", b'{"issues": []}'],
+    [b"", b"<html>maintenance</html>", gzip.compress(b"{}", mtime=0), b"\x1f\x8bnot gzip", b'{"issues": []}'],
+    ids=["empty", "html", "gzipped-json-without-report", "gzip-magic-not-gzip", "json-not-report"],
 )
 def test_a_report_that_is_not_one_is_an_invalid_response(raw: bytes) -> None:
     # Given / When / Then
