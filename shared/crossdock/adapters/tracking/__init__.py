@@ -1,0 +1,1 @@
+"""Tracking sources (carriers and aggregators): one module per source behind `TrackingSource`."""
