@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from aws_cdk import Acknowledgment, Validations
 from constructs import Construct
-from crossdock.constants import DEFAULT_SECRETS_PREFIX
+from crossdock.constants import DEFAULT_CARRIER_SECRETS_PREFIX, DEFAULT_SECRETS_PREFIX
 
 if TYPE_CHECKING:
     from infra.components.functions import CrossdockFunction
@@ -29,6 +29,10 @@ RUNTIME = (
 SHOP_SECRETS = (
     "One secret per shop, created when a shop is connected, so names are unknown at deploy time; access "
     f"is scoped to GetSecretValue under the {DEFAULT_SECRETS_PREFIX} prefix only."
+)
+CARRIER_SECRETS = (
+    "One secret per tracking source (4PX, Yanwen, 17TRACK, and any source added later), named "
+    f"{DEFAULT_CARRIER_SECRETS_PREFIX}<source>; access is scoped to GetSecretValue under that prefix only."
 )
 TABLE_INDEXES = "Queries on the table's own global secondary indexes (table/index/*); no other table."
 SYNCHRONOUS = (
@@ -62,6 +66,12 @@ def _function_acks(fn: CrossdockFunction, stack: CrossdockStack) -> list[Ack]:
     if spec.reads_secrets:
         secrets = f"arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:{DEFAULT_SECRETS_PREFIX}*"
         acks.append(Ack(fn.role, f"AwsSolutions-IAM5[Resource::{secrets}]", SHOP_SECRETS))
+    if spec.reads_carrier_secrets:
+        secrets = (
+            "arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:"
+            f"{DEFAULT_CARRIER_SECRETS_PREFIX}*"
+        )
+        acks.append(Ack(fn.role, f"AwsSolutions-IAM5[Resource::{secrets}]", CARRIER_SECRETS))
     for table_id in spec.tables:
         if stack.tables[table_id].spec.indexes:
             acks.append(Ack(fn.role, f"AwsSolutions-IAM5[Resource::<{table_id}.Arn>/index/*]", TABLE_INDEXES))

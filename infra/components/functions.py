@@ -73,17 +73,19 @@ def function_environment(spec: c.FunctionSpec, wiring: Wiring) -> dict[str, str]
         env[c.ENV_ALERTS_TOPIC_ARN] = wiring.alerts.topic.topic_arn
     if spec.reads_secrets:
         env[c.ENV_SECRETS_PREFIX] = c.DEFAULT_SECRETS_PREFIX
+    if spec.reads_carrier_secrets:
+        env[c.ENV_CARRIER_SECRETS_PREFIX] = c.DEFAULT_CARRIER_SECRETS_PREFIX
     clashes = sorted(env.keys() & spec.env.keys())
     if clashes:
         raise InfraConfigError(f"function {spec.name}: spec.env must not override {clashes}")
     return {**env, **spec.env}
 
 
-def shop_secrets_arn(scope: Construct) -> str:
+def shop_secrets_arn(scope: Construct, prefix: str = c.DEFAULT_SECRETS_PREFIX) -> str:
     return Stack.of(scope).format_arn(
         service="secretsmanager",
         resource="secret",
-        resource_name=f"{c.DEFAULT_SECRETS_PREFIX}*",
+        resource_name=f"{prefix}*",
         arn_format=ArnFormat.COLON_RESOURCE_NAME,
     )
 
@@ -145,6 +147,13 @@ class CrossdockFunction(Construct):
             self.role.add_to_policy(
                 iam.PolicyStatement(
                     actions=["secretsmanager:GetSecretValue"], resources=[shop_secrets_arn(self)]
+                )
+            )
+        if self.spec.reads_carrier_secrets:
+            self.role.add_to_policy(
+                iam.PolicyStatement(
+                    actions=["secretsmanager:GetSecretValue"],
+                    resources=[shop_secrets_arn(self, c.DEFAULT_CARRIER_SECRETS_PREFIX)],
                 )
             )
 

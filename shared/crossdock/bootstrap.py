@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from crossdock import constants as c
 from crossdock.alerts.sender import AlertSender
 from crossdock.config import Settings
-from crossdock.queues import EventQueue, StockChangeQueue, TaskQueue
+from crossdock.queues import EventQueue, RoutedEvents, StockChangeQueue, TaskQueue
 from crossdock.storage.health import CallHealthRepository
 from crossdock.storage.models import bind
 from crossdock.storage.orders import OrderRepository
@@ -52,7 +53,7 @@ def order_puller(
         settings=settings,
         shops=ShopRepository(),
         orders=OrderRepository(),
-        events=EventQueue(settings.order_events_queue_url),
+        events=order_events(settings),
         tasks=TaskQueue(settings.order_tasks_queue_url),
         alerts=alerts,
         sources=sources or _channel_sources(settings, sleep),
@@ -60,6 +61,17 @@ def order_puller(
         clock=clock,
         remaining=remaining,
         owner=owner,
+    )
+
+
+def order_events(settings: Settings) -> RoutedEvents:
+    """Every consumer queue that is configured, with the event types it receives."""
+    urls = {
+        c.ORDER_EVENTS_QUEUE.logical_id: settings.order_events_queue_url,
+        c.SHIPMENT_EVENTS_QUEUE.logical_id: settings.shipment_events_queue_url,
+    }
+    return RoutedEvents(
+        [(EventQueue(urls[queue]), types) for queue, types in c.ORDER_EVENT_ROUTES.items() if urls.get(queue)]
     )
 
 

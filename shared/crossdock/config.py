@@ -6,8 +6,9 @@ A frozen dataclass rather than a pydantic model: pydantic alone doubled the hand
 
 from __future__ import annotations
 
+import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
 
@@ -28,6 +29,12 @@ class Settings:
     reservations_table: str = "crossdock-reservations"
     listings_table: str = "crossdock-listings"
     stock_audit_table: str = "crossdock-stock-audit"
+    shipments_table: str = "crossdock-shipments"
+    source_health_table: str = "crossdock-source-health"
+    shipment_events_queue_url: str = ""
+    tracking_tasks_queue_url: str = ""
+    carrier_secrets_prefix: str = c.DEFAULT_CARRIER_SECRETS_PREFIX
+    tracking_chains: dict[str, tuple[str, ...]] = field(default_factory=dict)  # empty: the registry's default
     stock_changes_queue_url: str = ""
     stock_adjustments_queue_url: str = ""
     order_tasks_queue_url: str = ""
@@ -54,6 +61,13 @@ class Settings:
     drift_alert_units: int = 3  # read-back drift above this many units alerts
     sold_shipped_tolerance: float = 0.05
 
+    # Tracking policy.
+    tracking_retries: int = 3  # per number and source, after a silent answer, before the next source
+    tracking_retry_delay_s: float = 1.0  # first backoff; doubles per retry (full jitter)
+    demote_silent_rate: float = 0.3  # a source silent for more than this share of answers in an hour…
+    demote_min_answers: int = 20  # …over at least this many answers, is demoted behind its backup
+    promote_silent_rate: float = 0.1  # and promoted back when the share falls below this
+
     def __post_init__(self) -> None:
         if self.rate_scale <= 0:
             raise ConfigError(f"{c.ENV_RATE_SCALE} must be > 0, got {self.rate_scale}")
@@ -67,6 +81,13 @@ class Settings:
             rate_scale = float(env.get(c.ENV_RATE_SCALE, "1"))
         except ValueError:
             raise ConfigError(f"{c.ENV_RATE_SCALE} must be a number, got {env[c.ENV_RATE_SCALE]!r}") from None
+        try:
+            chains = {k: tuple(v) for k, v in json.loads(env.get(c.ENV_TRACKING_CHAINS) or "{}").items()}
+        except (ValueError, AttributeError, TypeError):
+            raise ConfigError(
+                f"{c.ENV_TRACKING_CHAINS} must be a JSON object of carrier → list of sources, "
+                f"got {env[c.ENV_TRACKING_CHAINS]!r}"
+            ) from None
         return cls(
             shops_table=env.get(c.ENV_SHOPS_TABLE, "crossdock-shops"),
             orders_table=env.get(c.ENV_ORDERS_TABLE, "crossdock-orders"),
@@ -76,6 +97,12 @@ class Settings:
             reservations_table=env.get(c.ENV_RESERVATIONS_TABLE, "crossdock-reservations"),
             listings_table=env.get(c.ENV_LISTINGS_TABLE, "crossdock-listings"),
             stock_audit_table=env.get(c.ENV_STOCK_AUDIT_TABLE, "crossdock-stock-audit"),
+            shipments_table=env.get(c.ENV_SHIPMENTS_TABLE, "crossdock-shipments"),
+            source_health_table=env.get(c.ENV_SOURCE_HEALTH_TABLE, "crossdock-source-health"),
+            shipment_events_queue_url=env.get(c.ENV_SHIPMENT_EVENTS_QUEUE_URL, ""),
+            tracking_tasks_queue_url=env.get(c.ENV_TRACKING_TASKS_QUEUE_URL, ""),
+            carrier_secrets_prefix=env.get(c.ENV_CARRIER_SECRETS_PREFIX, c.DEFAULT_CARRIER_SECRETS_PREFIX),
+            tracking_chains=chains,
             stock_changes_queue_url=env.get(c.ENV_STOCK_CHANGES_QUEUE_URL, ""),
             stock_adjustments_queue_url=env.get(c.ENV_STOCK_ADJUSTMENTS_QUEUE_URL, ""),
             order_tasks_queue_url=env.get(c.ENV_ORDER_TASKS_QUEUE_URL, ""),

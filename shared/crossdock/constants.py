@@ -25,12 +25,19 @@ ENV_LISTINGS_TABLE = "CROSSDOCK_LISTINGS_TABLE"
 ENV_STOCK_AUDIT_TABLE = "CROSSDOCK_STOCK_AUDIT_TABLE"
 ENV_STOCK_CHANGES_QUEUE_URL = "CROSSDOCK_STOCK_CHANGES_QUEUE_URL"
 ENV_STOCK_ADJUSTMENTS_QUEUE_URL = "CROSSDOCK_STOCK_ADJUSTMENTS_QUEUE_URL"
+ENV_SHIPMENTS_TABLE = "CROSSDOCK_SHIPMENTS_TABLE"
+ENV_SOURCE_HEALTH_TABLE = "CROSSDOCK_SOURCE_HEALTH_TABLE"
+ENV_SHIPMENT_EVENTS_QUEUE_URL = "CROSSDOCK_SHIPMENT_EVENTS_QUEUE_URL"
+ENV_TRACKING_TASKS_QUEUE_URL = "CROSSDOCK_TRACKING_TASKS_QUEUE_URL"
+ENV_TRACKING_CHAINS = "CROSSDOCK_TRACKING_CHAINS"  # JSON {"4px": ["4px", "17track"], "*": ["17track"]}
 ENV_SECRETS_PREFIX = "CROSSDOCK_SECRETS_PREFIX"
+ENV_CARRIER_SECRETS_PREFIX = "CROSSDOCK_CARRIER_SECRETS_PREFIX"
 ENV_AWS_ENDPOINT_URL = "AWS_ENDPOINT_URL"  # set only for the local stack (moto server)
 ENV_RATE_SCALE = "CROSSDOCK_RATE_SCALE"  # sandboxes may run the documented rates faster by a common factor
 ENV_OUTBOX_DIR = "CROSSDOCK_OUTBOX_DIR"  # local stack: every alert e-mail is also written here
 
 DEFAULT_SECRETS_PREFIX = "crossdock/shops/"
+DEFAULT_CARRIER_SECRETS_PREFIX = "crossdock/carriers/"  # one secret per tracking source: <prefix><source>
 
 
 # --- resource specs ---------------------------------------------------------------------------
@@ -66,6 +73,22 @@ LISTINGS_TABLE = TableSpec(
 STOCK_AUDIT_TABLE = TableSpec(
     "StockAuditTable", ENV_STOCK_AUDIT_TABLE, hash_key="sku", range_key="at_key", ttl_attribute="expires_at"
 )
+# One item per parcel. "due": a sparse index of parcels still being checked, sharded so the planner
+# reads due parcels by query (never a scan) and no single index partition runs hot. "attention":
+# a sparse index of parcels a person must hear about (a stall not yet reported).
+SHIPMENTS_TABLE = TableSpec(
+    "ShipmentsTable",
+    ENV_SHIPMENTS_TABLE,
+    hash_key="parcel_key",
+    indexes=(("due", "check_shard", "next_check_at"), ("attention", "attention", "parcel_key")),
+)
+SOURCE_HEALTH_TABLE = TableSpec(
+    "SourceHealthTable",
+    ENV_SOURCE_HEALTH_TABLE,
+    hash_key="source",
+    range_key="minute",
+    ttl_attribute="expires_at",
+)
 TABLES: tuple[TableSpec, ...] = (
     SHOPS_TABLE,
     ORDERS_TABLE,
@@ -75,6 +98,8 @@ TABLES: tuple[TableSpec, ...] = (
     RESERVATIONS_TABLE,
     LISTINGS_TABLE,
     STOCK_AUDIT_TABLE,
+    SHIPMENTS_TABLE,
+    SOURCE_HEALTH_TABLE,
 )
 
 
@@ -101,12 +126,26 @@ STOCK_CHANGES_QUEUE = QueueSpec(
 STOCK_ADJUSTMENTS_QUEUE = QueueSpec(
     "StockAdjustmentsQueue", ENV_STOCK_ADJUSTMENTS_QUEUE_URL, visibility_timeout_s=360
 )
+SHIPMENT_EVENTS_QUEUE = QueueSpec(
+    "ShipmentEventsQueue", ENV_SHIPMENT_EVENTS_QUEUE_URL, visibility_timeout_s=360
+)
+TRACKING_TASKS_QUEUE = QueueSpec(
+    "TrackingTasksQueue", ENV_TRACKING_TASKS_QUEUE_URL, visibility_timeout_s=1800
+)
 QUEUES: tuple[QueueSpec, ...] = (
     ORDER_TASKS_QUEUE,
     ORDER_EVENTS_QUEUE,
     STOCK_CHANGES_QUEUE,
     STOCK_ADJUSTMENTS_QUEUE,
+    SHIPMENT_EVENTS_QUEUE,
+    TRACKING_TASKS_QUEUE,
 )
+
+# Which order events each consumer's queue receives (the orders worker sends to each).
+ORDER_EVENT_ROUTES: dict[str, tuple[str, ...] | None] = {
+    "OrderEventsQueue": None,  # every event: the stock ledger
+    "ShipmentEventsQueue": ("order.shipped",),  # tracking registers the parcels
+}
 
 
 @dataclass(frozen=True)
@@ -129,6 +168,7 @@ class FunctionSpec:
     sends_to: tuple[str, ...] = ()  # queue logical ids it sends to
     alerts: bool = True
     reads_secrets: bool = False
+    reads_carrier_secrets: bool = False
     env: dict[str, str] = field(default_factory=dict)
 
 
@@ -160,7 +200,7 @@ ORDERS_WORKER = FunctionSpec(
     queue="OrderTasksQueue",
     batch_size=5,
     tables=("ShopsTable", "OrdersTable", "AlertsTable", "CallsTable"),
-    sends_to=("OrderTasksQueue", "OrderEventsQueue"),
+    sends_to=("OrderTasksQueue", "OrderEventsQueue", "ShipmentEventsQueue"),
     reads_secrets=True,
 )
 STOCK_LEDGER = FunctionSpec(
@@ -232,6 +272,36 @@ STOCK_DAILY = FunctionSpec(
     ),
     reads_secrets=True,
 )
+SHIPMENTS_REGISTRAR = FunctionSpec(
+    name="shipments-registrar",
+    folder="shipments_registrar",
+    handler="handler.handler",
+    timeout_s=60,  # the queue's visibility (360 s) is 6× this
+    queue="ShipmentEventsQueue",
+    batch_size=10,
+    tables=("ShipmentsTable",),
+    alerts=False,  # a malformed event ends in the alarmed dead-letter queue
+)
+TRACKING_PLANNER = FunctionSpec(
+    name="tracking-planner",
+    folder="tracking_planner",
+    handler="handler.handler",
+    timeout_s=120,
+    schedule="rate(15 minutes)",
+    tables=("ShipmentsTable", "AlertsTable"),
+    sends_to=("TrackingTasksQueue",),
+)
+TRACKING_WORKER = FunctionSpec(
+    name="tracking-worker",
+    folder="tracking_worker",
+    handler="handler.handler",
+    timeout_s=300,  # the queue's visibility (1800 s) is 6× this
+    memory_mb=1024,
+    queue="TrackingTasksQueue",
+    batch_size=5,
+    tables=("ShipmentsTable", "SourceHealthTable", "AlertsTable"),
+    reads_carrier_secrets=True,
+)
 FUNCTIONS: tuple[FunctionSpec, ...] = (
     ORDERS_PLANNER,
     ORDERS_RECONCILE_PLANNER,
@@ -242,4 +312,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     STOCK_ADJUSTER,
     STOCK_PLANNER,
     STOCK_DAILY,
+    SHIPMENTS_REGISTRAR,
+    TRACKING_PLANNER,
+    TRACKING_WORKER,
 )

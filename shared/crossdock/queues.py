@@ -66,6 +66,22 @@ class EventQueue(SqsQueue):
         return self.send(events, attributes=attrs)
 
 
+class RoutedEvents:
+    """Order events to every consumer's queue, each receiving the event types it subscribed to
+    (`constants.ORDER_EVENT_ROUTES`). The outbox is cleared only after every queue took its share,
+    so a failure re-sends to all of them; consumers recognise repeats by `event_id`."""
+
+    def __init__(self, routes: Sequence[tuple[EventQueue, tuple[str, ...] | None]]) -> None:
+        self.routes = list(routes)
+
+    def publish(self, events: Sequence[dict[str, Any]]) -> int:
+        for queue, types in self.routes:
+            chosen = [e for e in events if types is None or e["event_type"] in types]
+            if chosen:
+                queue.publish(chosen)
+        return len(events)
+
+
 class TaskQueue(SqsQueue):
     """Per-shop tasks for the order worker."""
 

@@ -131,3 +131,19 @@ def test_each_dead_letter_queue_alarms_on_any_visible_message(synth, dlq_id):
     assert alarm["Threshold"] == 0
     assert alarm["ComparisonOperator"] == "GreaterThanThreshold"
     assert alarm["AlarmActions"] == [{"Ref": "AlertsTopic"}]
+
+
+def test_only_the_tracking_worker_reads_carrier_secrets_and_only_under_their_prefix(synth):
+    # Given every function's secret statements
+    for spec in c.FUNCTIONS:
+        statements = role_statements(synth.resources, spec)
+        carrier = [
+            s
+            for s in statements
+            if "secretsmanager:GetSecretValue" in as_list(s["Action"])
+            and s["Resource"]["Fn::Join"][1][-1] == f":secret:{c.DEFAULT_CARRIER_SECRETS_PREFIX}*"
+        ]
+
+        # Then exactly the functions whose spec says so can read carrier secrets
+        assert bool(carrier) is spec.reads_carrier_secrets, spec.name
+    assert c.TRACKING_WORKER.reads_carrier_secrets and not c.TRACKING_PLANNER.reads_carrier_secrets

@@ -19,6 +19,7 @@ from pynamodb.models import Model
 
 from crossdock.config import Settings
 from crossdock.storage.stock_models import ListingModel, ReservationModel, SkuModel, StockAuditModel
+from crossdock.storage.tracking_models import ShipmentModel, SourceHealthModel
 
 
 class CompressedJSONAttribute(BinaryAttribute):
@@ -127,6 +128,8 @@ MODELS: dict[str, type[Model]] = {
     "reservations": ReservationModel,
     "listings": ListingModel,
     "stock_audit": StockAuditModel,
+    "shipments": ShipmentModel,
+    "source_health": SourceHealthModel,
 }
 
 
@@ -141,6 +144,8 @@ def bind(settings: Settings) -> None:
         "reservations": settings.reservations_table,
         "listings": settings.listings_table,
         "stock_audit": settings.stock_audit_table,
+        "shipments": settings.shipments_table,
+        "source_health": settings.source_health_table,
     }
     for key, model in MODELS.items():
         meta = model.Meta

@@ -1,0 +1,44 @@
+"""Shipments registrar (SQS shipment-events): registers the parcels of each `order.shipped` event.
+
+The orders worker routes `order.shipped` events here (schema crossdock.order-event v1). Registering
+a parcel twice changes nothing, so a redelivered event is harmless. A malformed event is logged and
+reported failed: after the queue's maxReceiveCount it rests in the alarmed dead-letter queue.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from crossdock import bootstrap_tracking
+from crossdock.config import settings
+from crossdock.observability import logger, metrics, tracer
+from crossdock.usecases.track_register import BadShipmentEvent, shipments_in
+
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+
+
+@tracer.capture_method(capture_response=False)
+def register(record: SQSRecord) -> None:
+    try:
+        shipments = shipments_in(json.loads(record.body))
+    except (ValueError, BadShipmentEvent) as exc:  # JSONDecodeError is a ValueError
+        metrics.add_metric(name="ShipmentEventsMalformed", unit="Count", value=1)
+        logger.error("malformed shipment event", extra={"error": str(exc), "body": record.body[:300]})
+        raise
+    report = bootstrap_tracking.shipment_registrar(settings()).register(shipments)
+    metrics.add_metric(name="ParcelsRegistered", unit="Count", value=len(report.new))
+    logger.info("parcels registered", extra={"new": report.new, "known": report.known})
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics(capture_cold_start_metric=True)
+@tracer.capture_lambda_handler(capture_response=False)
+def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    return process_partial_response(
+        event=event, record_handler=register, processor=processor, context=context
+    )

@@ -1,0 +1,34 @@
+"""Tracking planner (EventBridge rule, every 15 minutes, "Scheduled Event" envelope): enqueues the
+due parcels as carrier-grouped tasks and sends the digest of newly stalled parcels."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent, event_source
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from crossdock import bootstrap_tracking
+from crossdock.config import settings
+from crossdock.observability import logger, metrics, tracer
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics(capture_cold_start_metric=True)
+@tracer.capture_lambda_handler(capture_response=False)
+@event_source(data_class=EventBridgeEvent)
+def handler(event: EventBridgeEvent, context: LambdaContext) -> dict[str, Any]:
+    report = bootstrap_tracking.tracking_planner(settings()).plan()
+    metrics.add_metric(name="ParcelsPlanned", unit="Count", value=report.planned)
+    metrics.add_metric(name="ParcelsStalledReported", unit="Count", value=report.stalled_reported)
+    logger.info(
+        "tracking planned",
+        extra={
+            "due": report.due,
+            "planned": report.planned,
+            "tasks": report.tasks,
+            "by_carrier": report.by_carrier,
+            "stalled_reported": report.stalled_reported,
+            "schedule": event.resources,
+        },
+    )
+    return {"planned": report.planned, "tasks": report.tasks, "stalled_reported": report.stalled_reported}

@@ -1,0 +1,182 @@
+"""Parcels in DynamoDB: register once, read by key or by due time (indexed), save with a version check.
+
+Every write carries the parcel's item version (PynamoDB `VersionAttribute`): two workers that
+refreshed the same parcel cannot overwrite each other's scans; the loser's SQS record is retried.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+
+from pynamodb.exceptions import PutError, UpdateError
+
+from crossdock.domain.parcel import OrderRef, Parcel
+from crossdock.domain.tracking import TrackingEvent, TrackingStatus
+from crossdock.storage.tracking_models import ShipmentModel
+
+SHARDS = 8  # "due" index partitions: the planner reads each with one query
+STALLED = "stalled"
+
+
+def shard_of(parcel_key: str) -> str:
+    return f"s{zlib.crc32(parcel_key.encode()) % SHARDS}"
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class ParcelConflict(RuntimeError):
+    """Someone else saved the parcel since it was read: re-read and try again."""
+
+
+class ShipmentRepository:
+    def __init__(self) -> None:
+        self._versions: dict[str, int | None] = {}
+
+    # -- registering --------------------------------------------------------------------------
+    def register(self, parcel: Parcel, *, carrier_text: str = "", status_line: str = "") -> bool:
+        """Store a new parcel; False (and nothing written) if it is already registered."""
+        item = self._to_model(parcel, status_line=status_line)
+        item.carrier_text = carrier_text
+        try:
+            item.save(condition=ShipmentModel.parcel_key.does_not_exist())
+        except PutError as exc:
+            if getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException":
+                return False
+            raise
+        self._versions[parcel.key] = item.version
+        return True
+
+    # -- reading --------------------------------------------------------------------------------
+    def get(self, key: str) -> Parcel | None:
+        return self.get_many([key]).get(key)
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, Parcel]:
+        found: dict[str, Parcel] = {}
+        for item in ShipmentModel.batch_get(list(dict.fromkeys(keys)), consistent_read=True):
+            self._versions[item.parcel_key] = item.version
+            found[item.parcel_key] = to_parcel(item)
+        return found
+
+    def due(self, now: datetime, *, limit: int | None = None) -> Iterator[ShipmentModel]:
+        """Parcels whose next check is at or before `now` (the "due" index, every shard)."""
+        cutoff = iso(now)
+        for shard in range(SHARDS):
+            yield from ShipmentModel.due.query(
+                f"s{shard}", ShipmentModel.next_check_at <= cutoff, limit=limit, page_size=500
+            )
+
+    def stalled_unreported(self) -> list[ShipmentModel]:
+        return list(ShipmentModel.needs_attention.query(STALLED))
+
+    def items(self, keys: Iterable[str]) -> list[ShipmentModel]:
+        return list(ShipmentModel.batch_get(list(dict.fromkeys(keys))))
+
+    def all(self) -> Iterator[ShipmentModel]:
+        """Every parcel (operators' listing and the demo only; the planner never scans)."""
+        return ShipmentModel.scan()
+
+    # -- writing --------------------------------------------------------------------------------
+    def save(
+        self, parcel: Parcel, *, status_line: str, checked_at: datetime, failure: str | None = None
+    ) -> None:
+        item = self._to_model(parcel, status_line=status_line)
+        item.version = self._versions.get(parcel.key)
+        item.last_checked_at = checked_at
+        item.last_failure = failure
+        try:
+            item.save()
+        except PutError as exc:
+            if getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException":
+                raise ParcelConflict(f"parcel {parcel.key} changed while it was refreshed") from exc
+            raise
+        self._versions[parcel.key] = item.version
+
+    def postpone(self, items: Iterable[ShipmentModel], until: datetime) -> list[str]:
+        """Move planned parcels' next check forward (a lease): the next planner run skips them while
+        their task is on the queue, and a lost task brings them back when the lease ends. Returns the
+        keys leased; a parcel saved by someone else meanwhile (version check) is left to the next run."""
+        leased = []
+        for item in items:
+            if _updated(item, [ShipmentModel.next_check_at.set(iso(until))]):
+                leased.append(item.parcel_key)
+        return leased
+
+    def mark_reported(self, items: Iterable[ShipmentModel]) -> list[str]:
+        """Take reported stalls out of the "attention" index (once per stall)."""
+        return [
+            item.parcel_key
+            for item in items
+            if _updated(item, [ShipmentModel.attention.remove(), ShipmentModel.stall_reported.set(True)])
+        ]
+
+    @staticmethod
+    def _to_model(parcel: Parcel, *, status_line: str) -> ShipmentModel:
+        order = parcel.order
+        due = parcel.next_check_at is not None and not parcel.final
+        return ShipmentModel(
+            parcel.key,
+            tracking_number=parcel.tracking_number,
+            carrier=parcel.carrier,
+            channel=order.channel if order else None,
+            shop_id=order.shop_id if order else None,
+            order_id=order.order_id if order else None,
+            registered_at=parcel.registered_at,
+            handed_over_at=parcel.handed_over_at,
+            status=str(parcel.status),
+            raw_status=parcel.raw_status,
+            status_line=status_line,
+            events=[e.to_dict() for e in parcel.events],
+            last_event_at=parcel.last_event_at,
+            last_success_at=parcel.last_success_at,
+            source=parcel.source,
+            follow_up_since=parcel.follow_up_since,
+            escalated_at=parcel.escalated_at,
+            stalled_since=parcel.stalled_since,
+            stall_reported=parcel.stall_reported,
+            registered_with=set(parcel.registered_with) or None,
+            check_shard=shard_of(parcel.key) if due else None,
+            next_check_at=iso(parcel.next_check_at) if due and parcel.next_check_at else None,
+            attention=STALLED if parcel.stalled_since is not None and not parcel.stall_reported else None,
+        )
+
+
+def to_parcel(item: ShipmentModel) -> Parcel:
+    order = (
+        OrderRef(item.channel, item.shop_id or "", item.order_id or "")
+        if item.channel and item.order_id
+        else None
+    )
+    return Parcel(
+        tracking_number=item.tracking_number,
+        carrier=item.carrier,
+        registered_at=item.registered_at,
+        handed_over_at=item.handed_over_at,
+        order=order,
+        status=TrackingStatus(item.status),
+        raw_status=item.raw_status,
+        events=tuple(TrackingEvent.from_dict(e) for e in item.events or []),
+        last_success_at=item.last_success_at,
+        source=item.source,
+        next_check_at=datetime.fromisoformat(item.next_check_at.replace("Z", "+00:00"))
+        if item.next_check_at
+        else None,
+        follow_up_since=item.follow_up_since,
+        escalated_at=item.escalated_at,
+        stalled_since=item.stalled_since,
+        stall_reported=bool(item.stall_reported),
+        registered_with=frozenset(item.registered_with or ()),
+    )
+
+
+def _updated(item: ShipmentModel, actions: list) -> bool:  # type: ignore[type-arg]
+    try:
+        item.update(actions=actions)
+    except UpdateError as exc:
+        if getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True

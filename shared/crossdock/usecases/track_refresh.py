@@ -1,0 +1,188 @@
+"""Refresh a batch of parcels: each number down its carrier's source chain until one source answers.
+
+For every parcel: the first source of its (health-ordered) chain is asked; a silent answer is
+retried, then the next source is asked for that number only. A parcel no source could answer is
+"followed up by staff" (its customer-facing line says so), one digest alert names every such parcel
+of the batch, and a parcel still without data 2 hours later escalates. Alerts go out before the
+parcels are saved: a crash in between re-sends the same digest, which the alert dedupe suppresses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from crossdock.adapters.tracking.registry import SOURCES, chain_for
+from crossdock.domain.parcel import Judgement, Parcel, Verdict, with_news
+from crossdock.domain.source_chain import effective_chain
+from crossdock.domain.tracking_policy import TrackingPolicy, status_line
+from crossdock.storage.shipments import ShipmentRepository
+from crossdock.usecases.ports import AlertSink
+from crossdock.usecases.track_alerts import auth_alert, escalation_digest, follow_up_digest
+from crossdock.usecases.track_ask import Asked, Asker
+from crossdock.usecases.track_health import SourceHealth
+
+Metric = Callable[[str, str, float, str], None]  # (source, name, value, unit)
+
+
+@dataclass
+class RefreshReport:
+    parcels: int = 0
+    news: int = 0
+    no_news: int = 0
+    not_yet: int = 0
+    followed_up: list[str] = field(default_factory=list)  # every source failed (newly)
+    still_failing: int = 0
+    escalated: list[str] = field(default_factory=list)
+    answered_by: Counter[str] = field(default_factory=Counter)
+    failovers: int = 0  # answered by a source after the first one tried
+    expired: int = 0
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "parcels": self.parcels,
+            "news": self.news,
+            "no_news": self.no_news,
+            "not_yet": self.not_yet,
+            "followed_up": len(self.followed_up),
+            "still_failing": self.still_failing,
+            "escalated": len(self.escalated),
+            "answered_by": dict(self.answered_by),
+            "failovers": self.failovers,
+            "expired": self.expired,
+        }
+
+
+@dataclass
+class TrackingRefresher:
+    shipments: ShipmentRepository
+    asker: Asker
+    health: SourceHealth
+    alerts: AlertSink
+    policy: TrackingPolicy
+    chains: Mapping[str, tuple[str, ...]]
+    clock: Callable[[], datetime]
+
+    def refresh(self, keys: Sequence[str]) -> RefreshReport:
+        report = RefreshReport()
+        parcels = {k: p for k, p in self.shipments.get_many(keys).items() if not p.final}
+        report.parcels = len(parcels)
+        plans = self._plans(parcels)
+        first = {k: chain[0] for k, chain in plans.items() if chain}
+        found: dict[str, tuple[Judgement, str]] = {}
+        failures: dict[str, list[str]] = defaultdict(list)
+        while groups := _next_sources(plans):
+            for name, group in groups.items():
+                asked = self.asker.ask(name, [parcels[k] for k in group])
+                self.health.record(name, asked)
+                if asked.auth_error is not None:
+                    self.alerts.send(
+                        auth_alert(SOURCES[name].display, asked.auth_error, self.clock()), now=self.clock()
+                    )
+                for key in group:
+                    self._take(key, name, asked, parcels, plans, found, failures)
+        now = self.clock()
+        updated, newly_failed, escalate = {}, [], []
+        for key, parcel in parcels.items():
+            if key in found:
+                judgement, source = found[key]
+                parcel = self._answered(parcel, judgement, source, now, report)
+                report.failovers += source != first.get(key)
+            else:
+                parcel, fresh, escalation = self._unanswered(parcel, now)
+                newly_failed += [parcel] if fresh else []
+                escalate += [parcel] if escalation else []
+                report.still_failing += not fresh
+            parcel = self.policy.notice_stall(self.policy.expire_if_silent(parcel, now), now)
+            report.expired += parcel.status == "expired"
+            updated[key] = replace(parcel, next_check_at=self.policy.next_check(parcel, now))
+        self._alert(newly_failed, escalate, failures, now)
+        report.followed_up = [p.key for p in newly_failed]
+        report.escalated = [p.key for p in escalate]
+        for key, parcel in updated.items():
+            failure = "; ".join(failures[key]) if key not in found else None
+            self.shipments.save(parcel, status_line=status_line(parcel, now), checked_at=now, failure=failure)
+        self.health.review(now)
+        return report
+
+    def _plans(self, parcels: Mapping[str, Parcel]) -> dict[str, list[str]]:
+        demoted = self.health.demoted()
+        plans = {
+            k: list(effective_chain(chain_for(p.carrier, self.chains), demoted)) for k, p in parcels.items()
+        }
+        for name in demoted:  # one probe per batch keeps a demoted source's health measured
+            probe = next((k for k, chain in plans.items() if name in chain), None)
+            if probe is not None:
+                plans[probe] = [name, *[s for s in plans[probe] if s != name]]
+        return plans
+
+    @staticmethod
+    def _take(
+        key: str,
+        name: str,
+        asked: Asked,
+        parcels: dict[str, Parcel],
+        plans: dict[str, list[str]],
+        found: dict[str, tuple[Judgement, str]],
+        failures: dict[str, list[str]],
+    ) -> None:
+        if key in asked.registered:
+            parcel = parcels[key]
+            parcels[key] = replace(parcel, registered_with=parcel.registered_with | {asked.registered[key]})
+        judgement = asked.judged.get(key)
+        plans[key].pop(0)
+        if judgement is None:
+            failures[key].append(f"{name}: authentication failed")
+        elif judgement.failed:
+            failures[key].append(f"{name}: {judgement.reason}")
+        else:
+            found[key] = (judgement, name)
+            plans[key].clear()
+
+    def _answered(
+        self, parcel: Parcel, judgement: Judgement, source: str, now: datetime, report: RefreshReport
+    ) -> Parcel:
+        if judgement.verdict is Verdict.NOT_YET:
+            report.not_yet += 1
+            return replace(parcel, follow_up_since=None, escalated_at=None)
+        report.answered_by[source] += 1
+        if judgement.verdict is Verdict.NEWS:
+            report.news += 1
+        else:
+            report.no_news += 1
+        return with_news(parcel, judgement, source=source, now=now)
+
+    def _unanswered(self, parcel: Parcel, now: datetime) -> tuple[Parcel, bool, bool]:
+        """(parcel, newly failing, escalating now)."""
+        if parcel.follow_up_since is None:
+            return replace(parcel, follow_up_since=now), True, False
+        if parcel.escalated_at is None and now - parcel.follow_up_since >= self.policy.escalate_after:
+            return replace(parcel, escalated_at=now), False, True
+        return parcel, False, False
+
+    def _alert(
+        self,
+        newly_failed: list[Parcel],
+        escalate: list[Parcel],
+        failures: Mapping[str, list[str]],
+        now: datetime,
+    ) -> None:
+        if newly_failed:
+            self.alerts.send(follow_up_digest(newly_failed, failures, now, _batch_id(newly_failed)), now=now)
+        if escalate:
+            self.alerts.send(escalation_digest(escalate, failures, now, _batch_id(escalate)), now=now)
+
+
+def _next_sources(plans: Mapping[str, list[str]]) -> dict[str, list[str]]:
+    groups: dict[str, list[str]] = defaultdict(list)
+    for key, chain in plans.items():
+        if chain:
+            groups[chain[0]].append(key)
+    return dict(groups)
+
+
+def _batch_id(parcels: Sequence[Parcel]) -> str:
+    return hashlib.sha256("|".join(sorted(p.key for p in parcels)).encode()).hexdigest()[:16]
