@@ -54,7 +54,7 @@ def queued(stack: LocalStack, queue: c.QueueSpec) -> list[dict]:
 
 def test_only_shipped_events_reach_the_shipment_queue_and_every_event_the_ledger(world):
     # Given a new order's events and a shipped order's events
-    stack, carriers, runner = world
+    stack, _carriers, _runner = world
     created = events_for(shipped_order(("4PX", "4PX3001518600001CN")), None, detected_at=NOW)
 
     # When the orders worker's publisher sends them
@@ -94,7 +94,7 @@ def test_a_shipped_order_is_registered_planned_and_refreshed_through_the_functio
 
 def test_malformed_records_are_reported_failed_one_by_one(world):
     # Given a shipment-events batch with one good and one malformed record
-    stack, carriers, runner = world
+    stack, _carriers, runner = world
     sqs = stack.client("sqs")
     event = events_for(shipped_order(("Yanwen", "UH183800003YP")), None, detected_at=NOW)[-1]
     for body in (json.dumps(event), "{not json"):

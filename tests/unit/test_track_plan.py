@@ -34,7 +34,9 @@ def planning():
     with moto_resources():
         clock = lambda: NOW  # noqa: E731
         tasks, alerts = Tasks(), Alerts()
-        planner = TrackingPlanner(ShipmentRepository(), tasks, alerts, TrackingPolicy(), DEFAULT_CHAINS, clock)
+        planner = TrackingPlanner(
+            ShipmentRepository(), tasks, alerts, TrackingPolicy(), DEFAULT_CHAINS, clock
+        )
         registrar = ShipmentRegistrar(ShipmentRepository(), TrackingPolicy(), clock)
         yield planner, registrar, tasks, alerts
 
@@ -52,7 +54,7 @@ def test_task_sizes_are_whole_batches_of_the_first_source():
 
 def test_due_parcels_go_out_grouped_by_carrier_and_are_leased(planning):
     # Given 170 YunExpress parcels and 3 Yanwen parcels, all due at once
-    planner, registrar, tasks, alerts = planning
+    planner, registrar, tasks, _alerts = planning
     registrar.register(shipped(*[("YunExpress", f"YT2301100{i:04d}") for i in range(170)]))
     registrar.register(shipped(*[("Yanwen", f"UH18380000{i}YP") for i in range(3)]))
 
@@ -69,7 +71,7 @@ def test_due_parcels_go_out_grouped_by_carrier_and_are_leased(planning):
 
 def test_a_registered_parcel_is_registered_once(planning):
     # Given the same shipment registered twice (a redelivered event)
-    planner, registrar, tasks, alerts = planning
+    _planner, registrar, _tasks, _alerts = planning
     first = registrar.register(shipped(("4PX", "4PX3001518600001CN")))
     again = registrar.register(shipped(("4PX Express", "4PX3001518600001CN")))
 
@@ -86,7 +88,10 @@ def test_shipments_are_read_from_order_shipped_events_only():
         "channel": "ebay",
         "shop_id": "ebay-de",
         "order_id": "12-34",
-        "shipments": [{"carrier": "Yanwen", "tracking_number": " UH183870291YP "}, {"carrier": "x", "tracking_number": ""}],
+        "shipments": [
+            {"carrier": "Yanwen", "tracking_number": " UH183870291YP "},
+            {"carrier": "x", "tracking_number": ""},
+        ],
     }
 
     # When / Then
@@ -105,12 +110,14 @@ def test_a_noticed_stall_is_reported_in_one_digest_once(planning):
     # Given two parcels flagged stalled by their last refresh (no new scan for 4 days)
     from dataclasses import replace
 
-    planner, registrar, tasks, alerts = planning
+    planner, registrar, _tasks, alerts = planning
     keys = registrar.register(shipped(("4PX", "4PX3001518600008CN"), ("Yanwen", "UH183800009YP"))).new
     repository = ShipmentRepository()
     for key in keys:
         parcel = repository.get(key)
-        repository.save(replace(parcel, stalled_since=NOW - timedelta(days=4)), status_line="", checked_at=NOW)
+        repository.save(
+            replace(parcel, stalled_since=NOW - timedelta(days=4)), status_line="", checked_at=NOW
+        )
 
     # When the planner runs twice
     first = planner.plan()

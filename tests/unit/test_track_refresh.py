@@ -65,7 +65,7 @@ def register(registrar, *numbers: str, carrier: str = "4PX", handed_hours_ago: f
 
 def test_a_good_answer_stores_the_scans_and_schedules_by_status(world):
     # Given a 4PX parcel whose carrier API knows its journey
-    refresher, registrar, sources, alerts, clock = world
+    refresher, registrar, sources, alerts, _clock = world
     keys = register(registrar, "4PX3001518600001CN")
 
     # When it is refreshed
@@ -81,7 +81,7 @@ def test_a_good_answer_stores_the_scans_and_schedules_by_status(world):
 
 def test_an_empty_200_is_retried_three_times_then_the_backup_answers_that_number_only(world):
     # Given 4PX answers "200 but empty" for one parcel of two it knows
-    refresher, registrar, sources, alerts, clock = world
+    refresher, registrar, sources, alerts, _clock = world
     silent = "4PX3001518600002CN"
     sources["4px"].script = lambda n, attempt: Missing("empty") if n == silent else Found(JOURNEY)
     keys = register(registrar, "4PX3001518600001CN", silent)
@@ -124,7 +124,7 @@ def test_no_source_answering_is_followed_up_alerted_once_and_escalated_after_two
 
 def test_a_young_parcel_nobody_knows_yet_is_not_a_failure(world):
     # Given a parcel handed over an hour ago that no source has scanned
-    refresher, registrar, sources, alerts, clock = world
+    refresher, registrar, sources, alerts, _clock = world
     for source in sources.values():
         source.script = missing("not_found")
     keys = register(registrar, "4PX3001518600005CN", handed_hours_ago=1)
@@ -140,7 +140,7 @@ def test_a_young_parcel_nobody_knows_yet_is_not_a_failure(world):
 
 def test_an_answer_older_than_what_is_stored_fails_over(world):
     # Given a parcel refreshed once with its full journey
-    refresher, registrar, sources, alerts, clock = world
+    refresher, registrar, sources, _alerts, clock = world
     keys = register(registrar, "UH183800001YP", carrier="Yanwen")
     refresher.refresh(keys)
 
@@ -156,7 +156,7 @@ def test_an_answer_older_than_what_is_stored_fails_over(world):
 
 def test_an_auth_failure_alerts_and_the_backup_answers(world):
     # Given 4PX refuses the key
-    refresher, registrar, sources, alerts, clock = world
+    refresher, registrar, sources, alerts, _clock = world
     sources["4px"].auth_fails = True
     keys = register(registrar, "4PX3001518600006CN")
 
@@ -194,8 +194,10 @@ def test_a_source_mostly_silent_for_an_hour_is_demoted_then_probed_then_promoted
 
 def test_a_delivered_parcel_is_no_longer_checked(world):
     # Given a journey that ends delivered
-    refresher, registrar, sources, alerts, clock = world
-    sources["4px"].script = good(*JOURNEY, scan(1, TrackingStatus.DELIVERED, "Delivered", location="LOS ANGELES, CA"))
+    refresher, registrar, sources, _alerts, _clock = world
+    sources["4px"].script = good(
+        *JOURNEY, scan(1, TrackingStatus.DELIVERED, "Delivered", location="LOS ANGELES, CA")
+    )
     keys = register(registrar, "4PX3001518600007CN")
 
     # When refreshed
