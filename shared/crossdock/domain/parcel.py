@@ -7,7 +7,7 @@ failing, not reporting "no data yet". An answer is judged against what the parce
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from crossdock.domain.tracking import FINAL, Merge, TrackingEvent, TrackingStatus, merge
@@ -111,10 +111,16 @@ def judge(parcel: Parcel, answer: Answer, *, now: datetime, should_know_after: t
     if not answer.events:
         return Judgement(Verdict.SILENT, "empty") if known_by_now else Judgement(Verdict.NOT_YET)
     newest = max(e.at for e in answer.events)
-    if parcel.last_event_at is not None and newest < parcel.last_event_at:
+    if parcel.last_event_at is not None and _minute(newest) < _minute(parcel.last_event_at):
         return Judgement(Verdict.SILENT, "stale")
     result = merge(parcel.events, answer.events, parcel.status, parcel.raw_status)
     return Judgement(Verdict.NEWS if result.added else Verdict.NO_NEWS, merge=result)
+
+
+def _minute(at: datetime) -> datetime:
+    """Scans are compared to the minute, as `TrackingEvent.key` identifies them: an aggregator that
+    relays the newest scan without its seconds is up to date, not stale."""
+    return at.astimezone(UTC).replace(second=0, microsecond=0)
 
 
 def with_news(parcel: Parcel, judgement: Judgement, *, source: str, now: datetime) -> Parcel:
@@ -122,7 +128,8 @@ def with_news(parcel: Parcel, judgement: Judgement, *, source: str, now: datetim
     assert judgement.verdict in (Verdict.NEWS, Verdict.NO_NEWS) and judgement.merge is not None
     m = judgement.merge
     recovered = parcel.follow_up_since is not None
-    moved = bool(m.added)
+    # Only a scan newer than the newest known ends a stall; one filled in before it does not.
+    moved = bool(m.events) and (parcel.last_event_at is None or m.events[-1].at > parcel.last_event_at)
     return replace(
         parcel,
         events=m.events,

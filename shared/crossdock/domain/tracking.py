@@ -123,9 +123,14 @@ def merge(
         if event.key not in seen:
             seen.add(event.key)
             added.append(event)
-    for event in added:
+    events = tuple(sorted([*known, *added], key=lambda e: e.at))
+    walk: Sequence[TrackingEvent] = added
+    if known and added and added[0].at < max(e.at for e in known):
+        # A scan filled in before a known one: walk the whole history again, so the status is the
+        # one the scans give in time order, whatever order they arrived in.
+        walk, status, raw_status = events, TrackingStatus.PENDING, ""
+    for event in walk:
         status = advance(status, event.status, is_return=event.is_return)
         if status is event.status or event.is_return:
             raw_status = event.raw_status
-    events = tuple(sorted([*known, *added], key=lambda e: e.at))
     return Merge(events=events, added=tuple(added), status=status, raw_status=raw_status)
