@@ -8,6 +8,7 @@ with TrackingSandboxes(rate_scale=200) as carriers:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import TracebackType
 
 from crossdock.config import Settings
@@ -24,20 +25,24 @@ class TrackingSandboxes:
     def __init__(
         self,
         *,
-        rate_scale: float = 1.0,
+        rate_scale: float | Mapping[str, float] = 1.0,
         faults: str = "none",
         seed: int = 7,
         world: ParcelWorld | None = None,
     ):
+        """`rate_scale`: one factor for every source, or one per source name."""
         self.world = world or ParcelWorld()
+
+        def scale(name: str) -> float:
+            return float(rate_scale) if isinstance(rate_scale, float | int) else rate_scale.get(name, 1.0)
 
         def profile(offset: int) -> FaultProfile:
             return fault_profile(faults, seed=seed + offset)
 
         self.sandboxes: dict[str, FourPxSandbox | YanwenSandbox | SeventeenTrackSandbox] = {
-            "4px": FourPxSandbox(self.world, faults=profile(1), rate_scale=rate_scale),
-            "yanwen": YanwenSandbox(self.world, faults=profile(2), rate_scale=rate_scale),
-            "17track": SeventeenTrackSandbox(self.world, faults=profile(3), rate_scale=rate_scale),
+            "4px": FourPxSandbox(self.world, faults=profile(1), rate_scale=scale("4px")),
+            "yanwen": YanwenSandbox(self.world, faults=profile(2), rate_scale=scale("yanwen")),
+            "17track": SeventeenTrackSandbox(self.world, faults=profile(3), rate_scale=scale("17track")),
         }
 
     def start(self) -> TrackingSandboxes:

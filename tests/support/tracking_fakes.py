@@ -16,7 +16,9 @@ from crossdock.domain.tracking import TrackingEvent, TrackingStatus
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
 
-def scan(hours_ago: float, status: TrackingStatus, text: str, source: str = "4px", **kw: object) -> TrackingEvent:
+def scan(
+    hours_ago: float, status: TrackingStatus, text: str, source: str = "4px", **kw: object
+) -> TrackingEvent:
     return TrackingEvent(
         at=NOW - timedelta(hours=hours_ago),
         description=text,

@@ -121,7 +121,12 @@ DESTINATIONS = {
 
 
 def journey(
-    start: datetime, rng: random.Random, *, destination: str = "US", hours: float = 1.0, stops_at: int | None = None
+    start: datetime,
+    rng: random.Random,
+    *,
+    destination: str = "US",
+    hours: float = 1.0,
+    stops_at: int | None = None,
 ) -> list[Scan]:
     """A China-to-destination journey from label to delivery. `hours` scales every gap (the demo
     squeezes days into seconds); `stops_at` ends it after that many scans (a stall)."""
@@ -131,7 +136,13 @@ def journey(
         (0, TrackingStatus.INFO_RECEIVED, "Shipment information received", origin, origin_tz),
         (rng.uniform(4, 20), TrackingStatus.IN_TRANSIT, "Parcel picked up by carrier", origin, origin_tz),
         (rng.uniform(6, 30), TrackingStatus.IN_TRANSIT, "Departed from sorting center", origin, origin_tz),
-        (rng.uniform(20, 60), TrackingStatus.IN_TRANSIT, "Departed from origin country airport", "HONG KONG", 8),
+        (
+            rng.uniform(20, 60),
+            TrackingStatus.IN_TRANSIT,
+            "Departed from origin country airport",
+            "HONG KONG",
+            8,
+        ),
         (rng.uniform(24, 72), TrackingStatus.IN_TRANSIT, "Arrived at destination country", city, dest_tz),
         (rng.uniform(12, 48), TrackingStatus.IN_TRANSIT, "Customs clearance completed", city, dest_tz),
         (rng.uniform(12, 48), TrackingStatus.OUT_FOR_DELIVERY, "Out for delivery", city, dest_tz),
@@ -141,5 +152,7 @@ def journey(
     at = start
     for gap_h, stage, text, where, tz in steps:
         at = at + timedelta(hours=gap_h * hours)
-        scans.append(Scan(at=at.replace(microsecond=0), stage=stage, description=text, location=where, utc_offset_h=tz))
+        scans.append(
+            Scan(at=at.replace(microsecond=0), stage=stage, description=text, location=where, utc_offset_h=tz)
+        )
     return scans if stops_at is None else scans[:stops_at]

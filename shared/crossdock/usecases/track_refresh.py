@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -26,6 +27,8 @@ from crossdock.usecases.track_ask import Asked, Asker
 from crossdock.usecases.track_health import SourceHealth
 
 Metric = Callable[[str, str, float, str], None]  # (source, name, value, unit)
+CHUNK_NUMBERS = 10  # per chunk at least; rounded up to whole batches of the first source (40 for 17TRACK)
+SAVE_THREADS = 4
 
 
 @dataclass
@@ -67,56 +70,85 @@ class TrackingRefresher:
     clock: Callable[[], datetime]
 
     def refresh(self, keys: Sequence[str]) -> RefreshReport:
+        """Refresh in chunks of whole source batches: a chunk's answered parcels are saved in the
+        background while the next chunk is asked (the worker spends most of its time waiting on
+        the sources' rate limits, so the writes cost no wall time). Parcels no source answered are
+        saved last, after their digest alert went out."""
         report = RefreshReport()
         parcels = {k: p for k, p in self.shipments.get_many(keys).items() if not p.final}
         report.parcels = len(parcels)
-        plans = self._plans(parcels)
-        first = {k: chain[0] for k, chain in plans.items() if chain}
-        found: dict[str, tuple[Judgement, str]] = {}
+        newly_failed: list[Parcel] = []
+        escalate: list[Parcel] = []
+        held: list[tuple[Parcel, str, str | None]] = []
         failures: dict[str, list[str]] = defaultdict(list)
-        while groups := _next_sources(plans):
-            for name, group in groups.items():
-                asked = self.asker.ask(name, [parcels[k] for k in group])
-                self.health.record(name, asked)
-                if asked.auth_error is not None:
-                    self.alerts.send(
-                        auth_alert(SOURCES[name].display, asked.auth_error, self.clock()), now=self.clock()
-                    )
-                for key in group:
-                    self._take(key, name, asked, parcels, plans, found, failures)
-        now = self.clock()
-        updated, newly_failed, escalate = {}, [], []
-        for key, parcel in parcels.items():
-            if key in found:
-                judgement, source = found[key]
-                parcel = self._answered(parcel, judgement, source, now, report)
-                report.failovers += source != first.get(key)
-            else:
-                parcel, fresh, escalation = self._unanswered(parcel, now)
-                newly_failed += [parcel] if fresh else []
-                escalate += [parcel] if escalation else []
-                report.still_failing += not fresh
-            parcel = self.policy.notice_stall(self.policy.expire_if_silent(parcel, now), now)
-            report.expired += parcel.status == "expired"
-            updated[key] = replace(parcel, next_check_at=self.policy.next_check(parcel, now))
-        self._alert(newly_failed, escalate, failures, now)
+        with ThreadPoolExecutor(max_workers=SAVE_THREADS) as saver:
+            saves = []
+            for number, chunk in enumerate(_chunks(parcels, self.chains)):
+                found = self._ask_chunk(chunk, failures, report, probe=number == 0)
+                now = self.clock()
+                for key, parcel in chunk.items():
+                    parcel, fresh, escalation = self._settle(parcel, found.get(key), now, report)
+                    newly_failed += [parcel] if fresh else []
+                    escalate += [parcel] if escalation else []
+                    line = status_line(parcel, now)
+                    if key in found:
+                        saves.append(
+                            saver.submit(self.shipments.save, parcel, status_line=line, checked_at=now)
+                        )
+                    else:
+                        held.append((parcel, line, "; ".join(failures[key])))
+            now = self.clock()
+            self._alert(newly_failed, escalate, failures, now)
+            self.shipments.save_all(held, checked_at=now)
+            for done in saves:
+                done.result()  # a conflicting save fails the task: SQS retries it
         report.followed_up = [p.key for p in newly_failed]
         report.escalated = [p.key for p in escalate]
-        for key, parcel in updated.items():
-            failure = "; ".join(failures[key]) if key not in found else None
-            self.shipments.save(parcel, status_line=status_line(parcel, now), checked_at=now, failure=failure)
-        self.health.review(now)
+        self.health.review(self.clock())
         return report
 
-    def _plans(self, parcels: Mapping[str, Parcel]) -> dict[str, list[str]]:
+    def _ask_chunk(
+        self, chunk: dict[str, Parcel], failures: dict[str, list[str]], report: RefreshReport, *, probe: bool
+    ) -> dict[str, tuple[Judgement, str]]:
+        """Walk each parcel of the chunk down its chain; the answering source per parcel."""
+        plans = self._plans(chunk, probe=probe)
+        first = {k: chain[0] for k, chain in plans.items() if chain}
+        found: dict[str, tuple[Judgement, str]] = {}
+        while groups := _next_sources(plans):
+            for name, group in groups.items():
+                asked = self.asker.ask(name, [chunk[k] for k in group])
+                self.health.record(name, asked)
+                if asked.auth_error is not None:
+                    now = self.clock()
+                    self.alerts.send(auth_alert(SOURCES[name].display, asked.auth_error, now), now=now)
+                for key in group:
+                    self._take(key, name, asked, chunk, plans, found, failures)
+        report.failovers += sum(1 for k, (_, source) in found.items() if source != first.get(k))
+        return found
+
+    def _settle(
+        self, parcel: Parcel, found: tuple[Judgement, str] | None, now: datetime, report: RefreshReport
+    ) -> tuple[Parcel, bool, bool]:
+        """The parcel after this refresh: (parcel, newly failing, escalating now)."""
+        fresh = escalation = False
+        if found is not None:
+            parcel = self._answered(parcel, found[0], found[1], now, report)
+        else:
+            parcel, fresh, escalation = self._unanswered(parcel, now)
+            report.still_failing += not fresh
+        parcel = self.policy.notice_stall(self.policy.expire_if_silent(parcel, now), now)
+        report.expired += parcel.status == "expired"
+        return replace(parcel, next_check_at=self.policy.next_check(parcel, now)), fresh, escalation
+
+    def _plans(self, parcels: Mapping[str, Parcel], *, probe: bool) -> dict[str, list[str]]:
         demoted = self.health.demoted()
         plans = {
             k: list(effective_chain(chain_for(p.carrier, self.chains), demoted)) for k, p in parcels.items()
         }
-        for name in demoted:  # one probe per batch keeps a demoted source's health measured
-            probe = next((k for k, chain in plans.items() if name in chain), None)
-            if probe is not None:
-                plans[probe] = [name, *[s for s in plans[probe] if s != name]]
+        for name in demoted if probe else ():  # one probe per task keeps a demoted source measured
+            prober = next((k for k, chain in plans.items() if name in chain), None)
+            if prober is not None:
+                plans[prober] = [name, *[s for s in plans[prober] if s != name]]
         return plans
 
     @staticmethod
@@ -174,6 +206,19 @@ class TrackingRefresher:
             self.alerts.send(follow_up_digest(newly_failed, failures, now, _batch_id(newly_failed)), now=now)
         if escalate:
             self.alerts.send(escalation_digest(escalate, failures, now, _batch_id(escalate)), now=now)
+
+
+def _chunks(parcels: Mapping[str, Parcel], chains: Mapping[str, tuple[str, ...]]) -> list[dict[str, Parcel]]:
+    """Whole batches of each parcel's first source, at least CHUNK_NUMBERS numbers a chunk."""
+    by_first: dict[str, list[str]] = defaultdict(list)
+    for key, parcel in parcels.items():
+        by_first[chain_for(parcel.carrier, chains)[0]].append(key)
+    chunks = []
+    for name, keys in by_first.items():
+        batch = SOURCES[name].max_batch
+        size = batch * max(1, -(-CHUNK_NUMBERS // batch))
+        chunks += [{k: parcels[k] for k in keys[i : i + size]} for i in range(0, len(keys), size)]
+    return chunks
 
 
 def _next_sources(plans: Mapping[str, list[str]]) -> dict[str, list[str]]:

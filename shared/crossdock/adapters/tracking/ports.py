@@ -67,3 +67,4 @@ class SourceSpec:
     credential_fields: tuple[str, ...]
     build: Callable[[SourceContext], TrackingSource]
     minimum_calls: Callable[[int], int]  # fewest calls to ask about N numbers (bench)
+    registers: bool = False  # numbers are registered first (one more call per batch of new numbers)

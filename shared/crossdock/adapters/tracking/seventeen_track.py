@@ -138,4 +138,5 @@ SPEC = SourceSpec(
     credential_fields=("api_key",),
     build=SeventeenTrackSource,
     minimum_calls=lambda n: math.ceil(n / MAX_NUMBERS),
+    registers=True,
 )

@@ -1,0 +1,169 @@
+"""`make bench` — tracking refresh: 10,000 parcels in a realistic carrier mix through the sandboxes.
+
+One refresh round of every parcel (first contact: 17TRACK numbers are registered as well), per
+source: API calls ÷ the minimum its batch size allows (goal ≤ 1.1; 4PX asks 1 number a call,
+Yanwen 30, 17TRACK 40 + one register call per 40 new numbers), wall time ÷ the rate-limit bound
+(goal ≤ 1.2; the sources run concurrently like the Lambda workers, so the round's bound is the
+slowest source's (calls − burst) ÷ rate, documented or assumed rates sped up by the printed factor
+in sandbox and client alike), peak RSS of the worker process. The local stack (moto) and the
+sandboxes run in this process; the workers in a child process.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import sys
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from crossdock.adapters.tracking.registry import SOURCES, chain_for
+from crossdock.domain.tracking_policy import TrackingPolicy
+from crossdock.storage.shipments import ShipmentRepository, iso, shard_of
+from crossdock.storage.tracking_models import ShipmentModel
+from crossdock.usecases.track_plan import TrackingPlanner
+from crossdock_local.carriers import TrackingSandboxes
+from crossdock_local.sandboxes.parcels import WorldParcel, journey
+from crossdock_local.stack import LocalStack
+
+from bench.common import run_child
+
+MIX = (
+    ("4px", "4PX", 0.35),
+    ("yanwen", "Yanwen", 0.35),
+    ("yunexpress", "YunExpress", 0.2),
+    ("usps", "USPS", 0.1),
+)
+SCALES = {"4px": 10.0, "yanwen": 10.0, "17track": 10.0}
+
+
+class Collect:
+    def __init__(self) -> None:
+        self.tasks: list[dict[str, Any]] = []
+
+    def enqueue(self, tasks: list[dict[str, Any]], *, delay_s: int = 0) -> int:
+        self.tasks += tasks
+        return len(tasks)
+
+
+class NoAlerts:
+    def send(self, alert: Any, *, now: datetime) -> bool:
+        raise AssertionError(f"unexpected alert in the bench: {alert.subject}")
+
+
+def number_for(carrier: str, i: int) -> str:
+    return {"4px": f"4PX3{i:012d}CN", "yanwen": f"UH{i:09d}YP", "yunexpress": f"YT{i:014d}"}.get(
+        carrier, f"9400{i:018d}"
+    )
+
+
+def populate(carriers: TrackingSandboxes, parcels: int, now: datetime) -> dict[str, int]:
+    """The world's journeys and crossdock's parcel items (written in batches: set-up, not measured)."""
+    rng = random.Random(11)
+    counts: dict[str, int] = {}
+    with ShipmentModel.batch_write() as batch:
+        for i in range(parcels):
+            roll, acc = rng.random(), 0.0
+            carrier, text = MIX[-1][0], MIX[-1][1]
+            for code, label, share in MIX:
+                acc += share
+                if roll < acc:
+                    carrier, text = code, label
+                    break
+            counts[carrier] = counts.get(carrier, 0) + 1
+            number = number_for(carrier, i)
+            start = now - timedelta(hours=rng.uniform(30, 240))
+            carriers.world.add(
+                WorldParcel(number, carrier, journey(start, rng, destination=rng.choice(["US", "DE", "GB"])))
+            )
+            key = f"{carrier}#{number}"
+            batch.save(
+                ShipmentModel(
+                    key,
+                    tracking_number=number,
+                    carrier=carrier,
+                    carrier_text=text,
+                    registered_at=start,
+                    handed_over_at=start,
+                    check_shard=shard_of(key),
+                    next_check_at=iso(now - timedelta(minutes=1)),
+                )
+            )
+    return counts
+
+
+def minimum(source: str, numbers: int) -> int:
+    """Fewest calls to ask about `numbers` new numbers: sources that need registration (17TRACK)
+    also register them, one call per batch."""
+    calls = SOURCES[source].minimum_calls(numbers)
+    return 2 * calls if SOURCES[source].registers else calls
+
+
+def run(parcels: int) -> dict[str, Any]:
+    now = datetime.now(UTC)
+    with LocalStack(rate_scale=1.0) as stack, TrackingSandboxes(rate_scale=SCALES) as carriers:
+        carriers.connect(stack.settings)
+        counts = populate(carriers, parcels, now)
+        collect = Collect()
+        chains = {"4px": ("4px", "17track"), "yanwen": ("yanwen", "17track"), "*": ("17track",)}
+        TrackingPlanner(
+            ShipmentRepository(), collect, NoAlerts(), TrackingPolicy(), chains, lambda: now
+        ).plan()
+        by_source: dict[str, list[list[str]]] = {}
+        for task in collect.tasks:
+            by_source.setdefault(chain_for(task["carrier"], chains)[0], []).append(task["parcels"])
+        env = dict(stack.env)
+        result = run_child(
+            "bench.tracking_child", {"env": env, "tasks": by_source, "scales": SCALES}, "the refresh"
+        )
+        result["sandbox"] = {name: dict(s.stats) for name, s in carriers.sandboxes.items()}
+    result["counts"] = counts
+    result["asked"] = {name: sum(len(t) for t in tasks) for name, tasks in by_source.items()}
+    return result
+
+
+def main() -> None:
+    parcels = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+    print(f"\nTracking refresh: {parcels:,} parcels, one round, sandboxes on 127.0.0.1\n")
+    r = run(parcels)
+    header = (
+        f"{'source':<8} {'numbers':>8} {'API calls':>9} {'minimum':>8} {'calls/min':>9} "
+        f"{'bound s':>8} {'rate ×':>7} {'answered':>9}"
+    )
+    print(header)
+    print("-" * len(header))
+    total_calls = total_min = 0
+    worst_bound = 0.0
+    for name, asked in sorted(r["asked"].items()):
+        group = r["groups"][name]
+        calls = sum(group["calls"].get(name, {}).values())
+        floor = minimum(name, asked)
+        total_calls, total_min = total_calls + calls, total_min + floor
+        bound = 0.0
+        for op, spent in group["consumed"].get(name, {}).items():
+            rate = SOURCES[name].rates[op].scaled(SCALES[name])
+            bound = max(bound, max(0.0, spent - rate.burst) / rate.per_second)
+        worst_bound = max(worst_bound, bound)
+        print(
+            f"{name:<8} {asked:>8,} {calls:>9,} {floor:>8,} {calls / floor:>9.3f} {bound:>8.2f} "
+            f"{SCALES[name]:>7g} {sum(group['answered'].values()):>9,}"
+        )
+    ratio = r["wall_s"] / worst_bound if worst_bound > 0.5 else math.nan
+    print("-" * len(header))
+    print(
+        f"{'all':<8} {sum(r['asked'].values()):>8,} {total_calls:>9,} {total_min:>8,} {total_calls / total_min:>9.3f}"
+        f" {worst_bound:>8.2f}\n\nwall {r['wall_s']:.2f} s ÷ bound {worst_bound:.2f} s = {ratio:.3f}"
+        f" (goal ≤ 1.2); peak RSS of the workers {r['peak_rss_mb']:.1f} MB"
+    )
+    print(
+        f"carrier mix: {r['counts']}; followed up (no source answered): "
+        f"{sum(g.get('followed_up', 0) for g in r['groups'].values())}"
+    )
+    print(
+        "A naive loop asking every number of its own: "
+        f"{parcels:,} calls; an aggregator-only design: {2 * math.ceil(parcels / 40):,} calls but no failover."
+    )
+
+
+if __name__ == "__main__":
+    main()

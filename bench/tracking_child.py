@@ -1,0 +1,78 @@
+"""The tracking workers of one refresh round in their own process (peak RSS = theirs alone).
+
+Reads a JSON job on stdin: the local stack's environment and the planned tasks grouped by the
+carrier's first source. One thread per source plays the concurrent Lambda workers (each source's
+tasks in sequence, so its rate limit is shared as in AWS, where the queue's concurrency is the
+knob). Prints one JSON line of figures."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+import threading
+import time
+import traceback
+from dataclasses import replace
+from typing import Any
+
+from crossdock import bootstrap_tracking
+from crossdock.config import Settings
+from crossdock.usecases.tracking_sources import TrackingSources
+
+
+def work(settings: Settings, tasks: list[list[str]], out: dict[str, Any]) -> None:
+    try:
+        _work(settings, tasks, out)
+    except Exception:  # reported to the parent, which fails the bench
+        out["error"] = traceback.format_exc()
+
+
+def _work(settings: Settings, tasks: list[list[str]], out: dict[str, Any]) -> None:
+    sources = TrackingSources(settings)
+    refresher = bootstrap_tracking.tracking_refresher(settings, sources=sources)
+    answered: dict[str, int] = {}
+    for keys in tasks:
+        report = refresher.refresh(keys)
+        for name, n in report.answered_by.items():
+            answered[name] = answered.get(name, 0) + n
+        out["followed_up"] = out.get("followed_up", 0) + len(report.followed_up)
+    out["answered"] = answered
+    out["calls"] = {name: dict(sources.stats(name).calls) for name in sources._open}
+    out["consumed"] = {name: dict(sources.stats(name).consumed) for name in sources._open}
+
+
+def main() -> None:
+    job = json.loads(sys.stdin.read())
+    os.environ.update(job["env"])
+    base = Settings.from_env()
+    results: dict[str, dict[str, Any]] = {name: {} for name in job["tasks"]}
+    threads = [
+        threading.Thread(
+            target=work, args=(replace(base, rate_scale=job["scales"][name]), tasks, results[name]), name=name
+        )
+        for name, tasks in job["tasks"].items()
+    ]
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - began
+    errors = [r["error"] for r in results.values() if "error" in r]
+    if errors:
+        raise SystemExit("a worker failed:\n" + "\n".join(errors))
+    print(
+        json.dumps(
+            {
+                "groups": results,
+                "wall_s": wall,
+                "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
