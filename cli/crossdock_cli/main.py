@@ -6,6 +6,8 @@
     crossdock orders pull --shop S [--since T] [--until T] [--now]
     crossdock status [--json]
     crossdock stock import FILE | listing add | sku set | check SKU QTY | history SKU
+    crossdock shipments import FILE | list [--status S] [--follow-up] [--stalled] | show NUMBER
+    crossdock tracking run [--max-tasks N]
 
 Every command but `local` works on the AWS account of the usual AWS environment (AWS_PROFILE,
 AWS_REGION) and the CROSSDOCK_* variables naming the tables and queues (the stack's outputs).
@@ -22,7 +24,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from crossdock.storage.shops import ShopNotFound
 from pynamodb.exceptions import PynamoDBException
 
-from crossdock_cli import commands, stock_commands
+from crossdock_cli import commands, shipment_commands, stock_commands
 from crossdock_cli.arguments import UsageError
 
 FAULT_PROFILES = ("none", "realistic", "hostile")
@@ -87,6 +89,7 @@ def _parser() -> argparse.ArgumentParser:
     status.add_argument("--json", action="store_true")
     status.set_defaults(run=commands.status)
     stock_commands.register(sub)
+    shipment_commands.register(sub)
     return parser
 
 
