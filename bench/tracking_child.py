@@ -33,13 +33,18 @@ def _work(settings: Settings, tasks: list[list[str]], out: dict[str, Any]) -> No
     sources = TrackingSources(settings)
     refresher = bootstrap_tracking.tracking_refresher(settings, sources=sources)
     answered: dict[str, int] = {}
+    busy = 0.0
     for keys in tasks:
+        began = time.perf_counter()
         report = refresher.refresh(keys)
+        busy += time.perf_counter() - began
         for name, n in report.answered_by.items():
             answered[name] = answered.get(name, 0) + n
         out["followed_up"] = out.get("followed_up", 0) + len(report.followed_up)
     out["answered"] = answered
+    out["busy_s"] = busy
     out["calls"] = {name: dict(sources.stats(name).calls) for name in sources._open}
+    out["waited_s"] = {name: sources.stats(name).waited_s for name in sources._open}
     out["consumed"] = {name: dict(sources.stats(name).consumed) for name in sources._open}
 
 

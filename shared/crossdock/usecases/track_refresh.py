@@ -230,4 +230,7 @@ def _next_sources(plans: Mapping[str, list[str]]) -> dict[str, list[str]]:
 
 
 def _batch_id(parcels: Sequence[Parcel]) -> str:
-    return hashlib.sha256("|".join(sorted(p.key for p in parcels)).encode()).hexdigest()[:16]
+    """The same parcels failing in the same window (since the same last good answer) give the same
+    id, so a retried task does not alert twice; a new window after a good answer alerts again."""
+    marks = sorted(f"{p.key}@{p.last_success_at.isoformat() if p.last_success_at else '-'}" for p in parcels)
+    return hashlib.sha256("|".join(marks).encode()).hexdigest()[:16]
