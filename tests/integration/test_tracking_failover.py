@@ -105,3 +105,20 @@ def test_a_parcel_no_source_knows_is_followed_up_by_staff(world):
     line = ShipmentRepository().items([key])[0].status_line
     assert line.startswith(FOLLOW_UP_LINE)
     assert parcel.next_check_at is not None and parcel.follow_up_since is not None
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_each_silent_shape_of_17track_is_a_failure_when_it_is_the_last_source(world, shape):
+    # Given a YunExpress parcel (its chain is 17TRACK alone) that 17TRACK has answered once
+    stack, carriers = world
+    key = ship(carriers, stack.settings, "yunexpress")
+    first, parcel = refresh(stack.settings, key)
+    assert first.answered_by == {"17track": 1}
+
+    # When 17TRACK turns silent in this shape for it
+    carriers.world.set_answer("17track", parcel.tracking_number, shape)
+    report, after = refresh(stack.settings, key)
+
+    # Then it is not read as "no news": the parcel is followed up, its scans kept
+    assert report.followed_up == [key] and report.answered_by == {}
+    assert after.follow_up_since is not None and len(after.events) == len(parcel.events)
