@@ -11,9 +11,13 @@ sandboxes run in this process; the workers in a child process.
 
 from __future__ import annotations
 
+import json
 import math
-import random
+import os
+import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,12 +25,12 @@ from crossdock.adapters.tracking.registry import SOURCES, chain_for
 from crossdock.domain.tracking_policy import TrackingPolicy
 from crossdock.storage.shipments import ShipmentRepository, iso, shard_of
 from crossdock.storage.tracking_models import ShipmentModel
+from crossdock.usecases.carriers_admin import connect_source
 from crossdock.usecases.track_plan import TrackingPlanner
-from crossdock_local.carriers import TrackingSandboxes
-from crossdock_local.sandboxes.parcels import WorldParcel, journey
 from crossdock_local.stack import LocalStack
 
-from bench.common import run_child
+from bench.common import ROOT, run_child
+from bench.tracking_world import parcels_for
 
 MIX = (
     ("4px", "4PX", 0.35),
@@ -34,7 +38,11 @@ MIX = (
     ("yunexpress", "YunExpress", 0.2),
     ("usps", "USPS", 0.1),
 )
-SCALES = {"4px": 4.0, "yanwen": 4.0, "17track": 4.0}  # keeps the API the bottleneck, as in AWS (moto writes ~100 items/s)
+SCALES = {
+    "4px": 4.0,
+    "yanwen": 4.0,
+    "17track": 4.0,
+}  # keeps the API the bottleneck, as in AWS (moto writes ~100 items/s)
 
 
 class Collect:
@@ -51,45 +59,46 @@ class NoAlerts:
         raise AssertionError(f"unexpected alert in the bench: {alert.subject}")
 
 
-def number_for(carrier: str, i: int) -> str:
-    return {"4px": f"4PX3{i:012d}CN", "yanwen": f"UH{i:09d}YP", "yunexpress": f"YT{i:014d}"}.get(
-        carrier, f"9400{i:018d}"
-    )
-
-
-def populate(carriers: TrackingSandboxes, parcels: int, now: datetime) -> dict[str, int]:
-    """The world's journeys and crossdock's parcel items (written in batches: set-up, not measured)."""
-    rng = random.Random(11)
+def populate(parcels: int, now: datetime) -> dict[str, int]:
+    """crossdock's parcel items, all due (written in batches: set-up, not measured)."""
     counts: dict[str, int] = {}
     with ShipmentModel.batch_write() as batch:
-        for i in range(parcels):
-            roll, acc = rng.random(), 0.0
-            carrier, text = MIX[-1][0], MIX[-1][1]
-            for code, label, share in MIX:
-                acc += share
-                if roll < acc:
-                    carrier, text = code, label
-                    break
-            counts[carrier] = counts.get(carrier, 0) + 1
-            number = number_for(carrier, i)
-            start = now - timedelta(hours=rng.uniform(30, 240))
-            carriers.world.add(
-                WorldParcel(number, carrier, journey(start, rng, destination=rng.choice(["US", "DE", "GB"])))
-            )
-            key = f"{carrier}#{number}"
+        for parcel in parcels_for(parcels, now):
+            counts[parcel.carrier] = counts.get(parcel.carrier, 0) + 1
+            key = f"{parcel.carrier}#{parcel.number}"
             batch.save(
                 ShipmentModel(
                     key,
-                    tracking_number=number,
-                    carrier=carrier,
-                    carrier_text=text,
-                    registered_at=start,
-                    handed_over_at=start,
+                    tracking_number=parcel.number,
+                    carrier=parcel.carrier,
+                    carrier_text=parcel.carrier_text,
+                    registered_at=parcel.handed_over_at,
+                    handed_over_at=parcel.handed_over_at,
                     check_shard=shard_of(key),
                     next_check_at=iso(now - timedelta(minutes=1)),
                 )
             )
     return counts
+
+
+@contextmanager
+def sandboxes(parcels: int, now: datetime) -> Iterator[tuple[dict[str, Any], subprocess.Popen[str]]]:
+    """The tracking sandboxes in their own process (bench.tracking_world)."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(str(ROOT / p) for p in ("shared", "local", "cli", ".")))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bench.tracking_world"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    assert process.stdin is not None and process.stdout is not None
+    try:
+        process.stdin.write(json.dumps({"parcels": parcels, "now": now.isoformat(), "scales": SCALES}) + "\n")
+        process.stdin.flush()
+        yield json.loads(process.stdout.readline()), process
+    finally:
+        process.kill()
 
 
 def minimum(source: str, numbers: int) -> int:
@@ -101,9 +110,10 @@ def minimum(source: str, numbers: int) -> int:
 
 def run(parcels: int) -> dict[str, Any]:
     now = datetime.now(UTC)
-    with LocalStack(rate_scale=1.0) as stack, TrackingSandboxes(rate_scale=SCALES) as carriers:
-        carriers.connect(stack.settings)
-        counts = populate(carriers, parcels, now)
+    with LocalStack(rate_scale=1.0) as stack, sandboxes(parcels, now) as (served, world):
+        for name, source in served.items():
+            connect_source(stack.settings, name, source["credentials"], source["endpoints"])
+        counts = populate(parcels, now)
         collect = Collect()
         chains = {"4px": ("4px", "17track"), "yanwen": ("yanwen", "17track"), "*": ("17track",)}
         TrackingPlanner(
@@ -112,11 +122,12 @@ def run(parcels: int) -> dict[str, Any]:
         by_source: dict[str, list[list[str]]] = {}
         for task in collect.tasks:
             by_source.setdefault(chain_for(task["carrier"], chains)[0], []).append(task["parcels"])
-        env = dict(stack.env)
-        result = run_child(
-            "bench.tracking_child", {"env": env, "tasks": by_source, "scales": SCALES}, "the refresh"
-        )
-        result["sandbox"] = {name: dict(s.stats) for name, s in carriers.sandboxes.items()}
+        job = {"env": dict(stack.env), "tasks": by_source, "scales": SCALES}
+        result = run_child("bench.tracking_child", job, "the refresh")
+        assert world.stdin is not None and world.stdout is not None
+        world.stdin.write("done\n")
+        world.stdin.flush()
+        result["sandbox"] = json.loads(world.stdout.readline())
     result["counts"] = counts
     result["asked"] = {name: sum(len(t) for t in tasks) for name, tasks in by_source.items()}
     return result
@@ -157,7 +168,9 @@ def main() -> None:
     )
     for name, group in sorted(r["groups"].items()):
         waited = sum(group["waited_s"].values())
-        print(f"  {name} worker: busy {group['busy_s']:.2f} s, of which waiting on rate limits {waited:.2f} s")
+        print(
+            f"  {name} worker: busy {group['busy_s']:.2f} s, of which waiting on rate limits {waited:.2f} s"
+        )
     print(
         f"carrier mix: {r['counts']}; followed up (no source answered): "
         f"{sum(g.get('followed_up', 0) for g in r['groups'].values())}"

@@ -4,6 +4,7 @@ crossdock shipments import FILE     CSV or JSON: tracking_number, carrier[, ship
 crossdock shipments list [--status S] [--follow-up] [--stalled]
 crossdock shipments show NUMBER     one parcel (or carrier#NUMBER): status, flags, every scan
 crossdock tracking run              plan the due parcels, then refresh them here (the queue's tasks)
+crossdock tracking source NAME --credentials FILE|- [--endpoint api=URL]   connect 4px, yanwen or 17track
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ from typing import Any
 from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
 from crossdock import aws, bootstrap_tracking
 from crossdock.adapters.registry import CHANNELS
+from crossdock.adapters.tracking.registry import SOURCES
 from crossdock.domain.parcel import Parcel
 from crossdock.domain.tracking import TrackingStatus
 from crossdock.domain.tracking_policy import status_line
 from crossdock.storage.shipments import ParcelConflict, ShipmentRepository, to_parcel
 from crossdock.storage.tracking_models import ShipmentModel
+from crossdock.usecases.carriers_admin import connect_source
 from crossdock.usecases.shipment_rows import RowErrors, parse_shipment_file
 from crossdock.usecases.track_plan import TASK_KIND
 from crossdock.usecases.track_refresh import TrackingRefresher
@@ -304,3 +307,23 @@ def register(sub: Any) -> None:
         "--max-tasks", type=int, help="stop after this many tasks (default: until the queue is empty)"
     )
     run.set_defaults(run=tracking_run)
+
+    connect = tracking.add_parser(
+        "source", help="connect a tracking source: its credentials into Secrets Manager"
+    )
+    connect.add_argument("source", choices=sorted(SOURCES), help="the tracking source")
+    connect.add_argument(
+        "--credentials", required=True, metavar="FILE|-", help="the secret's JSON (- reads stdin)"
+    )
+    connect.add_argument(
+        "--endpoint", action="append", metavar="name=url", help="endpoint override, e.g. api=…"
+    )
+    connect.set_defaults(run=tracking_source)
+
+
+def tracking_source(args: argparse.Namespace) -> int:
+    name = connect_source(
+        configured(), args.source, arguments.credentials(args.credentials), arguments.endpoints(args.endpoint)
+    )
+    print(f"{SOURCES[args.source].display}: credentials stored in secret {name}")
+    return 0

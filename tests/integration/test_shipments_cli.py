@@ -162,3 +162,35 @@ def test_show_of_an_unknown_number_fails_with_a_clear_message(
     # Then
     assert code == 1
     assert "no parcel with tracking number 'NOPE12345'" in capsys.readouterr().err
+
+
+def test_a_tracking_source_is_connected_with_its_credentials_and_a_missing_field_is_refused(tmp_path, capsys):
+    # Given the local stack
+    from crossdock import aws
+    from crossdock_cli.main import main
+    from crossdock_local.stack import LocalStack
+
+    with LocalStack():
+        good = tmp_path / "17track.json"
+        good.write_text('{"api_key": "k-1"}', encoding="utf-8")
+        bad = tmp_path / "4px.json"
+        bad.write_text('{"app_key": "a"}', encoding="utf-8")
+
+        # When both are connected
+        ok = main(
+            [
+                "tracking",
+                "source",
+                "17track",
+                "--credentials",
+                str(good),
+                "--endpoint",
+                "api=http://127.0.0.1:1",
+            ]
+        )
+        refused = main(["tracking", "source", "4px", "--credentials", str(bad)])
+
+        # Then the good one is in Secrets Manager with its endpoint, the other refused with the field named
+        secret = aws.client("secretsmanager").get_secret_value(SecretId="crossdock/carriers/17track")
+        assert ok == 0 and '"endpoints": {"api": "http://127.0.0.1:1"}' in secret["SecretString"]
+        assert refused != 0 and "app_secret" in capsys.readouterr().err
