@@ -75,6 +75,8 @@ def function_environment(spec: c.FunctionSpec, wiring: Wiring) -> dict[str, str]
         env[c.ENV_SECRETS_PREFIX] = c.DEFAULT_SECRETS_PREFIX
     if spec.reads_carrier_secrets:
         env[c.ENV_CARRIER_SECRETS_PREFIX] = c.DEFAULT_CARRIER_SECRETS_PREFIX
+    if spec.max_concurrency:
+        env[c.ENV_WORKER_CONCURRENCY] = str(spec.max_concurrency)
     clashes = sorted(env.keys() & spec.env.keys())
     if clashes:
         raise InfraConfigError(f"function {spec.name}: spec.env must not override {clashes}")
@@ -174,5 +176,6 @@ class CrossdockFunction(Construct):
                     batch_size=self.spec.batch_size,
                     max_batching_window=batching,
                     report_batch_item_failures=True,
+                    max_concurrency=self.spec.max_concurrency,
                 )
             )

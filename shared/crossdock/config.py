@@ -35,6 +35,7 @@ class Settings:
     tracking_tasks_queue_url: str = ""
     carrier_secrets_prefix: str = c.DEFAULT_CARRIER_SECRETS_PREFIX
     tracking_chains: dict[str, tuple[str, ...]] = field(default_factory=dict)  # empty: the registry's default
+    worker_concurrency: int = 1  # tracking workers running at once: each paces sources at rate ÷ this
     stock_changes_queue_url: str = ""
     stock_adjustments_queue_url: str = ""
     order_tasks_queue_url: str = ""
@@ -103,6 +104,7 @@ class Settings:
             tracking_tasks_queue_url=env.get(c.ENV_TRACKING_TASKS_QUEUE_URL, ""),
             carrier_secrets_prefix=env.get(c.ENV_CARRIER_SECRETS_PREFIX, c.DEFAULT_CARRIER_SECRETS_PREFIX),
             tracking_chains=chains,
+            worker_concurrency=_positive_int(env, c.ENV_WORKER_CONCURRENCY, 1),
             stock_changes_queue_url=env.get(c.ENV_STOCK_CHANGES_QUEUE_URL, ""),
             stock_adjustments_queue_url=env.get(c.ENV_STOCK_ADJUSTMENTS_QUEUE_URL, ""),
             order_tasks_queue_url=env.get(c.ENV_ORDER_TASKS_QUEUE_URL, ""),
@@ -114,6 +116,16 @@ class Settings:
             rate_scale=rate_scale,
             outbox_dir=env.get(c.ENV_OUTBOX_DIR) or None,
         )
+
+
+def _positive_int(env: os._Environ[str], name: str, default: int) -> int:
+    try:
+        value = int(env.get(name) or default)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {env[name]!r}") from None
+    if value < 1:
+        raise ConfigError(f"{name} must be ≥ 1, got {value}")
+    return value
 
 
 @lru_cache(maxsize=1)

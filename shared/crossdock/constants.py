@@ -32,6 +32,8 @@ ENV_TRACKING_TASKS_QUEUE_URL = "CROSSDOCK_TRACKING_TASKS_QUEUE_URL"
 ENV_TRACKING_CHAINS = "CROSSDOCK_TRACKING_CHAINS"  # JSON {"4px": ["4px", "17track"], "*": ["17track"]}
 ENV_SECRETS_PREFIX = "CROSSDOCK_SECRETS_PREFIX"
 ENV_CARRIER_SECRETS_PREFIX = "CROSSDOCK_CARRIER_SECRETS_PREFIX"
+# Concurrent workers pace each tracking source at its rate ÷ their number (set from max_concurrency).
+ENV_WORKER_CONCURRENCY = "CROSSDOCK_WORKER_CONCURRENCY"
 ENV_AWS_ENDPOINT_URL = "AWS_ENDPOINT_URL"  # set only for the local stack (moto server)
 ENV_RATE_SCALE = "CROSSDOCK_RATE_SCALE"  # sandboxes may run the documented rates faster by a common factor
 ENV_OUTBOX_DIR = "CROSSDOCK_OUTBOX_DIR"  # local stack: every alert e-mail is also written here
@@ -169,6 +171,7 @@ class FunctionSpec:
     alerts: bool = True
     reads_secrets: bool = False
     reads_carrier_secrets: bool = False
+    max_concurrency: int | None = None  # SQS event source: most concurrent invocations (AWS minimum 2)
     env: dict[str, str] = field(default_factory=dict)
 
 
@@ -298,9 +301,13 @@ TRACKING_WORKER = FunctionSpec(
     timeout_s=300,  # the queue's visibility (1800 s) is 6× this
     memory_mb=1024,
     queue="TrackingTasksQueue",
-    batch_size=5,
+    # One task per invocation: a 4PX task (150 numbers, one call each) at half the rate takes ~60 s.
+    batch_size=1,
     tables=("ShipmentsTable", "SourceHealthTable", "AlertsTable"),
     reads_carrier_secrets=True,
+    # The sources' rate limits, not Lambda, bound tracking: two workers, each pacing every source
+    # at half its rate, never exceed a limit together however many tasks are queued.
+    max_concurrency=2,
 )
 FUNCTIONS: tuple[FunctionSpec, ...] = (
     ORDERS_PLANNER,

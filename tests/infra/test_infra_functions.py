@@ -103,3 +103,18 @@ def test_function_names_are_prefixed_by_the_stack_and_unique(synth):
     # Then they are '<stack>-<spec name>' and distinct
     assert names == [f"{synth.stack.stack_name.lower()}-{spec.name}" for spec in c.FUNCTIONS]
     assert len(set(names)) == len(names)
+
+
+def test_the_tracking_worker_runs_at_most_two_at_once_and_knows_it(synth):
+    # Given the tracking worker's event source mapping and environment
+    mappings = [
+        m["Properties"]
+        for m in synth.resources.values()
+        if m["Type"] == "AWS::Lambda::EventSourceMapping"
+        and "TrackingTasksQueue" in str(m["Properties"].get("EventSourceArn"))
+    ]
+
+    # Then SQS invokes at most two workers, and each paces every source at half its rate
+    assert [m.get("ScalingConfig") for m in mappings] == [{"MaximumConcurrency": 2}]
+    env = function(synth.resources, c.TRACKING_WORKER)[1]["Environment"]["Variables"]
+    assert env[c.ENV_WORKER_CONCURRENCY] == "2"

@@ -210,3 +210,22 @@ def test_a_delivered_parcel_is_no_longer_checked(world):
     sources["4px"].asked.clear()
     refresher.refresh(keys)
     assert sources["4px"].asked == []
+
+
+def test_concurrent_workers_split_each_sources_rate():
+    # Given two tracking workers configured to run at once
+    from crossdock.config import Settings
+    from crossdock.usecases.tracking_sources import TrackingSources
+
+    settings = Settings("s", "o", "a", "c", rate_scale=1.0, worker_concurrency=2)
+    secret = {"app_key": "k", "app_secret": "s", "authorization": "m", "api_key": "x"}
+    sources = TrackingSources(settings, read_secret=lambda name, **kw: secret)
+
+    # When each source is opened
+    rates = {
+        name: sources._open[name][1].buckets for name in ("4px", "yanwen", "17track") if sources.open(name)
+    }
+
+    # Then each paces at half its documented rate (with the pacing margin)
+    assert all(0.45 < b.rate.per_second / 5 < 0.5 for b in rates["4px"].values())
+    assert all(0.45 < b.rate.per_second / 3 < 0.5 for b in rates["17track"].values())

@@ -46,7 +46,8 @@ class TrackingSources:
                 raise ValueError(
                     f"secret {self.secret_name(name)} lacks {', '.join(missing)} for {spec.display}"
                 )
-            kwargs: dict[str, Any] = {"rate_scale": self.settings.rate_scale, "retry": TRANSPORT_RETRY}
+            share = self.settings.rate_scale / self.settings.worker_concurrency  # the workers split each rate
+            kwargs: dict[str, Any] = {"rate_scale": share, "retry": TRANSPORT_RETRY}
             if self.sleep is not None:
                 kwargs["sleep"] = self.sleep
             http = ChannelHttp(spec.name, spec.rates, **kwargs)
