@@ -132,10 +132,25 @@ def test_a_young_parcel_nobody_knows_yet_is_not_a_failure(world):
     # When refreshed
     report = refresher.refresh(keys)
 
-    # Then it is pending without alert, asked once of its carrier only
+    # Then it is pending without alert, asked once of each source (no retries: not a failure)
     assert report.not_yet == 1 and alerts.sent == []
-    assert sources["4px"].attempts["4PX3001518600005CN"] == 1 and sources["17track"].asked == []
+    assert sources["4px"].attempts["4PX3001518600005CN"] == 1
+    assert sources["17track"].attempts["4PX3001518600005CN"] == 1
     assert ShipmentRepository().get(keys[0]).status is TrackingStatus.PENDING
+
+
+def test_a_young_parcel_its_carrier_has_no_scan_for_is_asked_of_the_backup(world):
+    # Given a parcel handed over an hour ago: 4PX answers empty, 17TRACK already has its first scans
+    refresher, registrar, sources, _alerts, _clock = world
+    sources["4px"].script = missing("empty")
+    keys = register(registrar, "4PX3001518600009CN", handed_hours_ago=1)
+
+    # When refreshed
+    report = refresher.refresh(keys)
+
+    # Then 17TRACK's scans are stored, and it counts as a failover
+    assert report.answered_by == {"17track": 1} and report.failovers == 1 and report.not_yet == 0
+    assert ShipmentRepository().get(keys[0]).source == "17track"
 
 
 def test_an_answer_older_than_what_is_stored_fails_over(world):

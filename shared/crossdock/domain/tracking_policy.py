@@ -81,7 +81,7 @@ def status_line(parcel: Parcel, now: datetime) -> str:
     base = _LINES[parcel.status]
     if last is not None and parcel.status not in (TrackingStatus.PENDING, TrackingStatus.EXPIRED):
         where = f", {last.location}" if last.location else ""
-        base = f"{base} — {last.description}{where} ({last.at:%d %b %H:%M} UTC)."
+        base = f"{base.rstrip('.')} — {last.description}{where} ({last.at:%d %b %H:%M} UTC)."
     if parcel.follow_up_since is not None and not parcel.final:
         return f"{FOLLOW_UP_LINE} Last known: {base}"
     if parcel.stalled_since is not None and not parcel.final:

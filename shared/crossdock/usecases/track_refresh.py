@@ -112,7 +112,8 @@ class TrackingRefresher:
     ) -> dict[str, tuple[Judgement, str]]:
         """Walk each parcel of the chunk down its chain; the answering source per parcel."""
         plans = self._plans(chunk, probe=probe)
-        first = {k: chain[0] for k, chain in plans.items() if chain}
+        # A failover is an answer from any source but the carrier's primary, demoted or not.
+        first = {k: chain_for(p.carrier, self.chains)[0] for k, p in chunk.items()}
         found: dict[str, tuple[Judgement, str]] = {}
         while groups := _next_sources(plans):
             for name, group in groups.items():
@@ -170,6 +171,10 @@ class TrackingRefresher:
             failures[key].append(f"{name}: authentication failed")
         elif judgement.failed:
             failures[key].append(f"{name}: {judgement.reason}")
+        elif judgement.verdict is Verdict.NOT_YET and plans[key]:
+            # "Not scanned yet" is provisional while the chain goes on: another source may have the
+            # first scans (the carrier's own API can lag its aggregator, or be the one failing).
+            found.setdefault(key, (judgement, name))
         else:
             found[key] = (judgement, name)
             plans[key].clear()
