@@ -6,8 +6,11 @@ and the SQS event source mapping. Before the first cycle the seller's stock is l
 pushed (stock_demo). While the cycles run, the books keep changing; mid-run one shop's
 authorization is revoked and one stored order is deleted behind crossdock's back before the daily
 reconciliation. After them, the stock story: a sale timed until three other channels show it, FBA
-inbound units left uncounted, an oversold race. The run ends with a per-shop account checked
-against the channels' truth and the stock every channel shows beside what is sellable.
+inbound units left uncounted, an oversold race. Then the tracking story (tracking_demo): the shipped
+orders' parcels refreshed from local 4PX, Yanwen and 17TRACK APIs, a 4PX outage answering 200 with
+empty data failing over to 17TRACK, a parcel unknown everywhere, a stall digest. The run ends with
+a per-shop account checked against the channels' truth, the stock every channel shows beside what
+is sellable, and what customer service reads to buyers about their parcels.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from typing import TextIO
 from crossdock import constants as c
 from crossdock.usecases.shops_admin import resume_shop, shop_statuses
 
+from crossdock_local.carriers import TrackingSandboxes
 from crossdock_local.convergence import check
 from crossdock_local.demo_steps import Plot, delete_stored_order, pick_witness, settle_wait, stored_totals
 from crossdock_local.lambda_output import captured
@@ -32,6 +36,7 @@ from crossdock_local.shops import CATALOGUE, DemoShops, ShopPlan
 from crossdock_local.stack import LocalStack
 from crossdock_local.stock_demo import StockStory
 from crossdock_local.stock_demo_tap import DemoRunner, LedgerTap
+from crossdock_local.tracking_demo import TrackingStory
 
 MIN_CYCLES = 3
 LOCAL_VISIBILITY_S = 1  # a failed task reappears a second later instead of after the queue's 30 min
@@ -49,6 +54,7 @@ class World:
     plot: Plot
     witness: str  # book id of the order deleted from the store before the reconciliation
     stock: StockStory
+    tracking: TrackingStory
     deleted: str | None = None
 
 
@@ -72,6 +78,7 @@ class Demo:
         finally:
             world.mutator.stop()
         world.stock.tell()
+        world.tracking.tell()
         return self._result(world)
 
     def _incidents(self, world: World, number: int) -> None:
@@ -121,11 +128,13 @@ class Demo:
             alerts=world.outbox.all(),
             functions=runner.figures,
             dead_letters={q.logical_id: runner.depth(q, dead_letters=True) for q in c.QUEUES},
-            sandbox_stats={name: dict(sandbox.stats) for name, sandbox in shops.sandboxes.items()},
+            sandbox_stats={name: dict(sandbox.stats) for name, sandbox in shops.sandboxes.items()}
+            | {name: dict(sandbox.stats) for name, sandbox in world.tracking.carriers.sandboxes.items()},
             events={shop_id: world.tap.by_type(shop_id) for shop_id in shops.plans},
             redelivered_events=world.tap.redelivered,
             deleted_order=world.deleted,
             stock=world.stock.outcome,
+            tracking=world.tracking.outcome,
             elapsed_s=time.monotonic() - self.started,
         )
 
@@ -159,6 +168,7 @@ def run_demo(
     with (
         LocalStack(rate_scale=rate_scale, outbox_dir=folder) as stack,
         DemoShops(plans, faults=fault_profile, seed=seed, rate_scale=rate_scale, orders=orders) as shops,
+        TrackingSandboxes(rate_scale=rate_scale, faults=fault_profile, seed=seed) as carriers,
         (folder / "lambda.log").open("w", encoding="utf-8") as lambda_log,
     ):
         now = datetime.now(UTC)
@@ -179,8 +189,10 @@ def run_demo(
             tap=tap,
         )
         stock = StockStory(shops, runner, stack.settings, mail, demo.say)
+        tracking = TrackingStory(carriers, runner, stack.settings, mail, demo.say, seed=seed)
         with captured(lambda_log):  # the functions' logs and metrics, for the whole run (two may run at once)
             stock.set_up(folder)
+            tracking.set_up(folder)
             world = World(
                 shops=shops,
                 runner=runner,
@@ -192,6 +204,7 @@ def run_demo(
                 plot=plot,
                 witness=witness,
                 stock=stock,
+                tracking=tracking,
             )
             result = demo.run(world)
         print_report(

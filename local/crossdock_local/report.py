@@ -16,6 +16,7 @@ from crossdock_cli.table import duration
 from crossdock_local.convergence import Convergence
 from crossdock_local.runner import FunctionFigures
 from crossdock_local.stock_demo_report import StockOutcome, stock_lines
+from crossdock_local.tracking_demo_report import TrackingOutcome, tracking_lines
 
 if TYPE_CHECKING:
     from crossdock_local.mutator import BookMutator
@@ -34,6 +35,7 @@ class DemoResult:
     redelivered_events: int
     deleted_order: str | None  # the stored order removed behind crossdock's back
     stock: StockOutcome | None = None
+    tracking: TrackingOutcome | None = None
     elapsed_s: float = 0.0
 
     @property
@@ -124,11 +126,15 @@ def print_report(
     lines = _shop_lines(result, shops, mutator) + _channel_lines(result) + _lambda_lines(result, lambda_log)
     if result.stock is not None:
         lines += stock_lines(result.stock)
+    if result.tracking is not None:
+        lines += tracking_lines(result.tracking)
     lines += _alert_lines(result)
     verdict = "every shop converged" if result.converged else "NOT every shop converged (see above)"
     if result.stock is not None and not result.stock.skipped:
         verdict += (
             "; every channel shows sellable stock" if result.stock.agrees else "; stock NOT in agreement"
         )
+    if result.tracking is not None:
+        verdict += "; tracking incidents handled" if result.tracking.held else "; tracking NOT as expected"
     lines += ["", f"Done in {result.elapsed_s:.1f}s (rates ×{rate_scale:g}): {verdict}."]
     print("\n".join(lines), file=out, flush=True)
