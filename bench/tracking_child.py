@@ -1,9 +1,9 @@
-"""The tracking workers of one refresh round in their own process (peak RSS = theirs alone).
+"""Tracking workers of one refresh round in their own process (peak RSS = theirs alone).
 
-Reads a JSON job on stdin: the local stack's environment and the planned tasks grouped by the
-carrier's first source. One thread per source plays the concurrent Lambda workers (each source's
-tasks in sequence, so its rate limit is shared as in AWS, where the queue's concurrency is the
-knob). Prints one JSON line of figures."""
+Reads a JSON job on stdin: the local stack's environment and planned tasks grouped by the
+carrier's first source. One thread per source group works its tasks in sequence, so the source's
+rate limit is honoured as a whole (the bench gives each source its own process). Prints one JSON
+line of figures."""
 
 from __future__ import annotations
 

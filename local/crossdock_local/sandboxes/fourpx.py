@@ -31,11 +31,10 @@ from crossdock_local.sandboxes.base import (
     Reply,
     Request,
     Route,
-    Sandbox,
-    ServerRateLimiter,
     route,
 )
 from crossdock_local.sandboxes.parcels import EMPTY, ENVELOPE, NOT_FOUND, ParcelWorld, Scan
+from crossdock_local.sandboxes.tracking_base import TrackingSandbox
 
 NAME = "4px"
 METHOD = "tr.order.tracking.get"
@@ -107,8 +106,9 @@ def system_error() -> FopFault:
     return FopFault("5000", "System busy, please try again later")
 
 
-class FourPxSandbox(Sandbox):
+class FourPxSandbox(TrackingSandbox):
     name = NAME
+    rates = RATES
 
     def __init__(
         self,
@@ -119,29 +119,19 @@ class FourPxSandbox(Sandbox):
         rate_scale: float = 1.0,
     ) -> None:
         """`credentials` {app_key, app_secret[, access_token]} are the app it accepts (new ones if None)."""
-        self.world = world
         creds = dict(
             credentials or {"app_key": f"fpx{secrets.token_hex(8)}", "app_secret": secrets.token_hex(16)}
         )
-        self.credentials = creds
         self.apps = {creds["app_key"]: creds["app_secret"]}
         self.tokens = {creds["app_key"]: creds.get("access_token", "")}
-        self.limiter = ServerRateLimiter(RATES, rate_scale)
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
-        super().__init__(faults=faults, rate_scale=rate_scale)
-
-    @property
-    def endpoints(self) -> dict[str, str]:
-        return {"api": self.url}
+        super().__init__(world, creds, faults=faults, rate_scale=rate_scale)
 
     def routes(self) -> list[Route]:
         return [route("POST", r"/router/api/service", METHOD, self._serve)]
 
     def caller(self, request: Request) -> str:
         return request.query.get("app_key", "")
-
-    def limiter_wait(self, request: Request, route: Route) -> float:
-        return self.limiter.take(self.caller(request), METHOD)
 
     def throttled(self, request: Request, route: Route, wait_s: float) -> Reply:
         return FopFault("1010", "Call frequency exceeded, please try again later").reply()

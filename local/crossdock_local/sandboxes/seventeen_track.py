@@ -33,11 +33,10 @@ from crossdock_local.sandboxes.base import (
     Reply,
     Request,
     Route,
-    Sandbox,
-    ServerRateLimiter,
     route,
 )
 from crossdock_local.sandboxes.parcels import EMPTY, ENVELOPE, NOT_FOUND, ParcelWorld, Scan, WorldParcel
+from crossdock_local.sandboxes.tracking_base import TrackingSandbox
 
 NAME = "17track"
 PREFIX = "/track/v2.2"
@@ -118,8 +117,9 @@ def envelope_error(code: int, message: str) -> dict[str, Any]:
     return {"code": code, "data": {"errors": [{"code": code, "message": message}]}}
 
 
-class SeventeenTrackSandbox(Sandbox):
+class SeventeenTrackSandbox(TrackingSandbox):
     name = NAME
+    rates = RATES
 
     def __init__(
         self,
@@ -132,19 +132,12 @@ class SeventeenTrackSandbox(Sandbox):
     ) -> None:
         """`credentials` {api_key} is the key it accepts (a new one if None); `quota`: registrations
         left (None: unlimited)."""
-        self.world = world
         self.api_key = str((credentials or {}).get("api_key") or secrets.token_hex(16).upper())
-        self.credentials: dict[str, str] = {"api_key": self.api_key}
         self.disabled: set[str] = set()
         self.quota = quota
         self.registered: set[str] = set()
         self.tags: dict[str, str] = {}  # number → the tag it was registered with
-        self.limiter = ServerRateLimiter(RATES, rate_scale)
-        super().__init__(faults=faults, rate_scale=rate_scale)
-
-    @property
-    def endpoints(self) -> dict[str, str]:
-        return {"api": self.url}
+        super().__init__(world, {"api_key": self.api_key}, faults=faults, rate_scale=rate_scale)
 
     def mark_registered(self, numbers: Iterable[str]) -> None:
         """Register numbers without a call (a bench that starts from a registered backlog)."""
@@ -161,8 +154,8 @@ class SeventeenTrackSandbox(Sandbox):
     def caller(self, request: Request) -> str:
         return request.headers.get("17token", "")
 
-    def limiter_wait(self, request: Request, route: Route) -> float:
-        return self.limiter.take(self.caller(request), "api")
+    def bucket(self, route: Route) -> str:
+        return "api"  # one bucket per key for every operation
 
     def throttled(self, request: Request, route: Route, wait_s: float) -> Reply:
         return Reply(429, "Too Many Requests", {"Content-Type": "text/plain; charset=utf-8"})

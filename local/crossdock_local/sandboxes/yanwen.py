@@ -29,11 +29,10 @@ from crossdock_local.sandboxes.base import (
     Reply,
     Request,
     Route,
-    Sandbox,
-    ServerRateLimiter,
     route,
 )
 from crossdock_local.sandboxes.parcels import EMPTY, ENVELOPE, NOT_FOUND, ParcelWorld, Scan
+from crossdock_local.sandboxes.tracking_base import TrackingSandbox
 
 OPERATION = "tracking"
 MAX_NUMBERS = 30
@@ -86,8 +85,9 @@ def checkpoint(scan: Scan) -> dict[str, Any]:
     }
 
 
-class YanwenSandbox(Sandbox):
+class YanwenSandbox(TrackingSandbox):
     name = "yanwen"
+    rates = RATES
 
     def __init__(
         self,
@@ -98,25 +98,15 @@ class YanwenSandbox(Sandbox):
         rate_scale: float = 1.0,
     ) -> None:
         """`credentials` {authorization} is the merchant number it accepts (a new one if None)."""
-        self.world = world
         merchant = str((credentials or {}).get("authorization") or f"YW{secrets.randbelow(10**8):08d}")
-        self.credentials: dict[str, str] = {"authorization": merchant}
         self.merchants = {merchant}
-        self.limiter = ServerRateLimiter(RATES, rate_scale)
-        super().__init__(faults=faults, rate_scale=rate_scale)
-
-    @property
-    def endpoints(self) -> dict[str, str]:
-        return {"api": self.url}
+        super().__init__(world, {"authorization": merchant}, faults=faults, rate_scale=rate_scale)
 
     def routes(self) -> list[Route]:
         return [route("GET", r"/api/tracking", OPERATION, self._tracking)]
 
     def caller(self, request: Request) -> str:
         return request.headers.get("authorization", "")
-
-    def limiter_wait(self, request: Request, route: Route) -> float:
-        return self.limiter.take(self.caller(request), route.operation)
 
     def throttled(self, request: Request, route: Route, wait_s: float) -> Reply:
         body = self._envelope(1, "Too many requests, please slow down", None, time.monotonic())
