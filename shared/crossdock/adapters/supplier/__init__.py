@@ -1,0 +1,1 @@
+"""Supplier platforms (1688): one module per platform behind `SupplierSource`."""
