@@ -12,7 +12,13 @@ from typing import TYPE_CHECKING
 
 from aws_cdk import Acknowledgment, Validations
 from constructs import Construct
-from crossdock.constants import DEFAULT_CARRIER_SECRETS_PREFIX, DEFAULT_SECRETS_PREFIX
+from crossdock.constants import (
+    DEFAULT_CARRIER_SECRETS_PREFIX,
+    DEFAULT_SECRETS_PREFIX,
+    DEFAULT_SUPPLIER_SECRETS_PREFIX,
+)
+
+from infra.components.functions import secret_prefixes
 
 if TYPE_CHECKING:
     from infra.components.functions import CrossdockFunction
@@ -33,6 +39,10 @@ SHOP_SECRETS = (
 CARRIER_SECRETS = (
     "One secret per tracking source (4PX, Yanwen, 17TRACK, and any source added later), named "
     f"{DEFAULT_CARRIER_SECRETS_PREFIX}<source>; access is scoped to GetSecretValue under that prefix only."
+)
+SUPPLIER_SECRETS = (
+    "One secret per supplier platform (1688 today), named "
+    f"{DEFAULT_SUPPLIER_SECRETS_PREFIX}<platform>; access is scoped to GetSecretValue under that prefix only."
 )
 TABLE_INDEXES = "Queries on the table's own global secondary indexes (table/index/*); no other table."
 SYNCHRONOUS = (
@@ -63,15 +73,14 @@ def _function_acks(fn: CrossdockFunction, stack: CrossdockStack) -> list[Ack]:
         Ack(fn.function, "AwsSolutions-L1", RUNTIME),
         Ack(fn.function, "Serverless-LambdaLatestVersion", RUNTIME),
     ]
-    if spec.reads_secrets:
-        secrets = f"arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:{DEFAULT_SECRETS_PREFIX}*"
-        acks.append(Ack(fn.role, f"AwsSolutions-IAM5[Resource::{secrets}]", SHOP_SECRETS))
-    if spec.reads_carrier_secrets:
-        secrets = (
-            "arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:"
-            f"{DEFAULT_CARRIER_SECRETS_PREFIX}*"
-        )
-        acks.append(Ack(fn.role, f"AwsSolutions-IAM5[Resource::{secrets}]", CARRIER_SECRETS))
+    reasons = {
+        DEFAULT_SECRETS_PREFIX: SHOP_SECRETS,
+        DEFAULT_CARRIER_SECRETS_PREFIX: CARRIER_SECRETS,
+        DEFAULT_SUPPLIER_SECRETS_PREFIX: SUPPLIER_SECRETS,
+    }
+    for _, prefix in secret_prefixes(spec):
+        secrets = f"arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:{prefix}*"
+        acks.append(Ack(fn.role, f"AwsSolutions-IAM5[Resource::{secrets}]", reasons[prefix]))
     for table_id in spec.tables:
         if stack.tables[table_id].spec.indexes:
             acks.append(Ack(fn.role, f"AwsSolutions-IAM5[Resource::<{table_id}.Arn>/index/*]", TABLE_INDEXES))

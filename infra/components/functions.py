@@ -71,16 +71,24 @@ def function_environment(spec: c.FunctionSpec, wiring: Wiring) -> dict[str, str]
         env[work.spec.env_var] = work.queue.queue_url
     if spec.alerts:
         env[c.ENV_ALERTS_TOPIC_ARN] = wiring.alerts.topic.topic_arn
-    if spec.reads_secrets:
-        env[c.ENV_SECRETS_PREFIX] = c.DEFAULT_SECRETS_PREFIX
-    if spec.reads_carrier_secrets:
-        env[c.ENV_CARRIER_SECRETS_PREFIX] = c.DEFAULT_CARRIER_SECRETS_PREFIX
+    for env_var, prefix in secret_prefixes(spec):
+        env[env_var] = prefix
     if spec.max_concurrency:
         env[c.ENV_WORKER_CONCURRENCY] = str(spec.max_concurrency)
     clashes = sorted(env.keys() & spec.env.keys())
     if clashes:
         raise InfraConfigError(f"function {spec.name}: spec.env must not override {clashes}")
     return {**env, **spec.env}
+
+
+def secret_prefixes(spec: c.FunctionSpec) -> list[tuple[str, str]]:
+    """(environment variable, prefix) of every secret family the function reads."""
+    families = (
+        (spec.reads_secrets, c.ENV_SECRETS_PREFIX, c.DEFAULT_SECRETS_PREFIX),
+        (spec.reads_carrier_secrets, c.ENV_CARRIER_SECRETS_PREFIX, c.DEFAULT_CARRIER_SECRETS_PREFIX),
+        (spec.reads_supplier_secrets, c.ENV_SUPPLIER_SECRETS_PREFIX, c.DEFAULT_SUPPLIER_SECRETS_PREFIX),
+    )
+    return [(env_var, prefix) for wanted, env_var, prefix in families if wanted]
 
 
 def shop_secrets_arn(scope: Construct, prefix: str = c.DEFAULT_SECRETS_PREFIX) -> str:
@@ -145,17 +153,10 @@ class CrossdockFunction(Construct):
             wiring.queues[queue_id].queue.grant_send_messages(self.role)
         if self.spec.alerts:
             wiring.alerts.grant_publish(self.role)
-        if self.spec.reads_secrets:
+        for _, prefix in secret_prefixes(self.spec):
             self.role.add_to_policy(
                 iam.PolicyStatement(
-                    actions=["secretsmanager:GetSecretValue"], resources=[shop_secrets_arn(self)]
-                )
-            )
-        if self.spec.reads_carrier_secrets:
-            self.role.add_to_policy(
-                iam.PolicyStatement(
-                    actions=["secretsmanager:GetSecretValue"],
-                    resources=[shop_secrets_arn(self, c.DEFAULT_CARRIER_SECRETS_PREFIX)],
+                    actions=["secretsmanager:GetSecretValue"], resources=[shop_secrets_arn(self, prefix)]
                 )
             )
 

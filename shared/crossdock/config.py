@@ -36,6 +36,11 @@ class Settings:
     carrier_secrets_prefix: str = c.DEFAULT_CARRIER_SECRETS_PREFIX
     tracking_chains: dict[str, tuple[str, ...]] = field(default_factory=dict)  # empty: the registry's default
     worker_concurrency: int = 1  # tracking workers running at once: each paces sources at rate ÷ this
+    sourcing_table: str = "crossdock-sourcing"
+    supplier_decisions_table: str = "crossdock-supplier-decisions"
+    suppliers_table: str = "crossdock-suppliers"
+    supplier_tasks_queue_url: str = ""
+    supplier_secrets_prefix: str = c.DEFAULT_SUPPLIER_SECRETS_PREFIX
     stock_changes_queue_url: str = ""
     stock_adjustments_queue_url: str = ""
     order_tasks_queue_url: str = ""
@@ -61,6 +66,10 @@ class Settings:
     audit_ttl: timedelta = timedelta(days=90)
     drift_alert_units: int = 3  # read-back drift above this many units alerts
     sold_shipped_tolerance: float = 0.05
+
+    # Supplier freshness policy.
+    stuck_cache_after: timedelta = timedelta(hours=6)  # a supplier stale this long in a row: a stuck cache
+    decision_ttl: timedelta = timedelta(days=90)
 
     # Tracking policy.
     tracking_retries: int = 3  # per number and source, after a silent answer, before the next source
@@ -105,6 +114,11 @@ class Settings:
             carrier_secrets_prefix=env.get(c.ENV_CARRIER_SECRETS_PREFIX, c.DEFAULT_CARRIER_SECRETS_PREFIX),
             tracking_chains=chains,
             worker_concurrency=_positive_int(env, c.ENV_WORKER_CONCURRENCY, 1),
+            sourcing_table=env.get(c.ENV_SOURCING_TABLE, "crossdock-sourcing"),
+            supplier_decisions_table=env.get(c.ENV_SUPPLIER_DECISIONS_TABLE, "crossdock-supplier-decisions"),
+            suppliers_table=env.get(c.ENV_SUPPLIERS_TABLE, "crossdock-suppliers"),
+            supplier_tasks_queue_url=env.get(c.ENV_SUPPLIER_TASKS_QUEUE_URL, ""),
+            supplier_secrets_prefix=env.get(c.ENV_SUPPLIER_SECRETS_PREFIX, c.DEFAULT_SUPPLIER_SECRETS_PREFIX),
             stock_changes_queue_url=env.get(c.ENV_STOCK_CHANGES_QUEUE_URL, ""),
             stock_adjustments_queue_url=env.get(c.ENV_STOCK_ADJUSTMENTS_QUEUE_URL, ""),
             order_tasks_queue_url=env.get(c.ENV_ORDER_TASKS_QUEUE_URL, ""),

@@ -30,6 +30,11 @@ ENV_SOURCE_HEALTH_TABLE = "CROSSDOCK_SOURCE_HEALTH_TABLE"
 ENV_SHIPMENT_EVENTS_QUEUE_URL = "CROSSDOCK_SHIPMENT_EVENTS_QUEUE_URL"
 ENV_TRACKING_TASKS_QUEUE_URL = "CROSSDOCK_TRACKING_TASKS_QUEUE_URL"
 ENV_TRACKING_CHAINS = "CROSSDOCK_TRACKING_CHAINS"  # JSON {"4px": ["4px", "17track"], "*": ["17track"]}
+ENV_SOURCING_TABLE = "CROSSDOCK_SOURCING_TABLE"
+ENV_SUPPLIER_DECISIONS_TABLE = "CROSSDOCK_SUPPLIER_DECISIONS_TABLE"
+ENV_SUPPLIERS_TABLE = "CROSSDOCK_SUPPLIERS_TABLE"
+ENV_SUPPLIER_TASKS_QUEUE_URL = "CROSSDOCK_SUPPLIER_TASKS_QUEUE_URL"
+ENV_SUPPLIER_SECRETS_PREFIX = "CROSSDOCK_SUPPLIER_SECRETS_PREFIX"
 ENV_SECRETS_PREFIX = "CROSSDOCK_SECRETS_PREFIX"
 ENV_CARRIER_SECRETS_PREFIX = "CROSSDOCK_CARRIER_SECRETS_PREFIX"
 # Concurrent workers pace each tracking source at its rate ÷ their number (set from max_concurrency).
@@ -40,6 +45,7 @@ ENV_OUTBOX_DIR = "CROSSDOCK_OUTBOX_DIR"  # local stack: every alert e-mail is al
 
 DEFAULT_SECRETS_PREFIX = "crossdock/shops/"
 DEFAULT_CARRIER_SECRETS_PREFIX = "crossdock/carriers/"  # one secret per tracking source: <prefix><source>
+DEFAULT_SUPPLIER_SECRETS_PREFIX = "crossdock/suppliers/"  # one secret per supplier platform: <prefix>1688
 
 
 # --- resource specs ---------------------------------------------------------------------------
@@ -91,6 +97,17 @@ SOURCE_HEALTH_TABLE = TableSpec(
     range_key="minute",
     ttl_attribute="expires_at",
 )
+# Supplier freshness: per product its sourcing (suppliers in priority, freshness limit) and reorder
+# state; every decision (90 days); per supplier its run of stale answers (stuck caches).
+SOURCING_TABLE = TableSpec("SourcingTable", ENV_SOURCING_TABLE, hash_key="sku")
+SUPPLIER_DECISIONS_TABLE = TableSpec(
+    "SupplierDecisionsTable",
+    ENV_SUPPLIER_DECISIONS_TABLE,
+    hash_key="sku",
+    range_key="decided_at",
+    ttl_attribute="expires_at",
+)
+SUPPLIERS_TABLE = TableSpec("SuppliersTable", ENV_SUPPLIERS_TABLE, hash_key="supplier_key")
 TABLES: tuple[TableSpec, ...] = (
     SHOPS_TABLE,
     ORDERS_TABLE,
@@ -102,6 +119,9 @@ TABLES: tuple[TableSpec, ...] = (
     STOCK_AUDIT_TABLE,
     SHIPMENTS_TABLE,
     SOURCE_HEALTH_TABLE,
+    SOURCING_TABLE,
+    SUPPLIER_DECISIONS_TABLE,
+    SUPPLIERS_TABLE,
 )
 
 
@@ -134,6 +154,9 @@ SHIPMENT_EVENTS_QUEUE = QueueSpec(
 TRACKING_TASKS_QUEUE = QueueSpec(
     "TrackingTasksQueue", ENV_TRACKING_TASKS_QUEUE_URL, visibility_timeout_s=1800
 )
+SUPPLIER_TASKS_QUEUE = QueueSpec(
+    "SupplierTasksQueue", ENV_SUPPLIER_TASKS_QUEUE_URL, visibility_timeout_s=1800
+)
 QUEUES: tuple[QueueSpec, ...] = (
     ORDER_TASKS_QUEUE,
     ORDER_EVENTS_QUEUE,
@@ -141,6 +164,7 @@ QUEUES: tuple[QueueSpec, ...] = (
     STOCK_ADJUSTMENTS_QUEUE,
     SHIPMENT_EVENTS_QUEUE,
     TRACKING_TASKS_QUEUE,
+    SUPPLIER_TASKS_QUEUE,
 )
 
 # Which order events each consumer's queue receives (the orders worker sends to each).
@@ -171,6 +195,7 @@ class FunctionSpec:
     alerts: bool = True
     reads_secrets: bool = False
     reads_carrier_secrets: bool = False
+    reads_supplier_secrets: bool = False
     max_concurrency: int | None = None  # SQS event source: most concurrent invocations (AWS minimum 2)
     env: dict[str, str] = field(default_factory=dict)
 
@@ -309,6 +334,45 @@ TRACKING_WORKER = FunctionSpec(
     # at half its rate, never exceed a limit together however many tasks are queued.
     max_concurrency=2,
 )
+SUPPLIERS_PLANNER = FunctionSpec(
+    name="suppliers-planner",
+    folder="suppliers_planner",
+    handler="handler.handler",
+    timeout_s=60,
+    schedule="rate(15 minutes)",
+    tables=("SourcingTable",),
+    sends_to=("SupplierTasksQueue",),
+    alerts=False,
+)
+SUPPLIERS_WORKER = FunctionSpec(
+    name="suppliers-worker",
+    folder="suppliers_worker",
+    handler="handler.handler",
+    timeout_s=300,  # the queue's visibility (1800 s) is 6× this
+    queue="SupplierTasksQueue",
+    batch_size=1,  # one task (a batch of products) per invocation
+    tables=("SourcingTable", "SupplierDecisionsTable", "SuppliersTable", "AlertsTable"),
+    reads_supplier_secrets=True,
+    max_concurrency=2,  # with each worker at half the platform's rate, the app's quota holds
+)
+SUPPLIERS_DAILY = FunctionSpec(
+    name="suppliers-daily",
+    folder="suppliers_daily",
+    handler="handler.handler",
+    timeout_s=900,
+    memory_mb=1024,
+    schedule="cron(0 1 * * ? *)",  # 01:00 UTC = 09:00 in China, when purchasing starts its day
+    tables=(
+        "SourcingTable",
+        "SupplierDecisionsTable",
+        "SuppliersTable",
+        "OrdersTable",
+        "ShopsTable",
+        "StockTable",
+        "AlertsTable",
+    ),
+    reads_supplier_secrets=True,
+)
 FUNCTIONS: tuple[FunctionSpec, ...] = (
     ORDERS_PLANNER,
     ORDERS_RECONCILE_PLANNER,
@@ -322,4 +386,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     SHIPMENTS_REGISTRAR,
     TRACKING_PLANNER,
     TRACKING_WORKER,
+    SUPPLIERS_PLANNER,
+    SUPPLIERS_WORKER,
+    SUPPLIERS_DAILY,
 )

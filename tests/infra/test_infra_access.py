@@ -147,3 +147,19 @@ def test_only_the_tracking_worker_reads_carrier_secrets_and_only_under_their_pre
         # Then exactly the functions whose spec says so can read carrier secrets
         assert bool(carrier) is spec.reads_carrier_secrets, spec.name
     assert c.TRACKING_WORKER.reads_carrier_secrets and not c.TRACKING_PLANNER.reads_carrier_secrets
+
+
+def test_only_supplier_functions_read_supplier_secrets_and_only_under_their_prefix(synth):
+    # Given every function's secret statements
+    for spec in c.FUNCTIONS:
+        statements = role_statements(synth.resources, spec)
+        supplier = [
+            s
+            for s in statements
+            if "secretsmanager:GetSecretValue" in as_list(s["Action"])
+            and s["Resource"]["Fn::Join"][1][-1] == f":secret:{c.DEFAULT_SUPPLIER_SECRETS_PREFIX}*"
+        ]
+
+        # Then exactly the functions whose spec says so can read them
+        assert bool(supplier) is spec.reads_supplier_secrets, spec.name
+    assert c.SUPPLIERS_WORKER.reads_supplier_secrets and not c.SUPPLIERS_PLANNER.reads_supplier_secrets

@@ -18,6 +18,7 @@ from pynamodb.attributes import (
 from pynamodb.models import Model
 
 from crossdock.config import Settings
+from crossdock.storage.sourcing_models import SourcingModel, SupplierDecisionModel, SupplierStateModel
 from crossdock.storage.stock_models import ListingModel, ReservationModel, SkuModel, StockAuditModel
 from crossdock.storage.tracking_models import ShipmentModel, SourceHealthModel
 
@@ -130,6 +131,9 @@ MODELS: dict[str, type[Model]] = {
     "stock_audit": StockAuditModel,
     "shipments": ShipmentModel,
     "source_health": SourceHealthModel,
+    "sourcing": SourcingModel,
+    "supplier_decisions": SupplierDecisionModel,
+    "suppliers": SupplierStateModel,
 }
 
 
@@ -146,6 +150,9 @@ def bind(settings: Settings) -> None:
         "stock_audit": settings.stock_audit_table,
         "shipments": settings.shipments_table,
         "source_health": settings.source_health_table,
+        "sourcing": settings.sourcing_table,
+        "supplier_decisions": settings.supplier_decisions_table,
+        "suppliers": settings.suppliers_table,
     }
     for key, model in MODELS.items():
         meta = model.Meta
