@@ -8,6 +8,8 @@
     crossdock stock import FILE | listing add | sku set | check SKU QTY | history SKU
     crossdock shipments import FILE | list [--status S] [--follow-up] [--stalled] | show NUMBER
     crossdock tracking run [--max-tasks N]
+    crossdock suppliers add --sku S --supplier SUPPLIER:OFFER[:SKU_ID] ... | list | check [--sku S]
+    crossdock suppliers suggest [--email] | history SKU | platform 1688 --credentials FILE|-
 
 Every command but `local` works on the AWS account of the usual AWS environment (AWS_PROFILE,
 AWS_REGION) and the CROSSDOCK_* variables naming the tables and queues (the stack's outputs).
@@ -24,7 +26,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from crossdock.storage.shops import ShopNotFound
 from pynamodb.exceptions import PynamoDBException
 
-from crossdock_cli import commands, shipment_commands, stock_commands
+from crossdock_cli import commands, shipment_commands, stock_commands, supplier_commands
 from crossdock_cli.arguments import UsageError
 
 FAULT_PROFILES = ("none", "realistic", "hostile")
@@ -90,6 +92,7 @@ def _parser() -> argparse.ArgumentParser:
     status.set_defaults(run=commands.status)
     stock_commands.register(sub)
     shipment_commands.register(sub)
+    supplier_commands.register(sub)
     return parser
 
 
