@@ -198,6 +198,7 @@ def test_cycle_fires_the_real_planner_and_drains_its_tasks(stack: LocalStack) ->
         c.FBA_SYNC.name: {"shops": 0, "full_reads": 0, "changed": 0, "failed": []},
         c.STOCK_PLANNER.name: {"listings": 0, "announced": 0},
         c.TRACKING_PLANNER.name: {"planned": 0, "tasks": 0, "stalled_reported": 0},
+        c.SUPPLIERS_PLANNER.name: {"products": 0, "tasks": 0},
     }
     assert cycle.drained[c.ORDER_TASKS_QUEUE.logical_id].batches == 0
     assert runner.figures[c.ORDERS_PLANNER.name].invocations == 1

@@ -220,3 +220,38 @@ def test_suggestions_need_a_fresh_supplier_with_stock_for_the_suggested_quantity
     digest = [a for a in alerts.sent if a.dedupe_key.startswith("suppliers-suggestions:")]
     assert len(digest) == 1 and len(digest[0].details) == 2
     assert suggestion_digest(report, NOW).details == digest[0].details
+
+
+def test_a_platform_without_credentials_alerts_and_blocks_instead_of_failing_the_batch(world):
+    # Given a platform opener that finds no secret
+    checker, catalog, _platform, alerts, _clock = world
+    add(catalog, "E-5", "951")
+
+    class NoSecret:
+        def open(self, platform):
+            raise ValueError("secret crossdock/suppliers/1688 lacks access_token for 1688")
+
+    checker.suppliers = NoSecret()
+
+    # When checked
+    report = checker.check(["E-5"])
+
+    # Then the product is blocked with an auth rejection and the credentials alert went out
+    assert report.blocked == ["E-5"] and report.decisions[0].rejected[0].reason == "auth"
+    assert "suppliers-auth:1688" in [a.dedupe_key for a in alerts.sent]
+
+
+def test_changing_a_products_suppliers_resets_what_purchasing_sees(world):
+    # Given a product blocked on its old supplier
+    checker, catalog, platform, _alerts, _clock = world
+    add(catalog, "F-6", "961")
+    platform.answers = {"961": [(5, 500)]}
+    checker.check(["F-6"])
+    assert catalog.item("F-6").reorder_status == "blocked"
+
+    # When its suppliers are replaced
+    add(catalog, "F-6", "962")
+
+    # Then it waits for the next check instead of showing the old decision
+    item = catalog.item("F-6")
+    assert item.reorder_status == "unchecked" and item.last_decision == {} and item.blocked_since is None

@@ -48,8 +48,19 @@ class SourcingRepository:
             }
             for s in entry.ordered()
         ]
+        current = self.item(entry.sku)
+        reset: list[Action] = []
+        if current is not None and (current.suppliers or []) != links:
+            # The last decision was about other suppliers: purchasing waits for the next check.
+            reset = [
+                SourcingModel.reorder_status.set("unchecked"),
+                SourcingModel.last_decision.set({}),
+                SourcingModel.blocked_since.remove(),
+                SourcingModel.blocked_reported.remove(),
+            ]
         SourcingModel(entry.sku).update(
             actions=[
+                *reset,
                 SourcingModel.suppliers.set(links),
                 SourcingModel.limit_minutes.set(int(entry.limit.total_seconds() // 60)),
                 SourcingModel.lead_time_days.set(entry.lead_time_days),

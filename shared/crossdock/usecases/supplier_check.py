@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
+
 from crossdock.adapters.errors import AuthError, ChannelError
 from crossdock.adapters.supplier.ports import OfferRef, SupplierOffer, SupplierSource
 from crossdock.domain.freshness import Rejection
@@ -117,10 +119,14 @@ class SupplierChecker:
         first: list[Rejected] = []
         for attempt in range(2):
             try:
+                source = self.suppliers.open(link.platform)
+            except (ValueError, GetParameterError) as exc:  # no secret, or one lacking fields
+                now = self.clock()
+                self.alerts.send(auth_alert(link.platform, exc, now), now=now)
+                return None, Rejected(link.supplier_id, link.product_id, "auth", str(exc)), first
+            try:
                 report.reads += 1
-                offer = self.suppliers.open(link.platform).read(
-                    OfferRef(link.supplier_id, link.product_id, link.sku_id)
-                )
+                offer = source.read(OfferRef(link.supplier_id, link.product_id, link.sku_id))
             except AuthError as exc:
                 now = self.clock()
                 self.alerts.send(auth_alert(link.platform, exc, now), now=now)
