@@ -1,7 +1,8 @@
 """Builds the CDK app: context (cdk.json feature flags + overrides), the stack, cdk-nag enforcement.
 
 Context keys: `layerDir` (default build/layer), `functionsDir` (default functions/), `alertEmail`
-(optional), `stackName` (default Crossdock). Both entry points (`cdk synth` through cdk.json, and
+(optional), `stackName` (default Crossdock), `schedule:<function>` (a rule expression replacing that
+function's schedule, e.g. `-c "schedule:suppliers-planner=rate(30 minutes)"`). Both entry points (`cdk synth` through cdk.json, and
 `python infra/app.py` directly) read the same cdk.json context, so they synthesize the same template.
 """
 
@@ -16,6 +17,7 @@ from aws_cdk import App, Tags, Validations
 from cdk_nag import AwsSolutionsChecks, NagPack, ServerlessChecks
 from crossdock.constants import SERVICE_NAME
 
+from infra.components.specs import Specs
 from infra.nag import acknowledge_findings
 from infra.runtime import CDK_JSON, DEFAULT_FUNCTIONS_DIR, DEFAULT_LAYER_DIR, DEFAULT_STACK_NAME, ROOT
 from infra.stack import CrossdockStack
@@ -34,6 +36,10 @@ def _path(app: App, key: str, default: Path) -> Path:
     return (ROOT / value).resolve() if value else default
 
 
+def _schedules(context: Mapping[str, Any]) -> dict[str, str]:
+    return {k.partition(":")[2]: str(v) for k, v in context.items() if k.startswith("schedule:")}
+
+
 def create_app(
     context: Mapping[str, Any] | None = None, *, outdir: str | None = None, enforce_nag: bool = True
 ) -> tuple[App, CrossdockStack]:
@@ -45,6 +51,7 @@ def create_app(
         layer_dir=_path(app, "layerDir", DEFAULT_LAYER_DIR),
         functions_dir=_path(app, "functionsDir", DEFAULT_FUNCTIONS_DIR),
         alert_email=app.node.try_get_context("alertEmail") or None,
+        specs=Specs().with_schedules(_schedules(context or {})),
     )
     Tags.of(stack).add("project", SERVICE_NAME)
     acknowledge_findings(stack)

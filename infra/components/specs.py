@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from crossdock import constants as c
 
@@ -15,6 +15,21 @@ class Specs:
     tables: tuple[c.TableSpec, ...] = c.TABLES
     queues: tuple[c.QueueSpec, ...] = c.QUEUES
     functions: tuple[c.FunctionSpec, ...] = c.FUNCTIONS
+
+    def with_schedules(self, schedules: dict[str, str]) -> Specs:
+        """The same specs with some functions' schedules replaced (context `schedule:<function>`)."""
+        unknown = sorted(set(schedules) - {f.name for f in self.functions if f.schedule})
+        if unknown:
+            raise InfraConfigError(
+                f"schedule override for unknown or unscheduled function(s): {', '.join(unknown)}"
+            )
+        bad = sorted(e for e in schedules.values() if not e.startswith(("rate(", "cron(")))
+        if bad:
+            raise InfraConfigError(f"schedule override must be rate(...) or cron(...), got {', '.join(bad)}")
+        return replace(
+            self,
+            functions=tuple(replace(f, schedule=schedules.get(f.name, f.schedule)) for f in self.functions),
+        )
 
     def consumer_timeouts_s(self, queue: c.QueueSpec) -> list[int]:
         return [f.timeout_s for f in self.functions if f.queue == queue.logical_id]

@@ -118,3 +118,23 @@ def test_the_tracking_worker_runs_at_most_two_at_once_and_knows_it(synth):
     assert [m.get("ScalingConfig") for m in mappings] == [{"MaximumConcurrency": 2}]
     env = function(synth.resources, c.TRACKING_WORKER)[1]["Environment"]["Variables"]
     assert env[c.ENV_WORKER_CONCURRENCY] == "2"
+
+
+def test_a_schedule_can_be_overridden_from_the_context_and_a_bad_one_is_refused(tmp_path, layer_dir):
+    # Given the supplier check every 30 minutes instead of 15, and a typo'd function name
+    from aws_cdk.assertions import Template
+
+    from infra.assembly import create_app
+    from infra.components.errors import InfraConfigError
+
+    context = {"layerDir": str(layer_dir), "schedule:suppliers-planner": "rate(30 minutes)"}
+    _, stack = create_app(context, outdir=str(tmp_path / "a"), enforce_nag=False)
+
+    # Then the rule follows it (tracking keeps its 15 minutes); an unknown function is a clear error
+    expressions = [
+        r["Properties"]["ScheduleExpression"]
+        for r in Template.from_stack(stack).find_resources("AWS::Events::Rule").values()
+    ]
+    assert "rate(30 minutes)" in expressions and expressions.count("rate(15 minutes)") == 1
+    with pytest.raises(InfraConfigError, match="suppliers-plannr"):
+        create_app({**context, "schedule:suppliers-plannr": "rate(1 hour)"}, outdir=str(tmp_path / "b"))
