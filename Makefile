@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CDK ?= npx --yes aws-cdk@2
 ALERT_EMAIL ?=
+CONTEXT ?=  # more -c key=value for the synth, e.g. CONTEXT='-c "schedule:suppliers-planner=rate(30 minutes)"'
 LAYER_STAMP := build/.layer-stamp
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
@@ -68,7 +69,7 @@ layer: $(LAYER_STAMP)
 
 # Hermetic: no AWS credentials, lookups, Docker or network. cdk-nag findings fail the synth.
 synth: layer
-	$(BIN)/python infra/app.py -o cdk.out $(if $(ALERT_EMAIL),-c alertEmail=$(ALERT_EMAIL))
+	$(BIN)/python infra/app.py -o cdk.out $(if $(ALERT_EMAIL),-c alertEmail=$(ALERT_EMAIL)) $(CONTEXT)
 
 # Deploys the assembly `make synth` wrote (once per account/region first: $(CDK) bootstrap).
 deploy: synth
