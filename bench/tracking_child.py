@@ -43,9 +43,9 @@ def _work(settings: Settings, tasks: list[list[str]], out: dict[str, Any]) -> No
         out["followed_up"] = out.get("followed_up", 0) + len(report.followed_up)
     out["answered"] = answered
     out["busy_s"] = busy
-    out["calls"] = {name: dict(sources.stats(name).calls) for name in sources._open}
-    out["waited_s"] = {name: sources.stats(name).waited_s for name in sources._open}
-    out["consumed"] = {name: dict(sources.stats(name).consumed) for name in sources._open}
+    out["calls"] = {name: dict(sources.stats(name).calls) for name in sources.opened()}
+    out["waited_s"] = {name: sources.stats(name).waited_s for name in sources.opened()}
+    out["consumed"] = {name: dict(sources.stats(name).consumed) for name in sources.opened()}
 
 
 def main() -> None:

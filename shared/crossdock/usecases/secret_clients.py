@@ -1,0 +1,88 @@
+"""Clients of services crossdock holds one account for (tracking sources, supplier platforms):
+the service's secret (credentials + endpoint overrides) + a paced client, built once per
+invocation so each service keeps one token bucket across the batch.
+
+One secret per service, `<prefix><name>`: the credential fields its spec names, and optionally
+`"endpoints": {...}`. Concurrent workers split each documented rate between them.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
+from typing import Any, Generic, Protocol, TypeVar
+
+from crossdock import credentials
+from crossdock.adapters.http import CallStats, ChannelHttp, RetryPolicy
+from crossdock.config import Settings
+from crossdock.domain.ratelimit import Rate
+
+# Transport faults (5xx, resets, 429, failure envelopes) are retried by the client itself, three
+# attempts in all; what a service's answer means is judged (and retried) by the use case.
+TRANSPORT_RETRY = RetryPolicy(max_attempts=3, base_delay_s=0.5, max_delay_s=10.0)
+
+Client = TypeVar("Client")
+
+
+class ServiceSpec(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def display(self) -> str: ...
+    @property
+    def rates(self) -> Mapping[str, Rate]: ...
+    @property
+    def credential_fields(self) -> tuple[str, ...]: ...
+
+
+class SecretClients(ABC, Generic[Client]):
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        read_secret: Callable[..., dict[str, Any]] = credentials.read,
+        sleep: Callable[[float], None] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.read_secret = read_secret
+        self.sleep = sleep
+        self._open: dict[str, tuple[Client, ChannelHttp]] = {}
+
+    @abstractmethod
+    def prefix(self) -> str:
+        """The secrets' name prefix."""
+
+    @abstractmethod
+    def spec(self, name: str) -> ServiceSpec:
+        """The service's spec (raises ValueError for an unknown name)."""
+
+    @abstractmethod
+    def build(self, name: str, secret: dict[str, Any], http: ChannelHttp) -> Client:
+        """The client, from its secret and paced HTTP client."""
+
+    def secret_name(self, name: str) -> str:
+        return f"{self.prefix()}{name}"
+
+    def open(self, name: str) -> Client:
+        if name not in self._open:
+            spec = self.spec(name)
+            secret = self.read_secret(self.secret_name(name))
+            missing = [f for f in spec.credential_fields if not secret.get(f)]
+            if missing:
+                raise ValueError(
+                    f"secret {self.secret_name(name)} lacks {', '.join(missing)} for {spec.display}"
+                )
+            share = self.settings.rate_scale / self.settings.worker_concurrency  # the workers split each rate
+            kwargs: dict[str, Any] = {"rate_scale": share, "retry": TRANSPORT_RETRY}
+            if self.sleep is not None:
+                kwargs["sleep"] = self.sleep
+            http = ChannelHttp(spec.name, spec.rates, **kwargs)
+            self._open[name] = (self.build(name, secret, http), http)
+        return self._open[name][0]
+
+    def opened(self) -> list[str]:
+        return list(self._open)
+
+    def stats(self, name: str) -> CallStats:
+        opened = self._open.get(name)
+        return opened[1].stats if opened else CallStats()
