@@ -72,11 +72,15 @@ class SecretClients(ABC, Generic[Client]):
                 raise ValueError(
                     f"secret {self.secret_name(name)} lacks {', '.join(missing)} for {spec.display}"
                 )
-            share = self.settings.rate_scale / self.settings.worker_concurrency  # the workers split each rate
-            kwargs: dict[str, Any] = {"rate_scale": share, "retry": TRANSPORT_RETRY}
+            # Concurrent workers split each rate and each burst: together they never exceed either.
+            workers = self.settings.worker_concurrency
+            rates = {
+                op: Rate(r.per_second / workers, max(1.0, r.burst / workers)) for op, r in spec.rates.items()
+            }
+            kwargs: dict[str, Any] = {"rate_scale": self.settings.rate_scale, "retry": TRANSPORT_RETRY}
             if self.sleep is not None:
                 kwargs["sleep"] = self.sleep
-            http = ChannelHttp(spec.name, spec.rates, **kwargs)
+            http = ChannelHttp(spec.name, rates, **kwargs)
             self._open[name] = (self.build(name, secret, http), http)
         return self._open[name][0]
 

@@ -24,8 +24,8 @@ def blocked_digest(decisions: Sequence[Decision], now: datetime) -> Alert:
         since=min(d.decided_at for d in decisions),
         what_happened="No supplier of these products gave stock data updated within the product's freshness "
         "limit (or with enough stock): stale, missing or future update times, or short stock.",
-        what_we_did=f'Marked each product "{BLOCKED_LINE}" and keep checking every 15 minutes; each supplier '
-        "was read twice before it was rejected.",
+        what_we_did=f'Marked each product "{BLOCKED_LINE}" and keep checking every 15 minutes; a supplier '
+        "whose update time failed the gate was read a second time before it was rejected.",
         what_to_do="Do not buy these against the platform's stock figures: ask the suppliers to confirm stock, "
         "or add a fresh alternate supplier (`crossdock suppliers add`).",
         details=tuple(d.summary() for d in decisions),

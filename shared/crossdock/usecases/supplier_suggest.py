@@ -42,7 +42,7 @@ class SuggestionLine:
         if self.decision.chosen is None:
             return f"{s.sku}: buy {s.quantity} — {BLOCKED_LINE} ({s.reason})"
         minutes = int((self.age or timedelta()).total_seconds() // 60)
-        return f"{s.sku}: buy {s.quantity} from {self.supplier} at ¥{self.price} — data {minutes} min old ({s.reason})"
+        return f"{s.sku}: buy {s.quantity} from {self.supplier} at ¥{self.price:.2f} — data {minutes} min old ({s.reason})"
 
 
 @dataclass
