@@ -58,6 +58,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.stock
 	$(BIN)/python -m bench.stock_latency
 	$(BIN)/python -m bench.tracking
+	$(BIN)/python -m bench.suppliers
 
 # The layer: arm64 wheels of the runtime dependencies plus the crossdock package (pip needs the
 # package index); rebuilt only when they change.

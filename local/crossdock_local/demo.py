@@ -8,9 +8,12 @@ authorization is revoked and one stored order is deleted behind crossdock's back
 reconciliation. After them, the stock story: a sale timed until three other channels show it, FBA
 inbound units left uncounted, an oversold race. Then the tracking story (tracking_demo): the shipped
 orders' parcels refreshed from local 4PX, Yanwen and 17TRACK APIs, a 4PX outage answering 200 with
-empty data failing over to 17TRACK, a parcel unknown everywhere, a stall digest. The run ends with
-a per-shop account checked against the channels' truth, the stock every channel shows beside what
-is sellable, and what customer service reads to buyers about their parcels.
+empty data failing over to 17TRACK, a parcel unknown everywhere, a stall digest. Then the supplier
+story (supplier_demo): a local 1688 platform's offers checked through the freshness gate — a stuck
+cache's stale primary rejected, an alternate chosen, a product blocked and alerted, the daily
+purchase suggestions. The run ends with a per-shop account checked against the channels' truth, the
+stock every channel shows beside what is sellable, what customer service reads to buyers about
+their parcels, and what purchasing may buy from whom.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from crossdock_local.shops import CATALOGUE, DemoShops, ShopPlan
 from crossdock_local.stack import LocalStack
 from crossdock_local.stock_demo import StockStory
 from crossdock_local.stock_demo_tap import DemoRunner, LedgerTap
+from crossdock_local.supplier_demo import SupplierStory, alibaba_sandbox
 from crossdock_local.tracking_demo import TrackingStory
 
 MIN_CYCLES = 3
@@ -55,6 +59,7 @@ class World:
     witness: str  # book id of the order deleted from the store before the reconciliation
     stock: StockStory
     tracking: TrackingStory
+    suppliers: SupplierStory
     deleted: str | None = None
 
 
@@ -79,6 +84,7 @@ class Demo:
             world.mutator.stop()
         world.stock.tell()
         world.tracking.tell()
+        world.suppliers.tell()
         return self._result(world)
 
     def _incidents(self, world: World, number: int) -> None:
@@ -129,12 +135,14 @@ class Demo:
             functions=runner.figures,
             dead_letters={q.logical_id: runner.depth(q, dead_letters=True) for q in c.QUEUES},
             sandbox_stats={name: dict(sandbox.stats) for name, sandbox in shops.sandboxes.items()}
-            | {name: dict(sandbox.stats) for name, sandbox in world.tracking.carriers.sandboxes.items()},
+            | {name: dict(sandbox.stats) for name, sandbox in world.tracking.carriers.sandboxes.items()}
+            | {"1688": dict(world.suppliers.sandbox.stats)},
             events={shop_id: world.tap.by_type(shop_id) for shop_id in shops.plans},
             redelivered_events=world.tap.redelivered,
             deleted_order=world.deleted,
             stock=world.stock.outcome,
             tracking=world.tracking.outcome,
+            suppliers=world.suppliers.outcome,
             elapsed_s=time.monotonic() - self.started,
         )
 
@@ -169,6 +177,7 @@ def run_demo(
         LocalStack(rate_scale=rate_scale, outbox_dir=folder) as stack,
         DemoShops(plans, faults=fault_profile, seed=seed, rate_scale=rate_scale, orders=orders) as shops,
         TrackingSandboxes(rate_scale=rate_scale, faults=fault_profile, seed=seed) as carriers,
+        alibaba_sandbox(rate_scale=rate_scale, faults=fault_profile, seed=seed) as alibaba,
         (folder / "lambda.log").open("w", encoding="utf-8") as lambda_log,
     ):
         now = datetime.now(UTC)
@@ -190,9 +199,11 @@ def run_demo(
         )
         stock = StockStory(shops, runner, stack.settings, mail, demo.say)
         tracking = TrackingStory(carriers, runner, stack.settings, mail, demo.say, seed=seed)
+        suppliers = SupplierStory(alibaba, shops, runner, stack.settings, mail, demo.say)
         with captured(lambda_log):  # the functions' logs and metrics, for the whole run (two may run at once)
             stock.set_up(folder)
             tracking.set_up(folder)
+            suppliers.set_up(folder)
             world = World(
                 shops=shops,
                 runner=runner,
@@ -205,6 +216,7 @@ def run_demo(
                 witness=witness,
                 stock=stock,
                 tracking=tracking,
+                suppliers=suppliers,
             )
             result = demo.run(world)
         print_report(

@@ -16,6 +16,7 @@ from crossdock_cli.table import duration
 from crossdock_local.convergence import Convergence
 from crossdock_local.runner import FunctionFigures
 from crossdock_local.stock_demo_report import StockOutcome, stock_lines
+from crossdock_local.supplier_demo_report import SupplierOutcome, supplier_lines
 from crossdock_local.tracking_demo_report import TrackingOutcome, tracking_lines
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ class DemoResult:
     deleted_order: str | None  # the stored order removed behind crossdock's back
     stock: StockOutcome | None = None
     tracking: TrackingOutcome | None = None
+    suppliers: SupplierOutcome | None = None
     elapsed_s: float = 0.0
 
     @property
@@ -128,6 +130,8 @@ def print_report(
         lines += stock_lines(result.stock)
     if result.tracking is not None:
         lines += tracking_lines(result.tracking)
+    if result.suppliers is not None:
+        lines += supplier_lines(result.suppliers)
     lines += _alert_lines(result)
     verdict = "every shop converged" if result.converged else "NOT every shop converged (see above)"
     if result.stock is not None and not result.stock.skipped:
@@ -136,5 +140,7 @@ def print_report(
         )
     if result.tracking is not None:
         verdict += "; tracking incidents handled" if result.tracking.held else "; tracking NOT as expected"
+    if result.suppliers is not None:
+        verdict += "; supplier freshness held" if result.suppliers.held else "; suppliers NOT as expected"
     lines += ["", f"Done in {result.elapsed_s:.1f}s (rates ×{rate_scale:g}): {verdict}."]
     print("\n".join(lines), file=out, flush=True)
