@@ -17,7 +17,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 help:
 	@echo "make demo   - run the whole system locally (moto + sandboxes), no AWS account needed"
 	@echo "make test   - lint, type-check and every test tier"
-	@echo "make bench  - order pull, stock push and tracking benchmarks against the sandboxes"
+	@echo "make bench  - order pull, stock push, tracking and supplier benchmarks against the sandboxes"
 	@echo "make synth  - CloudFormation templates into cdk.out/ (no network, no Docker)"
 	@echo "make deploy - cdk deploy (needs AWS credentials; see README)"
 
