@@ -17,7 +17,6 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
 from crossdock import bootstrap_suppliers
 from crossdock.adapters.supplier.registry import SUPPLIERS
 from crossdock.domain.freshness import describe_age
@@ -181,10 +180,7 @@ def suppliers_check(args: argparse.Namespace) -> int:
     if not skus:
         print("the sourcing catalog is empty: nothing to check (see `crossdock suppliers add`)")
         return 0
-    try:
-        report = bootstrap_suppliers.supplier_checker(current).check(skus)
-    except GetParameterError as exc:
-        return _no_secret(exc)
+    report = bootstrap_suppliers.supplier_checker(current).check(skus)
     for decision in report.decisions:
         print(decision.summary())
     rejected = ", ".join(f"{reason} {n}" for reason, n in sorted(report.rejected.items())) or "none"
@@ -197,22 +193,10 @@ def suppliers_check(args: argparse.Namespace) -> int:
     return 1 if report.blocked else 0
 
 
-def _no_secret(exc: GetParameterError) -> int:
-    print(
-        f"crossdock: cannot read a supplier platform's secret: {exc} "
-        "(connect it with `crossdock suppliers platform 1688 --credentials FILE`)",
-        file=sys.stderr,
-    )
-    return 1
-
-
 # -- suggest ---------------------------------------------------------------------------------------
 def suppliers_suggest(args: argparse.Namespace) -> int:
     replenisher = bootstrap_suppliers.replenisher(configured())
-    try:
-        report = replenisher.daily() if args.email else replenisher.suggest()
-    except GetParameterError as exc:
-        return _no_secret(exc)
+    report = replenisher.daily() if args.email else replenisher.suggest()
     rows = [
         [
             line.suggestion.sku,
