@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 
 from crossdock.adapters.tracking.registry import SOURCES
@@ -33,7 +33,7 @@ class SourceHealth:
     clock: Callable[[], datetime]
     metric: Metric = lambda source, name, value, unit: None
     _demoted: dict[str, datetime] | None = None
-    _touched: set[str] = field(default_factory=set)
+    _pending: dict[str, HealthWindow] = field(default_factory=dict)  # counted, not yet written
     _calls_seen: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def demoted(self) -> dict[str, datetime]:
@@ -54,21 +54,27 @@ class SourceHealth:
             failed_calls=faults - seen_faults,
             latency_ms=int(asked.elapsed_s * 1000),
         )
-        self.repository.record(name, self.clock(), window)
-        self._touched.add(name)
-        if window.answers:
-            self.metric(name, "TrackingAnswers", window.answers, "Count")
-            self.metric(name, "TrackingSilentFailures", window.silent, "Count")
-            self.metric(name, "TrackingSuccessRate", 100.0 * window.success_rate, "Percent")
-            self.metric(name, "TrackingSilentRate", 100.0 * window.silent_rate, "Percent")
-        if window.calls:
-            self.metric(name, "TrackingLatency", window.latency_ms / window.calls, "Milliseconds")
+        self._pending[name] = _sum(self._pending.get(name, HealthWindow()), window)
+
+    def _flush(self, now: datetime) -> None:
+        """One counter write and one set of metrics per source and refresh, however many chunks."""
+        for name, window in self._pending.items():
+            self.repository.record(name, now, window)
+            if window.answers:
+                self.metric(name, "TrackingAnswers", window.answers, "Count")
+                self.metric(name, "TrackingSilentFailures", window.silent, "Count")
+                self.metric(name, "TrackingSuccessRate", 100.0 * window.success_rate, "Percent")
+                self.metric(name, "TrackingSilentRate", 100.0 * window.silent_rate, "Percent")
+            if window.calls:
+                self.metric(name, "TrackingLatency", window.latency_ms / window.calls, "Milliseconds")
 
     def review(self, now: datetime) -> dict[str, HealthChange]:
-        """Demote or promote each source asked in this run, by its last hour of answers."""
+        """Write this run's counts, then demote or promote each source asked in it by its last hour."""
+        self._flush(now)
+        touched, self._pending = sorted(self._pending), {}
         changes: dict[str, HealthChange] = {}
         demoted = self.demoted()
-        for name in sorted(self._touched):
+        for name in touched:
             window = self.repository.last_hour(name, now)
             change = health_change(
                 answers=window.answers,
@@ -89,7 +95,6 @@ class SourceHealth:
                 demoted.pop(name, None)
             backup = self._backup_of(name)
             self.alerts.send(health_alert(SOURCES[name].display, is_demotion, window, backup, now), now=now)
-        self._touched.clear()
         return changes
 
     def _backup_of(self, name: str) -> str:
@@ -97,3 +102,7 @@ class SourceHealth:
             if name in chain and chain.index(name) + 1 < len(chain):
                 return SOURCES[chain[chain.index(name) + 1]].display
         return "the other sources of its chains"
+
+
+def _sum(a: HealthWindow, b: HealthWindow) -> HealthWindow:
+    return HealthWindow(*(getattr(a, f.name) + getattr(b, f.name) for f in fields(HealthWindow)))

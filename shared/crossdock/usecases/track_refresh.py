@@ -81,30 +81,32 @@ class TrackingRefresher:
         escalate: list[Parcel] = []
         held: list[tuple[Parcel, str, str | None]] = []
         failures: dict[str, list[str]] = defaultdict(list)
-        with ThreadPoolExecutor(max_workers=SAVE_THREADS) as saver:
-            saves = []
-            for number, chunk in enumerate(_chunks(parcels, self.chains)):
-                found = self._ask_chunk(chunk, failures, report, probe=number == 0)
+        try:
+            with ThreadPoolExecutor(max_workers=SAVE_THREADS) as saver:
+                saves = []
+                for number, chunk in enumerate(_chunks(parcels, self.chains)):
+                    found = self._ask_chunk(chunk, failures, report, probe=number == 0)
+                    now = self.clock()
+                    for key, parcel in chunk.items():
+                        parcel, fresh, escalation = self._settle(parcel, found.get(key), now, report)
+                        newly_failed += [parcel] if fresh else []
+                        escalate += [parcel] if escalation else []
+                        line = status_line(parcel, now)
+                        if key in found:
+                            saves.append(
+                                saver.submit(self.shipments.save, parcel, status_line=line, checked_at=now)
+                            )
+                        else:
+                            held.append((parcel, line, "; ".join(failures[key])))
                 now = self.clock()
-                for key, parcel in chunk.items():
-                    parcel, fresh, escalation = self._settle(parcel, found.get(key), now, report)
-                    newly_failed += [parcel] if fresh else []
-                    escalate += [parcel] if escalation else []
-                    line = status_line(parcel, now)
-                    if key in found:
-                        saves.append(
-                            saver.submit(self.shipments.save, parcel, status_line=line, checked_at=now)
-                        )
-                    else:
-                        held.append((parcel, line, "; ".join(failures[key])))
-            now = self.clock()
-            self._alert(newly_failed, escalate, failures, now)
-            self.shipments.save_all(held, checked_at=now)
-            for done in saves:
-                done.result()  # a conflicting save fails the task: SQS retries it
+                self._alert(newly_failed, escalate, failures, now)
+                self.shipments.save_all(held, checked_at=now)
+                for done in saves:
+                    done.result()  # a conflicting save fails the task: SQS retries it
+        finally:
+            self.health.review(self.clock())  # the sources answered, whatever became of the saves
         report.followed_up = [p.key for p in newly_failed]
         report.escalated = [p.key for p in escalate]
-        self.health.review(self.clock())
         return report
 
     def _ask_chunk(
