@@ -5,16 +5,13 @@ e-mails, the suggestion list, a product's history) is asserted here, against the
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 from crossdock.domain.sourcing import BLOCKED_LINE
-from crossdock_local.demo import run_demo
 from crossdock_local.report import DemoResult
-from crossdock_local.shops import CATALOGUE
 from crossdock_local.supplier_demo_catalogue import (
     BLOCKED_SKU,
     BY_SOURCED_SKU,
@@ -25,8 +22,6 @@ from crossdock_local.supplier_demo_catalogue import (
 )
 from crossdock_local.supplier_demo_report import SupplierOutcome, last_rejections, reads_of
 
-SHOPS = tuple(plan for plan in CATALOGUE if plan.shop_id in ("taobao-cn", "amazon-us"))
-
 
 @dataclass
 class Run:
@@ -36,20 +31,10 @@ class Run:
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
-    out = io.StringIO()
-    result = run_demo(
-        cycles=3,
-        fault_profile="realistic",
-        seed=5,
-        outbox=tmp_path_factory.mktemp("outbox"),
-        orders=30,
-        changes_per_cycle=20,
-        plans=SHOPS,
-        out=out,
-    )
+def run(small_demo: tuple[DemoResult, str]) -> Iterator[Run]:
+    result, output = small_demo
     assert result.suppliers is not None
-    yield Run(result, result.suppliers, out.getvalue())
+    yield Run(result, result.suppliers, output)
 
 
 def emails(run: Run, key: str) -> list[str]:

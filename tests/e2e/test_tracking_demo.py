@@ -5,19 +5,14 @@ operators and customer service would see afterwards (e-mails, status lines) is a
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 from crossdock.domain.tracking_policy import FOLLOW_UP_LINE
-from crossdock_local.demo import run_demo
 from crossdock_local.report import DemoResult
-from crossdock_local.shops import CATALOGUE
 from crossdock_local.tracking_demo_report import TrackingOutcome
-
-SHOPS = tuple(plan for plan in CATALOGUE if plan.shop_id in ("taobao-cn", "amazon-us"))
 
 
 @dataclass
@@ -28,20 +23,10 @@ class Run:
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
-    out = io.StringIO()
-    result = run_demo(
-        cycles=3,
-        fault_profile="realistic",
-        seed=5,
-        outbox=tmp_path_factory.mktemp("outbox"),
-        orders=30,
-        changes_per_cycle=20,
-        plans=SHOPS,
-        out=out,
-    )
+def run(small_demo: tuple[DemoResult, str]) -> Iterator[Run]:
+    result, output = small_demo
     assert result.tracking is not None
-    yield Run(result, result.tracking, out.getvalue())
+    yield Run(result, result.tracking, output)
 
 
 def emails(run: Run, key: str) -> list[str]:
