@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from crossdock.adapters.tracking.registry import DEFAULT_CHAINS
 from crossdock.bootstrap import alert_sender, now_utc
@@ -25,7 +25,9 @@ from crossdock.usecases.tracking_sources import TrackingSources
 
 
 def tracking_policy(settings: Settings) -> TrackingPolicy:
-    return TrackingPolicy()
+    return TrackingPolicy(
+        stall_after_by_carrier={carrier: timedelta(hours=h) for carrier, h in settings.stall_hours.items()}
+    )
 
 
 def tracking_chains(settings: Settings) -> dict[str, tuple[str, ...]]:

@@ -35,6 +35,7 @@ class Settings:
     tracking_tasks_queue_url: str = ""
     carrier_secrets_prefix: str = c.DEFAULT_CARRIER_SECRETS_PREFIX
     tracking_chains: dict[str, tuple[str, ...]] = field(default_factory=dict)  # empty: the registry's default
+    stall_hours: dict[str, float] = field(default_factory=dict)  # per carrier; others 72 h
     worker_concurrency: int = 1  # tracking workers running at once: each paces sources at rate ÷ this
     sourcing_table: str = "crossdock-sourcing"
     supplier_decisions_table: str = "crossdock-supplier-decisions"
@@ -98,6 +99,14 @@ class Settings:
                 f"{c.ENV_TRACKING_CHAINS} must be a JSON object of carrier → list of sources, "
                 f"got {env[c.ENV_TRACKING_CHAINS]!r}"
             ) from None
+        try:
+            stall_hours = {k: float(v) for k, v in json.loads(env.get(c.ENV_STALL_HOURS) or "{}").items()}
+        except (ValueError, AttributeError, TypeError):
+            raise ConfigError(
+                f"{c.ENV_STALL_HOURS} must be a JSON object of carrier → hours, got {env[c.ENV_STALL_HOURS]!r}"
+            ) from None
+        if any(h <= 0 for h in stall_hours.values()):
+            raise ConfigError(f"{c.ENV_STALL_HOURS}: every limit must be > 0 hours, got {stall_hours}")
         return cls(
             shops_table=env.get(c.ENV_SHOPS_TABLE, "crossdock-shops"),
             orders_table=env.get(c.ENV_ORDERS_TABLE, "crossdock-orders"),
@@ -113,6 +122,7 @@ class Settings:
             tracking_tasks_queue_url=env.get(c.ENV_TRACKING_TASKS_QUEUE_URL, ""),
             carrier_secrets_prefix=env.get(c.ENV_CARRIER_SECRETS_PREFIX, c.DEFAULT_CARRIER_SECRETS_PREFIX),
             tracking_chains=chains,
+            stall_hours=stall_hours,
             worker_concurrency=_positive_int(env, c.ENV_WORKER_CONCURRENCY, 1),
             sourcing_table=env.get(c.ENV_SOURCING_TABLE, "crossdock-sourcing"),
             supplier_decisions_table=env.get(c.ENV_SUPPLIER_DECISIONS_TABLE, "crossdock-supplier-decisions"),
