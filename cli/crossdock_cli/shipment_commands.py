@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
 from crossdock import aws, bootstrap_tracking
 from crossdock.adapters.registry import CHANNELS
 from crossdock.adapters.tracking.registry import SOURCES
@@ -233,13 +232,10 @@ def tracking_run(args: argparse.Namespace) -> int:
         [message] = received["Messages"]
         try:
             problem = _refresh_task(refresher, message["Body"])
-        except BaseException as exc:
+        except BaseException:
             sqs.change_message_visibility(
                 QueueUrl=url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
             )
-            if isinstance(exc, GetParameterError):
-                print(f"crossdock: cannot read a tracking source's secret: {exc}", file=sys.stderr)
-                return 1
             raise
         if problem is None:
             sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])

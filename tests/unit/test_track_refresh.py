@@ -244,3 +244,28 @@ def test_concurrent_workers_split_each_sources_rate():
     # Then each paces at half its documented rate (with the pacing margin)
     assert all(0.45 < b.rate.per_second / 5 < 0.5 for b in rates["4px"].values())
     assert all(0.45 < b.rate.per_second / 3 < 0.5 for b in rates["17track"].values())
+
+
+def test_a_source_without_usable_credentials_alerts_and_the_backup_answers(world):
+    # Given the 4PX secret cannot be read
+    refresher, registrar, _sources, alerts, _clock = world
+    opener = refresher.asker.sources
+
+    class NoSecretFor4px:
+        def open(self, name):
+            if name == "4px":
+                raise ValueError("secret crossdock/carriers/4px lacks app_secret for 4PX")
+            return opener.open(name)
+
+        def stats(self, name):
+            return opener.stats(name)
+
+    refresher.asker.sources = NoSecretFor4px()
+    keys = register(registrar, "4PX3001518600010CN")
+
+    # When refreshed
+    report = refresher.refresh(keys)
+
+    # Then the credentials alert went out and 17TRACK answered: no failed task
+    assert [a.dedupe_key for a in alerts.sent] == ["tracking-auth:4PX"]
+    assert report.answered_by == {"17track": 1}

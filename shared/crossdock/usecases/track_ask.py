@@ -14,6 +14,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol
 
+from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
+
 from crossdock.adapters.errors import AuthError, ChannelError
 from crossdock.adapters.http import CallStats
 from crossdock.adapters.tracking.ports import ParcelQuery, TrackingSource
@@ -56,7 +58,12 @@ class Asker:
     def ask(self, name: str, parcels: Sequence[Parcel]) -> Asked:
         asked = Asked()
         started = time.monotonic()
-        source = self.sources.open(name)
+        try:
+            source = self.sources.open(name)
+        except (ValueError, GetParameterError) as exc:  # no secret, or one lacking fields
+            # Unusable as surely as refused credentials: alert, and the chain's next source answers.
+            asked.auth_error = AuthError(name, f"cannot use its credentials: {exc}")
+            return asked
         try:
             if source.needs_registration:
                 parcels = self._register(source, name, parcels, asked)
