@@ -1,4 +1,5 @@
-"""The sellable-stock rule: buffer, minimum, cap; never negative, never above what is free."""
+"""The sellable-stock rule: buffer on on-hand, then reservations, minimum, cap; never negative, never
+above what is free."""
 
 from __future__ import annotations
 
@@ -15,8 +16,11 @@ from hypothesis import strategies as st
     [
         (100, 0, StockPolicy(), 95),  # default 5 % buffer
         (45, 0, StockPolicy(), 42),  # floor(42.75)
-        (10, 3, StockPolicy(), 6),  # floor(6.65)
+        (10, 3, StockPolicy(), 6),  # floor(9.5) − 3
         (10, 3, StockPolicy(min_units=2), 4),
+        (100, 95, StockPolicy(), 0),  # the buffer is on on-hand: 95 counted − 95 reserved, never 4
+        (100, 90, StockPolicy(), 5),  # a 5 % counting error on 100 is 5 units, whatever is reserved
+        (200, 50, StockPolicy(buffer=Decimal("0.1")), 130),
         (10, 12, StockPolicy(), 0),  # oversold never goes negative
         (100, 0, StockPolicy(cap=30), 30),
         (100, 0, StockPolicy(buffer=Decimal("0")), 100),
@@ -53,3 +57,5 @@ def test_never_negative_never_above_free_and_monotonic(on_hand, reserved, buffer
     assert 0 <= quantity <= max(0, on_hand - reserved)
     assert sellable(on_hand + 1, reserved, policy) >= quantity  # more stock never shows less
     assert sellable(on_hand, reserved + 1, policy) <= quantity  # a sale never shows more
+    # the buffer protects on-hand whatever is reserved: at most on_hand × (1 − buffer) − reserved
+    assert quantity <= max(0, on_hand * (1 - buffer) - reserved)

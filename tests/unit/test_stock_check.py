@@ -40,7 +40,7 @@ def env():
 
 
 def test_enough_when_central_sellable_covers_the_quantity(env):
-    # Given 10 units, 2 reserved, the default 5 % buffer: floor(8 × 0.95) = 7 sellable
+    # Given 10 units, 2 reserved, the default 5 % buffer: floor(10 × 0.95) − 2 = 7 sellable
     check, stock, _, _ = env
     stock.change_sku("A", lambda item: setattr(item, "reserved", 2) or True, now=NOW)
     # When 7 and 8 units are checked without a live FBA read

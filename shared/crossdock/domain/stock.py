@@ -1,6 +1,8 @@
 """Sellable stock: what a channel may show (pure).
 
-sellable = max(0, floor((on_hand − reserved) × (1 − buffer)) − min_units), then capped per channel.
+sellable = max(0, floor(on_hand × (1 − buffer)) − reserved − min_units), then capped per channel.
+The buffer covers counting errors in physical stock, so it is taken from on-hand, not from what is
+left after reservations (100 on hand, 95 reserved: 0 offered, never 4).
 FBA counts only `fulfillableQuantity`: inbound, reserved, researching and unfulfillable units are
 not on hand for selling. Every change to a SKU bumps its version; a push carries the version it was
 computed from and is refused on write when a newer one has already been pushed.
@@ -42,9 +44,8 @@ class StockPolicy:
 
 def sellable(on_hand: int, reserved: int, policy: StockPolicy) -> int:
     """Units a channel may offer. Never negative; exact decimal arithmetic (no float rounding up)."""
-    free = max(0, on_hand - reserved)
-    quantity = math.floor(Decimal(free) * (Decimal(1) - policy.buffer)) - policy.min_units
-    quantity = max(0, quantity)
+    counted = math.floor(Decimal(max(0, on_hand)) * (Decimal(1) - policy.buffer))
+    quantity = max(0, counted - reserved - policy.min_units)
     if policy.cap is not None:
         quantity = min(quantity, policy.cap)
     return quantity
@@ -89,11 +90,15 @@ class QuantityUpdate:
 
 @dataclass(frozen=True)
 class PushOutcome:
-    """What the channel said about one update. `status`: accepted | rejected (per-item error, will
-    not succeed by retrying) | stale (compare-and-set lost: `observed` is the channel's value) |
-    failed (transient; retry)."""
+    """What the channel said about one update. `status`: accepted | rejected (permanent per-item
+    refusal: the listing or SKU is unknown to the channel or the update is invalid for it — retrying
+    cannot help, a person must look) | stale (compare-and-set lost: `observed` is the channel's value)
+    | failed (transient, the whole call's or this item's: retry). `code` is the channel's own error
+    code when it gave one (eBay errorId, Amazon issue code or FATAL/CANCELLED, Shopify userError code,
+    TOP sub_code), for the listing view and the alert."""
 
     update: QuantityUpdate
     status: str
     detail: str = ""
     observed: int | None = None
+    code: str = ""
