@@ -67,6 +67,8 @@ class Settings:
     audit_ttl: timedelta = timedelta(days=90)
     drift_alert_units: int = 3  # read-back drift above this many units alerts
     sold_shipped_tolerance: float = 0.05
+    stock_max_units: int = 1_000_000  # a count above this (import, adjustment, FBA) is refused as absurd
+    stock_flush_queue_url: str = ""
 
     # Supplier freshness policy.
     stuck_cache_after: timedelta = timedelta(hours=6)  # a supplier stale this long in a row: a stuck cache
@@ -139,6 +141,8 @@ class Settings:
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
             rate_scale=rate_scale,
             outbox_dir=env.get(c.ENV_OUTBOX_DIR) or None,
+            stock_max_units=_positive_int(env, c.ENV_STOCK_MAX_UNITS, 1_000_000),
+            stock_flush_queue_url=env.get(c.ENV_STOCK_FLUSH_QUEUE_URL, ""),
         )
 
 

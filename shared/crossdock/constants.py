@@ -43,6 +43,8 @@ ENV_WORKER_CONCURRENCY = "CROSSDOCK_WORKER_CONCURRENCY"
 ENV_AWS_ENDPOINT_URL = "AWS_ENDPOINT_URL"  # set only for the local stack (moto server)
 ENV_RATE_SCALE = "CROSSDOCK_RATE_SCALE"  # sandboxes may run the documented rates faster by a common factor
 ENV_OUTBOX_DIR = "CROSSDOCK_OUTBOX_DIR"  # local stack: every alert e-mail is also written here
+ENV_STOCK_MAX_UNITS = "CROSSDOCK_STOCK_MAX_UNITS"  # the most units one count may claim (default 1,000,000)
+ENV_STOCK_FLUSH_QUEUE_URL = "CROSSDOCK_STOCK_FLUSH_QUEUE_URL"
 
 DEFAULT_SECRETS_PREFIX = "crossdock/shops/"
 DEFAULT_CARRIER_SECRETS_PREFIX = "crossdock/carriers/"  # one secret per tracking source: <prefix><source>
