@@ -82,8 +82,10 @@ def test_fatal_fails_every_update_with_the_reason_and_applies_nothing(sandbox: A
     # When
     outcomes = stock.push(updates(items))
     # Then
-    assert {o.status for o in outcomes} == {"failed"}
-    assert outcomes[0].detail.endswith("FATAL: The feed could not be processed.")
+    assert {(o.status, o.code) for o in outcomes} == {("failed", "FATAL")}
+    assert outcomes[0].detail.endswith(
+        "FATAL: messagesProcessed 0, errors 1: 4000000: The feed could not be processed."
+    )
     assert [sandbox.quantity(SHOP, item.sku) for item in items] == [2] * 8
 
 
@@ -97,10 +99,9 @@ def test_a_document_that_breaks_the_schema_ends_fatal_with_the_reason(sandbox: A
     feed_id = stock.feeds.submit(document % seller.encode(), stock.marketplace(items[0]))
     outcomes = stock.feeds.outcomes(feed_id, updates(items[:1]))
     # Then
-    assert outcomes[0].status == "failed"
-    assert (
-        f"feed {feed_id} FATAL: The feed document does not match the schema: messages/0" in outcomes[0].detail
-    )
+    assert (outcomes[0].status, outcomes[0].code) == ("failed", "FATAL")
+    assert outcomes[0].detail.startswith(f"feed {feed_id} FATAL: messagesProcessed 0, errors 1: ")
+    assert "The feed document does not match the schema: messages/0" in outcomes[0].detail
 
 
 def test_a_slow_feed_is_pending_within_the_max_wait_and_settles_later(sandbox: AmazonSandbox) -> None:

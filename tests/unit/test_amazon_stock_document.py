@@ -15,6 +15,7 @@ from crossdock.adapters.amazon_feed_document import (
     quantity_message,
     read_report,
     report_outcomes,
+    unfinished_detail,
 )
 from crossdock.adapters.errors import InvalidResponseError
 from crossdock.domain.stock import Listing, QuantityUpdate
@@ -39,7 +40,7 @@ def updates(count: int) -> list[QuantityUpdate]:
 
 def report(issues: list[dict[str, Any]], processed: int) -> dict[str, Any]:
     errors = sum(1 for i in issues if i["severity"] == "ERROR")
-    invalid = len({i.get("messageId") for i in issues if i["severity"] == "ERROR"})
+    invalid = len({i["messageId"] for i in issues if i["severity"] == "ERROR" and "messageId" in i})
     body = {
         "header": {"sellerId": "A1", "version": "2.0", "feedId": "501"},
         "issues": issues,
@@ -126,7 +127,80 @@ def test_errors_reject_their_message_and_every_other_message_is_accepted() -> No
     # Then
     assert [o.status for o in outcomes] == ["accepted", "rejected", "accepted", "accepted"]
     assert outcomes[1].detail == "90220: bad quantity; 90221: bad type"
+    assert [o.code for o in outcomes] == ["", "90220", "", ""]
     assert [o.update for o in outcomes] == batch
+
+
+def mixed_issues() -> list[dict[str, Any]]:
+    """Message 1 unknown to the catalog, 2 Amazon's internal error, 3 a warning, 4 both kinds."""
+    internal = "An internal error has occurred. Please try again."
+    return [
+        {"messageId": 1, "sku": "SKU-0", "code": "8560", "severity": "ERROR", "message": "no ASIN"},
+        {"messageId": 2, "sku": "SKU-1", "code": "4000000", "severity": "ERROR", "message": internal},
+        {"messageId": 3, "sku": "SKU-2", "code": "18448", "severity": "WARNING", "message": "incomplete"},
+        {"messageId": 4, "sku": "SKU-3", "code": "4000000", "severity": "ERROR", "message": internal},
+        {"messageId": 4, "sku": "SKU-3", "code": "4000003", "severity": "ERROR", "message": "type"},
+    ]
+
+
+def test_permanent_errors_reject_transient_ones_fail_and_warnings_pass() -> None:
+    # Given
+    batch = updates(5)
+    # When
+    outcomes = report_outcomes(batch, report(mixed_issues(), 5), "501")
+    # Then
+    assert [(o.status, o.code) for o in outcomes] == [
+        ("rejected", "8560"),
+        ("failed", "4000000"),
+        ("accepted", ""),
+        ("rejected", "4000003"),
+        ("accepted", ""),
+    ]
+    assert outcomes[1].detail == "4000000: An internal error has occurred. Please try again."
+    assert outcomes[3].detail.endswith("; 4000003: type")
+
+
+def test_an_unplaced_error_fails_only_the_messages_without_their_own_verdict() -> None:
+    # Given
+    batch = updates(5)
+    unplaced = {"code": "4002006", "severity": "ERROR", "message": "header 'version' is wrong"}
+    # When
+    outcomes = report_outcomes(batch, report([*mixed_issues(), unplaced], 5), "501")
+    # Then
+    assert [(o.status, o.code) for o in outcomes] == [
+        ("rejected", "8560"),
+        ("failed", "4000000"),
+        ("failed", "4002006"),
+        ("rejected", "4000003"),
+        ("failed", "4002006"),
+    ]
+    assert outcomes[4].detail == "feed 501: 4002006: header 'version' is wrong"
+
+
+def test_a_fatal_feed_is_described_by_its_summary_and_first_error() -> None:
+    # Given
+    issues = [
+        {"code": "18448", "severity": "WARNING", "message": "a warning first"},
+        {"code": "4000000", "severity": "ERROR", "message": "An internal error has occurred."},
+    ]
+    fatal = report(issues, 0)
+    # When
+    described = unfinished_detail("123", "FATAL", fatal)
+    # Then
+    assert (
+        described == "feed 123 FATAL: messagesProcessed 0, errors 1: 4000000: An internal error has occurred."
+    )
+
+
+def test_a_finished_feed_without_a_report_or_issues_names_its_status() -> None:
+    # Given
+    empty = report([], 0)
+    # When
+    without_report = unfinished_detail("123", "CANCELLED", None)
+    without_issues = unfinished_detail("123", "FATAL", empty)
+    # Then
+    assert without_report == "feed 123 CANCELLED"
+    assert without_issues == "feed 123 FATAL: messagesProcessed 0, errors 0"
 
 
 def test_an_error_of_the_whole_document_or_a_short_summary_fails_what_it_cannot_place() -> None:

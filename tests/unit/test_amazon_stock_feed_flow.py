@@ -151,8 +151,10 @@ def test_fatal_fails_every_update_with_the_reason_from_its_report() -> None:
     # When
     outcomes = writer(ManualClock()).push([update("A", 1), update("B", 2)])
     # Then
-    assert {o.status for o in outcomes} == {"failed"}
-    assert outcomes[0].detail == "feed 501 FATAL: The feed document does not match the schema"
+    assert {(o.status, o.code) for o in outcomes} == {("failed", "FATAL")}
+    assert outcomes[0].detail == (
+        "feed 501 FATAL: messagesProcessed 0, errors 1: The feed document does not match the schema"
+    )
 
 
 @responses.activate
@@ -162,7 +164,40 @@ def test_cancelled_fails_every_update() -> None:
     # When
     outcomes = writer(ManualClock()).push([update("A", 1), update("B", 2)])
     # Then
-    assert [(o.status, o.detail) for o in outcomes] == [("failed", "feed 501 CANCELLED")] * 2
+    assert [(o.status, o.code, o.detail) for o in outcomes] == [
+        ("failed", "CANCELLED", "feed 501 CANCELLED")
+    ] * 2
+
+
+@responses.activate
+def test_a_fatal_feed_whose_report_cannot_be_fetched_is_still_fatal() -> None:
+    # Given
+    script_feed(["FATAL"], report([], 0))
+    responses.replace(
+        responses.GET, REPORT_URL, status=500, body=b"<Error><Code>InternalError</Code></Error>"
+    )
+    # When
+    outcomes = writer(ManualClock()).push([update("A", 1), update("B", 2)])
+    # Then
+    assert [(o.status, o.code, o.detail) for o in outcomes] == [("failed", "FATAL", "feed 501 FATAL")] * 2
+
+
+@responses.activate
+def test_per_message_refusals_carry_amazons_code_permanent_rejected_transient_failed() -> None:
+    # Given
+    issues = [
+        {"messageId": 1, "sku": "A", "code": "8560", "severity": "ERROR", "message": "no ASIN"},
+        {"messageId": 2, "sku": "B", "code": "4000000", "severity": "ERROR", "message": "Please try again."},
+    ]
+    script_feed(["DONE"], report(issues, 3))
+    # When
+    outcomes = writer(ManualClock()).push([update("A", 1), update("B", 2), update("C", 3)])
+    # Then
+    assert [(o.status, o.code, o.detail) for o in outcomes] == [
+        ("rejected", "8560", "8560: no ASIN"),
+        ("failed", "4000000", "4000000: Please try again."),
+        ("accepted", "", "feed 501"),
+    ]
 
 
 @responses.activate
@@ -181,7 +216,7 @@ def test_a_feed_still_processing_after_the_max_wait_is_pending_and_settles_later
     pending = stock.push(batch)
     settled = stock.feeds.outcomes("501", batch)
     # Then
-    assert [(o.status, o.detail) for o in pending] == [("failed", "feed pending 501")] * 2
+    assert [(o.status, o.code, o.detail) for o in pending] == [("failed", "", "feed pending 501")] * 2
     assert clock.sleeps == [2.0, 3.0, 3.0, 2.0]  # polls at 2, 5, 8 and 10 s: bounded by the max wait
     assert [o.status for o in settled] == ["accepted", "accepted"]
 

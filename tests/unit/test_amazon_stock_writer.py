@@ -86,8 +86,29 @@ def test_invalid_submissions_and_per_sku_400s_are_rejected_without_stopping_the_
     outcomes = writer.push([update(sku, 1) for sku in "ABCD"])
     # Then
     assert [o.status for o in outcomes] == ["accepted", "rejected", "rejected", "accepted"]
-    assert outcomes[1].detail == "90000900: The attributes are invalid."
-    assert "InvalidInput" in outcomes[2].detail
+    assert (outcomes[1].code, outcomes[1].detail) == ("90000900", "90000900: The attributes are invalid.")
+    assert outcomes[2].code == "InvalidInput" and "InvalidInput" in outcomes[2].detail
+
+
+@responses.activate
+def test_an_invalid_submission_for_amazons_internal_error_fails_to_be_retried() -> None:
+    # Given
+    add_token(responses.mock)
+    internal = {"code": "4000000", "message": "An internal error has occurred. Please try again."}
+    invalid = {
+        "sku": "A",
+        "status": "INVALID",
+        "submissionId": "x",
+        "issues": [{**internal, "severity": "ERROR"}],
+    }
+    responses.add(responses.PATCH, f"{ITEMS}/A", json=invalid)
+    writer = AmazonStockWriter(shop_context())
+    # When
+    outcomes = writer.push([update("A", 1)])
+    # Then
+    assert [(o.status, o.code, o.detail) for o in outcomes] == [
+        ("failed", "4000000", "4000000: An internal error has occurred. Please try again.")
+    ]
 
 
 @responses.activate

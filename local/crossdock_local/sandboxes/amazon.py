@@ -14,8 +14,8 @@
   Each shop gets a merchant token (`options["seller_id"]`).
 - Stock (amazon_stock*): JSON_LISTINGS_FEED feeds with their documents, patch/get listings items and
   FBA inventory summaries, with the same token checks, their documented rates and fault shapes.
-  Helpers: `add_listing`, `quantity`, `freeze`, `set_fba`, `hold_feeds`, `fail_next_feed`,
-  `expire_fba_tokens`.
+  Helpers: `add_listing`, `quantity`, `freeze`, `set_fba`, `hold_feeds`, `fail_next_feed(s)` (FATAL),
+  `refuse_sku` (a permanent per-SKU ERROR), `fail_sku` (a transient one), `expire_fba_tokens`.
 """
 
 from __future__ import annotations

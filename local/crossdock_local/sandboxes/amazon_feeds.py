@@ -3,10 +3,12 @@
 A created feed is IN_QUEUE for `QUEUE_S`, IN_PROGRESS for `PROCESS_S` (both ÷ rate_scale), then
 processed at the first request after that (every request advances the clock of feeds, so the
 listings change even if nobody polls). A document that is not JSON, breaks the official
-`listings-feed-schema-v2.json` or names another seller (amazon_feed_check), or a forced failure,
-ends FATAL with a report holding the reason. Otherwise every message is checked and
-applied like a `patchListingsItem` (amazon_listings): ERROR issues per refused message, the summary
-counts, the report stored as a feed document (GZIP-compressed when `compress_reports`).
+`listings-feed-schema-v2.json` or names another seller (amazon_feed_check), or a forced failure
+(`fail_next`: the shop's next n feeds, then good ones again), ends FATAL with a report that explains
+it: one ERROR issue without messageId and a summary of 0 messages processed; no message is applied.
+Otherwise every message is checked and applied like a `patchListingsItem` (amazon_listings,
+scripted refusals included): ERROR issues per refused message, the summary counts, the report stored
+as a feed document (GZIP-compressed when `compress_reports`).
 """
 
 from __future__ import annotations
@@ -63,8 +65,16 @@ class Feed:
         return rendered
 
 
-def _feed_issue(message: str) -> dict[str, Any]:
-    return {"code": "90001", "severity": "ERROR", "message": message}
+def _feed_issue(message: str, code: str = "90001") -> dict[str, Any]:
+    return {"code": code, "severity": "ERROR", "message": message}
+
+
+@dataclass(frozen=True)
+class ForcedFatal:
+    """Why a scripted FATAL feed failed: its report's one issue."""
+
+    message: str
+    code: str
 
 
 @dataclass
@@ -75,7 +85,7 @@ class FeedProcessor:
     compress_reports: bool = True
     hold: bool = False  # keep feeds IN_PROGRESS (a slow Amazon) until released
     feeds: dict[str, Feed] = field(default_factory=dict)
-    fatal_next: dict[str, str] = field(default_factory=dict)  # shop → reason for its next feed
+    fatal_next: dict[str, list[ForcedFatal]] = field(default_factory=dict)  # shop → its next feeds
     _next_id: int = 50_001_019_000
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -94,6 +104,11 @@ class FeedProcessor:
             self.feeds[feed.feed_id] = feed
         return feed
 
+    def fail_next(self, shop_id: str, count: int, message: str, code: str) -> None:
+        """The shop's next `count` feeds to be processed end FATAL with this issue."""
+        with self._lock:
+            self.fatal_next.setdefault(shop_id, []).extend([ForcedFatal(message, code)] * count)
+
     def advance(self) -> None:
         """Move every feed on by the time that passed; process those whose time has come."""
         now = time.monotonic()
@@ -110,9 +125,13 @@ class FeedProcessor:
     def _process(self, feed: Feed) -> None:
         document = self.documents.get(feed.document_id)
         content, reason = fatal_reason(document.body if document else None, feed.seller_id)
-        reason = self.fatal_next.pop(feed.shop_id, None) or reason
-        if content is None or reason:
-            report, feed.status = self._report(feed, [_feed_issue(reason or "")], 0, 0), "FATAL"
+        forced = self.fatal_next.get(feed.shop_id)
+        issue = _feed_issue(reason) if reason else None
+        if forced:
+            issue = _feed_issue(forced[0].message, forced[0].code)
+            del forced[0]
+        if content is None or issue is not None:
+            report, feed.status = self._report(feed, [issue or _feed_issue("")], 0, 0), "FATAL"
         else:
             report, feed.status = self._apply(feed, content["messages"]), "DONE"
         feed.ended_at = datetime.now(UTC)

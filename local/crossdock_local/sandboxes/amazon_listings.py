@@ -5,7 +5,13 @@ A patch is checked as Amazon would: the SKU must exist, `productType` must be th
 `/attributes/fulfillment_availability` value must carry the DEFAULT channel with an integer quantity
 ≥ 0. Other attribute paths are accepted and ignored (the sandbox keeps quantities only). A frozen
 listing accepts patches without applying them: the "accepted but not applied" fault a read-back
-must catch. Issue codes are the sandbox's own (Amazon's numeric codes are not published).
+must catch. Issue codes of these checks are the sandbox's own (Amazon publishes no list).
+
+Scripted refusals (`refuse`) stand for what the sandbox cannot derive: a SKU Amazon's catalog does
+not match (8560, refused every time: permanent) or Amazon's own internal error (4000000 "Please try
+again", refused the next n times, then the same submission succeeds: transient). Codes and messages
+are those Amazon answers were seen with (amzn/selling-partner-api-models issues #4603, #2544; the
+8560 text of a legacy processing report).
 """
 
 from __future__ import annotations
@@ -19,6 +25,13 @@ from typing import Any
 QUANTITY_PATH = "/attributes/fulfillment_availability"
 PRODUCT_TYPES = ("LUGGAGE", "SHOES", "KITCHEN", "TOY_FIGURE", "HOME_BED_AND_BATH")
 PATCH_OPS = frozenset({"add", "replace", "merge", "delete"})
+INTERNAL_ERROR = ("4000000", "An internal error has occurred. Please try again.")
+
+
+def not_in_catalog(sku: str) -> tuple[str, str]:
+    """Amazon's refusal of a SKU its catalog does not match (permanent)."""
+    message = f"SKU {sku} doesn't match any ASINs in the Amazon catalog."
+    return "8560", f"{message} Check its product ids (UPC, EAN, ISBN, JAN)."
 
 
 @dataclass(frozen=True)
@@ -42,6 +55,14 @@ class Problem:
         if self.attribute:
             issue["attributeName"] = self.attribute
         return issue
+
+
+@dataclass
+class Refusal:
+    """A scripted ERROR for every submission of one SKU (`remaining` None) or the next `remaining`."""
+
+    problem: Problem
+    remaining: int | None = None
 
 
 @dataclass
@@ -83,6 +104,7 @@ class ListingStore:
 
     def __init__(self) -> None:
         self._shops: dict[str, dict[str, SandboxListing]] = {}
+        self._refusals: dict[tuple[str, str], Refusal] = {}
         self._lock = threading.Lock()
 
     def add(self, shop_id: str, sku: str, quantity: int) -> SandboxListing:
@@ -103,9 +125,31 @@ class ListingStore:
         with self._lock:
             return self._shops[shop_id][sku].quantity
 
+    def refuse(self, shop_id: str, sku: str, problem: Problem, times: int | None = None) -> None:
+        """Refuse the SKU's submissions with `problem`: always (None) or the next `times` (then as usual)."""
+        with self._lock:
+            if times is not None and times < 1:
+                self._refusals.pop((shop_id, sku), None)
+            else:
+                self._refusals[(shop_id, sku)] = Refusal(problem, times)
+
+    def _scripted(self, shop_id: str, sku: str) -> Problem | None:
+        """The scripted refusal this submission meets, counting it down (caller holds the lock)."""
+        refusal = self._refusals.get((shop_id, sku))
+        if refusal is None:
+            return None
+        if refusal.remaining is not None:
+            refusal.remaining -= 1
+            if refusal.remaining <= 0:
+                del self._refusals[(shop_id, sku)]
+        return refusal.problem
+
     def apply(self, shop_id: str, sku: str, product_type: Any, patches: Any) -> list[Problem]:
         """Check one submission and, when it has no problem, apply it (unless frozen)."""
         with self._lock:
+            scripted = self._scripted(shop_id, sku)
+            if scripted is not None:
+                return [scripted]
             listing = self._shops.get(shop_id, {}).get(sku)
             if listing is None:
                 return [Problem("4000001", f"SKU '{sku}' does not exist for this selling partner.")]

@@ -23,7 +23,7 @@ from crossdock.domain.ratelimit import Rate
 from crossdock_local.sandboxes.amazon_documents import DocumentStore, s3_error
 from crossdock_local.sandboxes.amazon_fba import FbaStore
 from crossdock_local.sandboxes.amazon_feeds import FeedProcessor
-from crossdock_local.sandboxes.amazon_listings import ListingStore
+from crossdock_local.sandboxes.amazon_listings import INTERNAL_ERROR, ListingStore, Problem, not_in_catalog
 from crossdock_local.sandboxes.amazon_lwa import LwaAuthority
 from crossdock_local.sandboxes.amazon_wire import sp_api_error
 from crossdock_local.sandboxes.base import Reply, Request, ServerRateLimiter
@@ -152,9 +152,28 @@ class StockHelpers:
         """Keep feeds IN_PROGRESS (a slow Amazon) until released."""
         self.stock.feeds.hold = hold
 
-    def fail_next_feed(self, shop_id: str, reason: str = "An internal error occurred.") -> None:
+    def fail_next_feed(self, shop_id: str, reason: str = INTERNAL_ERROR[1]) -> None:
         """The shop's next feed ends FATAL with this reason in its report."""
-        self.stock.feeds.fatal_next[shop_id] = reason
+        self.fail_next_feeds(shop_id, 1, reason)
+
+    def fail_next_feeds(
+        self, shop_id: str, count: int = 1, reason: str = INTERNAL_ERROR[1], code: str = INTERNAL_ERROR[0]
+    ) -> None:
+        """The shop's next `count` feeds end FATAL, nothing applied, their report holding one ERROR
+        issue (`code`, `reason`) and a summary of 0 messages processed; later feeds process as usual."""
+        self.stock.feeds.fail_next(shop_id, count, reason, code)
+
+    def refuse_sku(self, shop_id: str, sku: str, code: str | None = None, message: str | None = None) -> None:
+        """Every submission of the SKU, per patch or in a feed, is refused with one ERROR issue: by
+        default Amazon's 8560 "doesn't match any ASINs" (a SKU the catalog does not know: permanent)."""
+        default_code, default_message = not_in_catalog(sku)
+        problem = Problem(code or default_code, message or default_message)
+        self.stock.listings.refuse(shop_id, sku, problem)
+
+    def fail_sku(self, shop_id: str, sku: str, times: int = 1) -> None:
+        """The SKU's next `times` submissions meet Amazon's internal error (4000000 "An internal error
+        has occurred. Please try again.": transient); the submission after them succeeds."""
+        self.stock.listings.refuse(shop_id, sku, Problem(*INTERNAL_ERROR), times)
 
     def expire_fba_tokens(self, count: int = 1) -> None:
         """The next `count` FBA nextTokens presented count as expired (a caller that paused > 30 s)."""

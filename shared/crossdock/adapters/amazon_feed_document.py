@@ -8,9 +8,12 @@ in the batch + 1, so a report can always be matched back to its updates.
 
 Report (`listings-feed-processing-report-schema-v2.json`): `{"header", "issues": [{messageId?, sku?,
 code?, severity, message}], "summary": {errors, warnings, messagesProcessed, messagesAccepted,
-messagesInvalid}}`. An ERROR issue rejects its message; a message without one was accepted. An ERROR
-that names no message (the whole document) or a summary that processed fewer messages than were sent
-leaves every message without its own verdict "failed": nothing proves it was applied.
+messagesInvalid}}`. A message with ERROR issues is refused: "rejected" (permanent) or "failed"
+(transient) as amazon_issues judges them, with Amazon's code; a message without one was accepted. An
+ERROR that names no message (the whole document) or a summary that processed fewer messages than were
+sent leaves every message without its own verdict "failed": nothing proves it was applied, and a
+listing must not go to review for a fault of the document. A FATAL or CANCELLED feed applied nothing:
+`unfinished_detail` names the feed, its status and what the report says.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import zlib
 from collections.abc import Sequence
 from typing import Any
 
+from crossdock.adapters.amazon_issues import describe, issue_code, verdict
 from crossdock.adapters.amazon_normalize import CHANNEL
 from crossdock.adapters.errors import InvalidResponseError
 from crossdock.domain.stock import PushOutcome, QuantityUpdate
@@ -84,36 +88,48 @@ def read_report(raw: bytes, compression: str | None) -> dict[str, Any]:
     return report
 
 
-def _describe(issue: dict[str, Any]) -> str:
-    code = issue.get("code")
-    return f"{code}: {issue.get('message', '')}" if code else str(issue.get("message", ""))
-
-
 def report_outcomes(
     updates: Sequence[QuantityUpdate], report: dict[str, Any], feed_id: str
 ) -> list[PushOutcome]:
     """One outcome per update (message `i + 1`), from the report's issues and summary."""
-    errors: dict[int, list[str]] = {}
-    unplaced: list[str] = []
+    errors: dict[int, list[dict[str, Any]]] = {}
+    unplaced: list[dict[str, Any]] = []
     for issue in report["issues"]:
         if not isinstance(issue, dict) or issue.get("severity") != "ERROR":
             continue
         message_id = issue.get("messageId")
         if isinstance(message_id, int) and 1 <= message_id <= len(updates):
-            errors.setdefault(message_id, []).append(_describe(issue))
+            errors.setdefault(message_id, []).append(issue)
         else:
-            unplaced.append(_describe(issue))
+            unplaced.append(issue)
     processed = report["summary"].get("messagesProcessed")
     short = isinstance(processed, int) and processed < len(updates)
     outcomes = []
     for index, update in enumerate(updates):
         if index + 1 in errors:
-            outcomes.append(PushOutcome(update, "rejected", "; ".join(errors[index + 1])))
+            refused = verdict(errors[index + 1])
+            outcomes.append(PushOutcome(update, refused.status, refused.detail, code=refused.code))
         elif unplaced:
-            outcomes.append(PushOutcome(update, "failed", f"feed {feed_id}: {'; '.join(unplaced)}"))
+            detail = f"feed {feed_id}: {'; '.join(describe(issue) for issue in unplaced)}"
+            outcomes.append(PushOutcome(update, "failed", detail, code=issue_code(unplaced[0])))
         elif short:
             detail = f"feed {feed_id} processed {processed} of {len(updates)} messages"
             outcomes.append(PushOutcome(update, "failed", detail))
         else:
             outcomes.append(PushOutcome(update, "accepted", f"feed {feed_id}"))
     return outcomes
+
+
+def unfinished_detail(feed_id: str, status: str, report: dict[str, Any] | None) -> str:
+    """Why a FATAL or CANCELLED feed applied nothing: `feed <id> FATAL: messagesProcessed 0,
+    errors 1: <first issue>`, or `feed <id> CANCELLED` when there is no report."""
+    if report is None:
+        return f"feed {feed_id} {status}"
+    summary = report.get("summary") or {}
+    counts = ", ".join(
+        f"{name} {summary[name]}" for name in ("messagesProcessed", "errors") if name in summary
+    )
+    issues = [i for i in report.get("issues") or [] if isinstance(i, dict)]
+    first = next((i for i in issues if i.get("severity") == "ERROR"), issues[0] if issues else None)
+    reasons = [part for part in (counts, describe(first) if first else "") if part]
+    return f"feed {feed_id} {status}: {': '.join(reasons)}" if reasons else f"feed {feed_id} {status}"

@@ -15,8 +15,12 @@
    compressionAlgorithm?}`; the report is downloaded (`downloadReport`) and gunzipped if GZIP.
 
 A feed still processing after `max_wait_s`, or whose status or report cannot be read, leaves every
-update "failed" with detail "feed pending <feedId>": `outcomes(feedId, updates)` settles it later.
-FATAL and CANCELLED fail every update with the reason (the report's first issue when there is one).
+update "failed" with detail "feed pending <feedId>" and no code (not Amazon's verdict, only ours that
+it is not in yet): `outcomes(feedId, updates)` settles it later. FATAL and CANCELLED applied nothing:
+every update "failed" with `code` "FATAL" / "CANCELLED" and a detail naming the feed, the report's
+summary and first issue (`feed 123 FATAL: messagesProcessed 0, errors 1: <issue>`), so the caller can
+send a new feed and alert when that one ends the same way. A report that cannot be fetched does not
+hide the status: the detail then holds the status alone.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from crossdock.adapters.amazon_feed_document import (
     quantity_message,
     read_report,
     report_outcomes,
+    unfinished_detail,
 )
 from crossdock.adapters.amazon_feed_wire import (
     CREATE_DOCUMENT,
@@ -138,18 +143,27 @@ class ListingsFeeds:
             if feed is None:
                 return self._all(updates, "failed", f"feed pending {feed_id}")
             status = feed["processingStatus"]
-            report = self._report(feed) if feed.get("resultFeedDocumentId") else None
-            if status == "DONE" and report is not None:
-                return report_outcomes(updates, report, feed_id)
-            issues = [i for i in (report or {}).get("issues", []) if isinstance(i, dict)]
-            reason = f": {issues[0].get('message', '')}" if issues else ""
-            return self._all(updates, "failed", f"feed {feed_id} {status}{reason}")
+            if status == "DONE":
+                return report_outcomes(updates, self._report(feed), feed_id)
         except (RetriesExhaustedError, CallDeferred) as exc:
             return self._all(updates, "failed", f"feed pending {feed_id}: {exc}")
+        detail = unfinished_detail(feed_id, status, self._unfinished_report(feed))
+        return self._all(updates, "failed", detail, code=status)
 
     @staticmethod
-    def _all(updates: Sequence[QuantityUpdate], status: str, detail: str) -> list[PushOutcome]:
-        return [PushOutcome(update, status, detail) for update in updates]
+    def _all(
+        updates: Sequence[QuantityUpdate], status: str, detail: str, code: str = ""
+    ) -> list[PushOutcome]:
+        return [PushOutcome(update, status, detail, code=code) for update in updates]
+
+    def _unfinished_report(self, feed: dict[str, Any]) -> dict[str, Any] | None:
+        """A FATAL or CANCELLED feed's report when there is one to be had now (it only explains)."""
+        if not feed.get("resultFeedDocumentId"):
+            return None
+        try:
+            return self._report(feed)
+        except (RetriesExhaustedError, CallDeferred):
+            return None
 
     def _wait(self, feed_id: str, max_wait_s: float, first_poll_s: float) -> dict[str, Any] | None:
         """Poll getFeed until the feed finished (its Feed) or the wait is over (None)."""

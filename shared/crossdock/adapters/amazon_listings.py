@@ -4,8 +4,10 @@
 `PATCH /listings/2021-08-01/items/{sellerId}/{sku}?marketplaceIds=…` (rate 5/s, burst 5) with
 `{"productType", "patches": [{"op": "replace", "path": "/attributes/fulfillment_availability",
 "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": n}]}]}` answers 200 for accepted and
-refused submissions alike: `status` ACCEPTED → accepted, INVALID → rejected with its ERROR issues;
-a 4xx for one SKU (400 InvalidInput, 413, 415) rejects that update and the others go on.
+refused submissions alike: `status` ACCEPTED → accepted; INVALID → its ERROR issues judged by
+amazon_issues: "rejected" (permanent) or "failed" (transient, e.g. 4000000 internal error), `code` the
+deciding issue's. A 4xx for one SKU (400 InvalidInput, 413, 415) rejects that update with the error
+envelope's code, and the others go on.
 `GET …?marketplaceIds=…&includedData=fulfillmentAvailability` (rate 5/s, burst 10) → the DEFAULT
 entry's quantity. The SKU is percent-encoded into the path (`/`, spaces and `#` are legal in SKUs).
 """
@@ -18,6 +20,7 @@ from urllib.parse import quote
 import requests
 
 from crossdock.adapters.amazon_feed_document import QUANTITY_PATH, SELLER_FULFILLED
+from crossdock.adapters.amazon_issues import verdict
 from crossdock.adapters.amazon_normalize import CHANNEL
 from crossdock.adapters.amazon_spapi import SpApi, sp_api_json
 from crossdock.adapters.errors import InvalidResponseError, RequestRejectedError
@@ -52,8 +55,10 @@ def submission_outcome(update: QuantityUpdate, body: dict[str, Any]) -> PushOutc
         return PushOutcome(update, "accepted", f"submission {body.get('submissionId', '')}".strip())
     if status == "INVALID":
         errors = [i for i in issues if i.get("severity") == "ERROR"] or issues
-        detail = "; ".join(f"{i.get('code', '')}: {i.get('message', '')}" for i in errors)
-        return PushOutcome(update, "rejected", detail or "INVALID without issues")
+        if not errors:  # nothing to judge: the safe default (see amazon_issues)
+            return PushOutcome(update, "rejected", "INVALID without issues")
+        refused = verdict(errors)
+        return PushOutcome(update, refused.status, refused.detail, code=refused.code)
     raise InvalidResponseError(CHANNEL, f"{PATCH} answered status {status!r}: {str(body)[:200]}")
 
 
@@ -90,7 +95,7 @@ class ListingsItems:
                 body=body,
             )
         except RequestRejectedError as exc:  # a 4xx for this SKU: retrying it cannot help
-            return PushOutcome(update, "rejected", str(exc))
+            return PushOutcome(update, "rejected", str(exc), code=exc.code or "")
 
     def quantity(self, listing: Listing, marketplace_id: str) -> int | None:
         """What the listing shows now; None when Amazon has no such SKU (404 NotFound)."""
