@@ -1,6 +1,6 @@
-"""eBay stock writer ↔ eBay sandbox over HTTP: full 25-request calls, mixed 207 answers, the daily revision
-cap, throttling honoured, faults retried or typed, revoked consent → AuthError, and read-back that catches
-an update eBay accepted but did not apply."""
+"""eBay stock writer ↔ eBay sandbox over HTTP: full 25-request calls, mixed 207 answers, permanent and
+transient per-item refusals, the daily revision cap, throttling honoured, faults retried or typed, revoked
+consent → AuthError, and read-back that catches an update eBay accepted but did not apply."""
 
 from __future__ import annotations
 
@@ -115,6 +115,7 @@ def test_a_mixed_207_gives_each_update_its_own_outcome(sandbox: EbaySandbox) -> 
 
     # Then
     assert [o.status for o in outcomes] == ["accepted", "rejected", "accepted", "rejected", "failed"]
+    assert [o.code for o in outcomes] == ["", "25709", "", "25002", "25001"]
     assert outcomes[1].detail == "25709: Invalid value for quantity."
     assert outcomes[3].detail.startswith("25002: Any User error. Offer 1234567890")
     assert outcomes[4].detail == "25001: A system error has occurred."
@@ -127,7 +128,7 @@ def test_a_mixed_207_gives_each_update_its_own_outcome(sandbox: EbaySandbox) -> 
     assert [o.status for o in again] == ["accepted"] and sandbox.quantity(shop, "SKU-004") == 15
 
 
-def test_past_the_daily_revision_cap_a_listing_is_refused_and_the_others_still_change(
+def test_past_the_daily_revision_cap_a_listing_fails_for_a_later_retry_and_the_others_still_change(
     sandbox: EbaySandbox,
 ) -> None:
     # Given: a cap of 3 revisions a day (eBay's is 250)
@@ -140,10 +141,73 @@ def test_past_the_daily_revision_cap_a_listing_is_refused_and_the_others_still_c
     # When
     outcomes = writer.push([QuantityUpdate(listings[0], 4, 4), QuantityUpdate(listings[1], 9, 4)])
 
-    # Then
-    assert [o.status for o in outcomes] == ["rejected", "accepted"]
+    # Then: the cap clears tomorrow, so the update is transient, with eBay's errorId
+    assert [(o.status, o.code) for o in outcomes] == [("failed", "25019"), ("accepted", "")]
+    assert outcomes[0].detail.startswith("25019: Cannot revise listing.")
     assert "revised 3 times today" in outcomes[0].detail
     assert sandbox.quantity(shop, "SKU-000") == 3 and sandbox.quantity(shop, "SKU-001") == 9
+
+
+def test_a_permanently_refused_listing_is_rejected_with_its_error_id_and_its_call_mates_change(
+    sandbox: EbaySandbox,
+) -> None:
+    # Given: eBay no longer has the offer of SKU-001
+    shop = "ebay-stock-gone"
+    writer, http, listings = seller(sandbox, shop, 3)
+    sandbox.refuse_updates(shop, "SKU-001")
+    offer_id = listings[1].ref["offer_id"]
+
+    # When: pushed, then pushed again
+    first = writer.push([QuantityUpdate(x, 6, 1) for x in listings])
+    again = writer.push([QuantityUpdate(listings[1], 6, 1)])
+
+    # Then: rejected both times (retrying cannot help), the others applied in the same call
+    assert [(o.status, o.code) for o in first] == [("accepted", ""), ("rejected", "25713"), ("accepted", "")]
+    assert first[1].detail == f"25713: This Offer is not available : {offer_id}."
+    assert [(o.status, o.code) for o in again] == [("rejected", "25713")]
+    assert [sandbox.quantity(shop, x.sku) for x in listings] == [6, 50, 6]
+    assert http.stats.calls[BULK_UPDATE_OPERATION] == 2 and http.stats.retries == 0
+
+
+def test_a_transient_refusal_fails_with_its_error_id_and_is_accepted_when_pushed_again(
+    sandbox: EbaySandbox,
+) -> None:
+    # Given: SKU-000 meets a system error (a 500 entry in a 207) once
+    shop = "ebay-stock-transient"
+    writer, _, listings = seller(sandbox, shop, 2)
+    sandbox.fail_next_update(shop, "SKU-000")
+
+    # When
+    first = writer.push([QuantityUpdate(x, 8, 1) for x in listings])
+
+    # Then
+    assert [(o.status, o.code) for o in first] == [("failed", "25001"), ("accepted", "")]
+    assert first[0].detail == "25001: A system error has occurred."
+    assert sandbox.quantity(shop, "SKU-000") == 50
+
+    # When: the caller pushes the failed one again
+    again = writer.push([first[0].update])
+
+    # Then
+    assert [(o.status, o.code) for o in again] == [("accepted", "")]
+    assert sandbox.quantity(shop, "SKU-000") == 8
+
+
+def test_a_scripted_refusal_can_be_lifted(sandbox: EbaySandbox) -> None:
+    # Given: SKU-000 is refused as an unknown SKU, then the seller fixes the listing
+    shop = "ebay-stock-lifted"
+    writer, _, listings = seller(sandbox, shop, 1)
+    sandbox.refuse_updates(shop, "SKU-000", 25702)
+    [refused] = writer.push([QuantityUpdate(listings[0], 2, 1)])
+    sandbox.accept_updates(shop, "SKU-000")
+
+    # When
+    [outcome] = writer.push([QuantityUpdate(listings[0], 2, 1)])
+
+    # Then
+    assert (refused.status, refused.code) == ("rejected", "25702")
+    assert refused.detail == "25702: SKU-000 could not be found or is not available in the system."
+    assert outcome.status == "accepted" and sandbox.quantity(shop, "SKU-000") == 2
 
 
 def test_a_frozen_listing_is_accepted_but_read_back_shows_the_old_quantity(sandbox: EbaySandbox) -> None:

@@ -1,5 +1,6 @@
 """Shopify stock writer ↔ sandbox over HTTP on 127.0.0.1: full 250-item batches per API version,
-compare-and-set, idempotent retries, per-item refusals, throttling, faults, auth and read-back."""
+compare-and-set, idempotent retries, permanent and transient per-item refusals, throttling, faults,
+auth and read-back."""
 
 from __future__ import annotations
 
@@ -192,6 +193,52 @@ def test_unknown_and_unstocked_items_are_rejected_and_the_rest_applied(sandbox: 
     assert outcomes[0].detail.startswith("INVALID_INVENTORY_ITEM: ")
     assert outcomes[1].detail.startswith("ITEM_NOT_STOCKED_AT_LOCATION: ")
     assert sandbox.quantity(shop.id, "SKU-0002") == 4 and sandbox.quantity(shop.id, "SKU-0001") == 5
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_permanently_refused_item_is_rejected_with_its_code_and_its_call_mates_applied(
+    sandbox: ShopifySandbox, version: str
+) -> None:
+    # Given: Shopify says SKU-0001 is not stocked at its location
+    shop = Shop(sandbox, "not-stocked", version, 3)
+    sandbox.refuse_updates(shop.id, "SKU-0001")
+
+    # When: pushed, then pushed again
+    first = shop.writer.push(shop.updates(7, last=5))
+    again = shop.writer.push(shop.updates(7, last=5)[1:2])
+
+    # Then: rejected both times; the others applied by the second call of the first push
+    code = "ITEM_NOT_STOCKED_AT_LOCATION"
+    assert [(o.status, o.code) for o in first] == [("accepted", ""), ("rejected", code), ("accepted", "")]
+    assert first[1].detail == f"{code}: The specified inventory item is not stocked at the location."
+    assert [(o.status, o.code) for o in again] == [("rejected", code)]
+    assert [sandbox.quantity(shop.id, x.sku) for x in shop.listings] == [7, 5, 7]
+    assert shop.http.stats.calls["graphql"] == 3 and shop.http.stats.retries == 0
+
+
+@pytest.mark.parametrize("version", ["2026-01", "2026-04"])
+def test_a_transient_refusal_fails_with_its_code_and_is_accepted_when_pushed_again(
+    sandbox: ShopifySandbox, version: str
+) -> None:
+    # Given: another request on SKU-0000 is still running, once
+    shop = Shop(sandbox, "concurrent-item", version, 2)
+    sandbox.fail_next_update(shop.id, "SKU-0000")
+
+    # When
+    first = shop.writer.push(shop.updates(4, last=5))
+
+    # Then: failed (to be retried by the caller), its call-mate applied
+    code = "IDEMPOTENCY_CONCURRENT_REQUEST"
+    assert [(o.status, o.code) for o in first] == [("failed", code), ("accepted", "")]
+    assert first[0].detail.startswith(f"{code}: ")
+    assert sandbox.history(shop.id, "SKU-0000") == [] and sandbox.history(shop.id, "SKU-0001") == [4]
+
+    # When: the caller pushes the same update again
+    again = shop.writer.push([first[0].update])
+
+    # Then: applied once
+    assert [(o.status, o.code) for o in again] == [("accepted", "")]
+    assert sandbox.history(shop.id, "SKU-0000") == [4]
 
 
 def test_an_emptied_bucket_is_waited_out() -> None:

@@ -1,5 +1,6 @@
 """The Shopify sandbox's inventory wire shapes, seen with a plain HTTP client: the contract's mutation,
-cost, the 250-item cap, compare-and-set per version, idempotency keys and the level query."""
+cost, the 250-item cap, compare-and-set per version, idempotency keys, scripted per-item refusals and
+the level query."""
 
 from __future__ import annotations
 
@@ -180,6 +181,57 @@ def test_one_key_answers_one_input_once_and_refuses_another(
     assert again["data"] == first["data"] and sandbox.history(shop_id, "K") == [6]
     [error] = other["data"]["inventorySetQuantities"]["userErrors"]
     assert error["code"] == "IDEMPOTENCY_KEY_PARAMETER_MISMATCH" and sandbox.quantity(shop_id, "K") == 6
+
+
+def test_a_scripted_refusal_names_its_item_and_nothing_of_the_call_is_applied(
+    sandbox: ShopifySandbox, shop: SandboxShop, shop_id: str
+) -> None:
+    # Given
+    refs = [sandbox.add_listing(shop_id, "A", 5), sandbox.add_listing(shop_id, "B", 4)]
+    sandbox.refuse_updates(shop_id, "B", "NON_MUTABLE_INVENTORY_ITEM")
+
+    # When
+    body = post(shop, "2025-10", LEGACY_MUTATION, {"input": quantities(refs, [9, 9], compareQuantity=[5, 4])})
+
+    # Then
+    [error] = body["data"]["inventorySetQuantities"]["userErrors"]
+    assert (error["code"], error["field"]) == (
+        "NON_MUTABLE_INVENTORY_ITEM",
+        ["input", "quantities", "1", "inventoryItemId"],
+    )
+    assert (sandbox.quantity(shop_id, "A"), sandbox.quantity(shop_id, "B")) == (5, 4)
+
+    # When: the refusal is lifted
+    sandbox.accept_updates(shop_id, "B")
+    body = post(shop, "2025-10", LEGACY_MUTATION, {"input": quantities(refs, [9, 9], compareQuantity=[5, 4])})
+
+    # Then
+    assert body["data"]["inventorySetQuantities"]["userErrors"] == []
+    assert (sandbox.quantity(shop_id, "A"), sandbox.quantity(shop_id, "B")) == (9, 9)
+
+
+def test_a_scripted_concurrent_request_is_not_the_keys_answer(
+    sandbox: ShopifySandbox, shop: SandboxShop, shop_id: str
+) -> None:
+    # Given: one concurrent request on K, and the legacy era, which has no such code
+    ref = sandbox.add_listing(shop_id, "K", 5)
+    sandbox.fail_next_update(shop_id, "K")
+    legacy = post(shop, "2025-10", LEGACY_MUTATION, {"input": quantities([ref], [6], compareQuantity=[5])})
+    keyed = {"input": quantities([ref], [7], changeFromQuantity=[6]), "key": "k1"}
+
+    # When: the same keyed call twice
+    first = post(shop, "2026-04", CONTRACT_MUTATION, keyed)
+    second = post(shop, "2026-04", CONTRACT_MUTATION, keyed)
+
+    # Then: legacy left it pending; the first keyed call met it, the same key then applied
+    assert legacy["data"]["inventorySetQuantities"]["userErrors"] == []
+    [error] = first["data"]["inventorySetQuantities"]["userErrors"]
+    assert (error["code"], error["field"]) == (
+        "IDEMPOTENCY_CONCURRENT_REQUEST",
+        ["input", "quantities", "0", "inventoryItemId"],
+    )
+    assert second["data"]["inventorySetQuantities"]["userErrors"] == []
+    assert sandbox.history(shop_id, "K") == [6, 7]
 
 
 def test_from_2026_04_the_key_and_change_from_quantity_are_required(

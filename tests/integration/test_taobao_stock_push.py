@@ -1,5 +1,6 @@
-"""Taobao stock writer ↔ sandbox over HTTP: mixed items, splitting per 20, business refusals,
-throttling, faults, auth, and the read-back that catches an update accepted but not applied."""
+"""Taobao stock writer ↔ sandbox over HTTP: mixed items, splitting per 20, permanent refusals isolated
+by bisection, transient refusals failed for a later retry, throttling, faults, auth, and the read-back
+that catches an update accepted but not applied."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from crossdock.adapters.taobao_stock_wire import (
     parse_update,
 )
 from crossdock.domain.ratelimit import Rate
-from crossdock.domain.stock import Listing, QuantityUpdate
+from crossdock.domain.stock import Listing, PushOutcome, QuantityUpdate
 from crossdock_local.sandboxes.base import FaultProfile, ServerRateLimiter
 from crossdock_local.sandboxes.orderbook import OrderBook
 from crossdock_local.sandboxes.taobao import RATES, TID_FORMAT, TaobaoSandbox
@@ -69,6 +70,7 @@ class Shop:
         )
         ctx = ShopContext(self.id, {**shop.credentials, **(creds or {})}, self.http, endpoints=shop.endpoints)
         self.writer = TaobaoStockWriter(ctx)
+        self.last: list[PushOutcome] = []  # the outcomes of the latest push
 
     def list(self, skus: dict[str, int]) -> dict[str, Listing]:
         return {
@@ -80,6 +82,7 @@ class Shop:
         updates = [QuantityUpdate(listings[sku], quantity, version=1) for sku, quantity in quantities.items()]
         outcomes = self.writer.push(updates)
         assert [o.update for o in outcomes] == updates
+        self.last = outcomes
         return {o.update.listing.sku: (o.status, o.detail) for o in outcomes}
 
     def quantities(self, skus: Any) -> dict[str, int]:
@@ -138,12 +141,15 @@ def test_the_gateway_refuses_twenty_one_skus_and_negative_quantities(sandbox: Ta
         call = StockCall(SKUS_METHOD, num_iid, (), params)
         # When
         refusal = shop.writer.gateway.call(SKUS_METHOD, params, parse_update(call))
-        # Then: TOP's code 41, and nothing changed
-        assert refusal is not None and refusal.startswith(f"TOP error 41 Invalid Arguments {sub_code}")
+        # Then: TOP's code 41, a permanent refusal, and nothing changed
+        assert refusal is not None and (refusal.status, refusal.code) == ("rejected", sub_code)
+        assert refusal.detail.startswith(f"{sub_code}: ")
     assert set(shop.quantities(listings).values()) == {3}
 
 
-def test_a_business_error_rejects_its_calls_updates_and_nothing_else(sandbox: TaobaoSandbox) -> None:
+def test_a_sku_its_item_no_longer_has_is_rejected_alone_and_its_call_mates_are_set(
+    sandbox: TaobaoSandbox,
+) -> None:
     # Given a listing whose SKU the item no longer has, and an item of another seller
     shop, other = Shop(sandbox), Shop(sandbox)
     listings = shop.list({"TEE-S": 1, "TEE-M": 1, "CAP-X": 1})
@@ -152,17 +158,98 @@ def test_a_business_error_rejects_its_calls_updates_and_nothing_else(sandbox: Ta
     listings["HAT"] = Listing("HAT", "taobao", shop.id, stranger.ref)
     # When
     outcomes = shop.push(listings, {"TEE-S": 5, "TEE-XL": 2, "CAP-X": 7, "TEE-M": 4, "HAT": 0})
-    # Then: TOP refuses the whole TEE call (all or nothing); CAP goes through
-    assert outcomes["CAP-X"] == ("accepted", "")
-    for sku in ("TEE-S", "TEE-XL", "TEE-M"):
-        assert outcomes[sku][0] == "rejected" and "isv.sku-not-exist" in outcomes[sku][1]
-    assert outcomes["HAT"][0] == "rejected" and "isv.item-not-exist" in outcomes["HAT"][1]
-    assert shop.quantities(["TEE-S", "TEE-M", "CAP-X"]) == {"TEE-S": 1, "TEE-M": 1, "CAP-X": 7}
+    # Then: TOP refused the TEE call whole; its halves found the one SKU at fault
+    assert {sku: status for sku, (status, _) in outcomes.items()} == {
+        "TEE-S": "accepted",
+        "TEE-XL": "rejected",
+        "CAP-X": "accepted",
+        "TEE-M": "accepted",
+        "HAT": "rejected",
+    }
+    assert (
+        outcomes["TEE-XL"][1] == f"isv.sku-not-exist: SKU 999 not in item {listings['TEE-S'].ref['num_iid']}"
+    )
+    assert outcomes["HAT"][1].startswith("isv.item-not-exist: ")
+    assert shop.quantities(["TEE-S", "TEE-M", "CAP-X"]) == {"TEE-S": 5, "TEE-M": 4, "CAP-X": 7}
     assert other.quantities(["HAT"]) == {"HAT": 6}
+    # TEE: [S, XL, M] → [S] + [XL, M] → [XL] + [M]; CAP: one call
+    assert sandbox.stats[f"calls:{SKUS_METHOD}"] == 6 and sandbox.stats[f"calls:{ITEM_METHOD}"] == 1
     # And the read-back leaves out what the seller does not have
     assert set(shop.writer.read(list(listings.values()))) == {
         listings[s].key for s in ("TEE-S", "TEE-M", "CAP-X")
     }
+
+
+def test_one_refused_sku_among_twenty_costs_eleven_calls_and_only_it_is_rejected(
+    sandbox: TaobaoSandbox,
+) -> None:
+    # Given 20 SKUs of one item, and TOP refusing every call that carries F-13
+    shop = Shop(sandbox)
+    listings = shop.list({f"F-{n:02d}": 0 for n in range(20)})
+    sandbox.refuse_updates(shop.id, "F-13")
+    wanted = {sku: n + 1 for n, sku in enumerate(listings)}
+    # When
+    outcomes = shop.push(listings, wanted)
+    codes = {sku: o.code for sku, o in zip(wanted, shop.last, strict=True)}
+    # Then: 20 → 10 ✓ + 10 → 5 + 5 ✓ → 2 ✓ + 3 → 1 ✓ + 2 → F-13 ✗ + 1 ✓
+    assert [sku for sku, (status, _) in outcomes.items() if status != "accepted"] == ["F-13"]
+    assert codes["F-13"] == "isv.sku-not-exist" and {codes[s] for s in wanted if s != "F-13"} == {""}
+    assert shop.quantities(wanted) == {sku: (0 if sku == "F-13" else q) for sku, q in wanted.items()}
+    assert sandbox.stats[f"calls:{SKUS_METHOD}"] == 11 == shop.http.stats.calls[SKUS_METHOD]
+    assert shop.http.stats.retries == 0
+
+
+def test_a_permanently_refused_item_stays_rejected_when_pushed_again(sandbox: TaobaoSandbox) -> None:
+    # Given an item without SKUs that TOP says is gone
+    shop = Shop(sandbox)
+    listings = shop.list({"POSTER": 2, "STICKER": 2})
+    sandbox.refuse_updates(shop.id, "POSTER")
+    # When
+    first = shop.push(listings, {"POSTER": 5, "STICKER": 5})
+    codes = [o.code for o in shop.last]
+    again = shop.push(listings, {"POSTER": 5})
+    # Then
+    assert [status for status, _ in first.values()] == ["rejected", "accepted"]
+    assert codes == ["isv.item-not-exist", ""] and again["POSTER"][0] == "rejected"
+    assert shop.quantities(listings) == {"POSTER": 2, "STICKER": 5}
+
+
+def test_an_item_wide_refusal_rejects_every_sku_of_the_call_without_bisecting(sandbox: TaobaoSandbox) -> None:
+    # Given TOP answers that the item is gone for any call naming TEE-M
+    shop = Shop(sandbox)
+    listings = shop.list({"TEE-S": 1, "TEE-M": 1, "TEE-L": 1})
+    sandbox.refuse_updates(shop.id, "TEE-M", "isv.item-not-exist")
+    # When
+    outcomes = shop.push(listings, dict.fromkeys(listings, 4))
+    # Then
+    assert {status for status, _ in outcomes.values()} == {"rejected"}
+    assert {o.code for o in shop.last} == {"isv.item-not-exist"}
+    assert sandbox.stats[f"calls:{SKUS_METHOD}"] == 1
+
+
+def test_a_transient_refusal_fails_its_call_and_is_accepted_when_pushed_again(sandbox: TaobaoSandbox) -> None:
+    # Given TOP's service side fails once for a call carrying TEE-M
+    shop = Shop(sandbox)
+    listings = shop.list({"TEE-S": 1, "TEE-M": 1, "POSTER": 1})
+    sandbox.fail_next_update(shop.id, "TEE-M")
+    # When
+    first = shop.push(listings, {"TEE-S": 6, "TEE-M": 7, "POSTER": 8})
+    codes = {sku: o.code for sku, o in zip(listings, shop.last, strict=True)}
+    # Then: the TEE call failed whole (TOP's verdict is on the call, not on one SKU), no in-call retry
+    assert {sku: status for sku, (status, _) in first.items()} == {
+        "TEE-S": "failed",
+        "TEE-M": "failed",
+        "POSTER": "accepted",
+    }
+    assert codes == {"TEE-S": "isp.remote-service-error", "TEE-M": "isp.remote-service-error", "POSTER": ""}
+    assert first["TEE-M"][1] == "isp.remote-service-error: 服务端异常"
+    assert shop.quantities(listings) == {"TEE-S": 1, "TEE-M": 1, "POSTER": 8}
+    assert shop.http.stats.retries == 0
+    # When: the caller pushes the failed ones again
+    again = shop.push(listings, {"TEE-S": 6, "TEE-M": 7})
+    # Then
+    assert again == {"TEE-S": ("accepted", ""), "TEE-M": ("accepted", "")}
+    assert shop.quantities(listings) == {"TEE-S": 6, "TEE-M": 7, "POSTER": 8}
 
 
 def test_a_frozen_sku_is_accepted_but_the_read_back_shows_it_unchanged(sandbox: TaobaoSandbox) -> None:
@@ -206,20 +293,28 @@ def test_a_faulty_gateway_still_sets_every_quantity() -> None:
         shop = Shop(sandbox)
         listings = shop.list({f"F{n}-{s}": 0 for n in range(6) for s in range(3)} | {"SOLO": 0})
         wanted = {sku: n for n, sku in enumerate(listings)}
-        # When
+        # When: pushed, and what failed pushed again, as the caller does
         outcomes = shop.push(listings, wanted)
+        failed_codes = {o.code for o in shop.last if o.status == "failed"}
+        for _ in range(10):
+            pending = {sku: wanted[sku] for sku, (status, _) in outcomes.items() if status == "failed"}
+            if not pending:
+                break
+            outcomes |= shop.push(listings, pending)
+            failed_codes |= {o.code for o in shop.last if o.status == "failed"}
         shown = shop.writer.read(list(listings.values()))
     finally:
         sandbox.stop()
-    # Then: after retries, everything set and read back
+    # Then: faults without TOP's verdict retried in the call, TOP's own failures retried by the caller
     assert {status for status, _ in outcomes.values()} == {"accepted"}
     assert shown == {listings[sku].key: q for sku, q in wanted.items()}
     assert shop.http.stats.retries > 0
+    assert failed_codes == {"isp.remote-service-error"}
 
 
-def test_a_gateway_that_keeps_failing_raises_rather_than_reporting_outcomes() -> None:
-    # Given every answer is an error envelope
-    sandbox = serve(FaultProfile(error_envelope=1.0))
+def test_a_gateway_that_keeps_failing_without_a_verdict_raises_rather_than_reporting_outcomes() -> None:
+    # Given every answer is an HTTP 503 page
+    sandbox = serve(FaultProfile(server_error=1.0))
     try:
         shop = Shop(sandbox)
         listings = shop.list({"TEE-S": 1})
@@ -228,8 +323,24 @@ def test_a_gateway_that_keeps_failing_raises_rather_than_reporting_outcomes() ->
             shop.push(listings, {"TEE-S": 3})
     finally:
         sandbox.stop()
-    assert isinstance(caught.value.last, RetryableError)
-    assert caught.value.last.code == "15:isp.remote-service-error"
+    assert isinstance(caught.value.last, RetryableError) and caught.value.last.status == 503
+    assert shop.http.stats.calls[SKUS_METHOD] == 8
+
+
+def test_a_gateway_whose_service_keeps_failing_fails_every_update_with_its_code() -> None:
+    # Given every answer is TOP's remote service error
+    sandbox = serve(FaultProfile(error_envelope=1.0))
+    try:
+        shop = Shop(sandbox)
+        listings = shop.list({"TEE-S": 1, "TEE-M": 1, "SOLO": 1})
+        # When
+        outcomes = shop.push(listings, dict.fromkeys(listings, 3))
+    finally:
+        sandbox.stop()
+    # Then: one call each, no retry storm; the caller retries with backoff and alerts if it persists
+    assert {status for status, _ in outcomes.values()} == {"failed"}
+    assert {o.code for o in shop.last} == {"isp.remote-service-error"}
+    assert shop.http.stats.total_calls == 2 and shop.http.stats.retries == 0
 
 
 @pytest.mark.parametrize(

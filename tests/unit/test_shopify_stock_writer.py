@@ -150,6 +150,35 @@ def test_named_items_get_their_outcome_and_the_others_are_sent_again(harness: Ha
     }
 
 
+def named_error(code: str, index: int, message: str) -> dict[str, Any]:
+    return {"code": code, "field": ["input", "quantities", str(index), "inventoryItemId"], "message": message}
+
+
+def test_outcomes_carry_shopifys_code_and_only_the_others_are_sent_again(harness: Harness) -> None:
+    # Given: item 0 is busy elsewhere, item 2 is not stocked at the location, item 3 meets a new code
+    harness.answer(
+        set_answer(
+            named_error("IDEMPOTENCY_CONCURRENT_REQUEST", 0, "in progress"),
+            named_error("ITEM_NOT_STOCKED_AT_LOCATION", 2, "not stocked"),
+            named_error("SOMETHING_NEW", 3, "what"),
+        ),
+        set_answer(),
+    )
+
+    # When
+    outcomes = harness.writer.push([update(n) for n in range(4)])
+
+    # Then
+    assert [(o.status, o.code, o.detail) for o in outcomes] == [
+        ("failed", "IDEMPOTENCY_CONCURRENT_REQUEST", "IDEMPOTENCY_CONCURRENT_REQUEST: in progress"),
+        ("accepted", "", ""),
+        ("rejected", "ITEM_NOT_STOCKED_AT_LOCATION", "ITEM_NOT_STOCKED_AT_LOCATION: not stocked"),
+        ("rejected", "SOMETHING_NEW", "SOMETHING_NEW: what"),
+    ]
+    assert harness.sent_items() == [[0, 1, 2, 3], [1]]
+    assert harness.http.stats.retries == 0
+
+
 def test_a_stale_item_already_showing_the_pushed_quantity_is_accepted(harness: Harness) -> None:
     # Given: an order took the units we took, so Shopify already shows 7
     harness.answer(set_answer(item_error("CHANGE_FROM_QUANTITY_STALE", 0)), levels_answer(7))

@@ -94,7 +94,7 @@ def test_updates_top_would_refuse_are_not_sent_and_do_not_sink_their_item() -> N
 
 
 class FakeTop:
-    """Answers stock calls; an item in `refuse` gets TOP's business error."""
+    """Answers stock calls; a call naming an item or a SKU id in `refuse` gets that TOP error."""
 
     def __init__(self, refuse: dict[str, dict[str, Any]] | None = None) -> None:
         self.forms: list[dict[str, str]] = []
@@ -105,8 +105,10 @@ class FakeTop:
         form = dict(parse_qsl(body, keep_blank_values=True))
         self.forms.append(form)
         num_iid = form["num_iid"]
-        if num_iid in self.refuse:
-            return 200, {}, json.dumps({"error_response": self.refuse[num_iid]})
+        sku_ids = [pair.partition(":")[0] for pair in form.get("skuid_quantities", "").split(";")]
+        for key in (num_iid, *sku_ids):
+            if key in self.refuse:
+                return 200, {}, json.dumps({"error_response": self.refuse[key]})
         envelope = form["method"].removeprefix("taobao.").replace(".", "_") + "_response"
         item = {"num_iid": int(num_iid), "num": 1, "modified": "2025-03-01 20:00:00"}
         return 200, {}, json.dumps({envelope: {"item": item, "request_id": "r1"}})
@@ -142,15 +144,13 @@ def test_each_call_is_a_signed_form_with_the_full_quantity() -> None:
         assert form["sign"] == top_sign(form, SECRET, "md5")
 
 
-def test_outcomes_follow_the_updates_and_a_business_error_rejects_its_call_only() -> None:
-    # Given TOP refuses item 601 (a SKU of it was deleted)
-    refusal = {
-        "code": 15,
-        "msg": "Remote service error",
-        "sub_code": "isv.sku-not-exist",
-        "sub_msg": "SKU gone",
-    }
-    fake = FakeTop(refuse={"601": refusal})
+def refusal(code: int, sub_code: str, sub_msg: str) -> dict[str, Any]:
+    return {"code": code, "msg": "Remote service error", "sub_code": sub_code, "sub_msg": sub_msg}
+
+
+def test_a_refused_sku_is_rejected_alone_and_its_call_mates_are_accepted_by_bisection() -> None:
+    # Given TOP refuses any call carrying SKU 5101 of item 601 (deleted from the item)
+    fake = FakeTop(refuse={"5101": refusal(15, "isv.sku-not-exist", "SKU gone")})
     updates = [
         update("600", "5001", 3),
         update("601", "5101", 4),
@@ -164,11 +164,58 @@ def test_outcomes_follow_the_updates_and_a_business_error_rejects_its_call_only(
         outcomes = stock.push(updates)
     # Then
     assert [o.update for o in outcomes] == updates
-    assert [o.status for o in outcomes] == ["accepted", "rejected", "rejected", "rejected", "accepted"]
-    assert "isv.sku-not-exist" in outcomes[1].detail and "SKU gone" in outcomes[3].detail
+    assert [(o.status, o.code) for o in outcomes] == [
+        ("accepted", ""),
+        ("rejected", "isv.sku-not-exist"),
+        ("rejected", ""),
+        ("accepted", ""),
+        ("accepted", ""),
+    ]
+    assert outcomes[1].detail == "isv.sku-not-exist: SKU gone"
     assert "negative" in outcomes[2].detail
-    assert len(fake.forms) == 3  # the negative quantity was never sent
+    # 600, then 601 whole and in halves, then 700; the negative quantity was never sent
+    assert [f.get("skuid_quantities", f["num_iid"]) for f in fake.forms] == [
+        "5001:3",
+        "5101:4;5102:5",
+        "5101:4",
+        "5102:5",
+        "700",
+    ]
     assert all(o.observed is None for o in outcomes)
+
+
+def test_an_item_wide_refusal_rejects_the_whole_call_without_bisecting() -> None:
+    # Given item 601 no longer exists
+    gone = refusal(15, "isv.item-not-exist:invalid-numIid-or-iid-tmall", "商品id对应的商品不存在")
+    fake = FakeTop(refuse={"601": gone})
+    updates = [update("601", "5101", 4), update("601", "5102", 5), update("601", "5103", 6)]
+    with responses.RequestsMock() as mock:
+        stock = writer(fake, mock)
+        # When
+        outcomes = stock.push(updates)
+    # Then
+    assert {(o.status, o.code) for o in outcomes} == {
+        ("rejected", "isv.item-not-exist:invalid-numIid-or-iid-tmall")
+    }
+    assert len(fake.forms) == 1
+
+
+def test_a_transient_refusal_fails_the_whole_call_with_its_code_without_retrying_or_bisecting() -> None:
+    # Given TOP's service side fails for item 601
+    fake = FakeTop(refuse={"601": refusal(15, "isp.remote-service-error", "服务端异常")})
+    updates = [update("601", "5101", 4), update("601", "5102", 5), update("700", None, 1)]
+    with responses.RequestsMock() as mock:
+        stock = writer(fake, mock)
+        # When
+        outcomes = stock.push(updates)
+    # Then: the caller retries the failed ones later
+    assert [(o.status, o.code) for o in outcomes] == [
+        ("failed", "isp.remote-service-error"),
+        ("failed", "isp.remote-service-error"),
+        ("accepted", ""),
+    ]
+    assert outcomes[0].detail == "isp.remote-service-error: 服务端异常"
+    assert len(fake.forms) == 2
 
 
 def test_the_writer_is_registered_with_twenty_per_call() -> None:

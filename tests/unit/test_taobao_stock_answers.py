@@ -1,5 +1,6 @@
-"""TOP's answers to stock calls: a business refusal is an outcome, everything else the typed fault
-`taobao_wire` maps it to; read-back quantities from `taobao.item.seller.get`."""
+"""TOP's answers to stock calls: the refusal table (permanent `isv.*`, item-wide or not; transient
+`isp.*` and code 10) makes an outcome, everything else the typed fault `taobao_wire` maps it to;
+read-back quantities from `taobao.item.seller.get`."""
 
 from __future__ import annotations
 
@@ -17,7 +18,14 @@ from crossdock.adapters.errors import (
     ThrottledError,
 )
 from crossdock.adapters.taobao_stock import parse_item, shown_quantities
-from crossdock.adapters.taobao_stock_wire import SKUS_METHOD, StockCall, parse_update
+from crossdock.adapters.taobao_stock_wire import (
+    GATEWAY_CODES,
+    REFUSALS,
+    SKUS_METHOD,
+    StockCall,
+    parse_update,
+    refusal_class,
+)
 from crossdock.domain.stock import Listing
 
 CALL = StockCall(SKUS_METHOD, "600", (0, 1), {"num_iid": "600", "skuid_quantities": "1:1;2:2", "type": "1"})
@@ -43,21 +51,87 @@ def error(code: int, msg: str, sub_code: str = "", sub_msg: str = "") -> dict[st
         error(50, "Remote service error", "isv.invalid-parameter", "非法参数"),
     ],
 )
-def test_a_business_refusal_is_the_outcome_of_the_calls_updates(body: dict[str, Any]) -> None:
+def test_a_business_refusal_is_the_permanent_outcome_of_the_calls_updates(body: dict[str, Any]) -> None:
     # When
     refusal = parse_update(CALL)(answer(body))
-    # Then: TOP's words, no exception
+    # Then: TOP's sub_code and words, no exception
     sub = body["error_response"]
+    assert refusal is not None and refusal.status == "rejected"
+    assert refusal.code == sub["sub_code"]
+    assert refusal.detail == f"{sub['sub_code']}: {sub['sub_msg']}"
+
+
+@pytest.mark.parametrize(
+    ("body", "code", "detail"),
+    [
+        (
+            error(15, "Remote service error", "isp.remote-service-error", "服务端异常"),
+            "isp.remote-service-error",
+            "isp.remote-service-error: 服务端异常",
+        ),
+        (
+            error(10, "Service Currently Unavailable", "isp.top-remote-service-unavailable"),
+            "isp.top-remote-service-unavailable",
+            "isp.top-remote-service-unavailable: Service Currently Unavailable",
+        ),
+        (error(10, "Service Currently Unavailable"), "10", "10: Service Currently Unavailable"),
+    ],
+)
+def test_a_transient_refusal_is_the_failed_outcome_of_the_calls_updates(
+    body: dict[str, Any], code: str, detail: str
+) -> None:
+    # When
+    refusal = parse_update(CALL)(answer(body))
+    # Then: an outcome for the caller to retry, not an in-call retry
     assert refusal is not None
-    assert sub["sub_code"] in refusal and sub["sub_msg"] in refusal
+    assert (refusal.status, refusal.code, refusal.detail, refusal.item_wide) == (
+        "failed",
+        code,
+        detail,
+        False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("code", "sub_code", "expected"),
+    [
+        (15, "isv.item-not-exist", ("rejected", True)),
+        (15, "isv.item-not-exist:invalid-numIid-or-iid-tmall", ("rejected", True)),
+        (15, "isv.item-is-delete:invalid-numIid-or-iid", ("rejected", True)),
+        (15, "isv.item-has-sku", ("rejected", True)),
+        (15, "isv.sku-not-exist", ("rejected", False)),
+        (41, "isv.invalid-parameter:skuid_quantities", ("rejected", False)),
+        (15, "isv.item-quantity-item-update-service-error-tmall", ("rejected", False)),
+        (15, "isv.something-new", ("rejected", False)),  # unknown isv: a person looks, after bisection
+        (15, "isp.remote-service-error", ("failed", False)),
+        (15, "isp.something-new", ("failed", False)),  # unknown isp: TOP's side, retry later
+        (10, "", ("failed", False)),
+        (15, "", None),  # no sub-code to place: the typed fault, retried in the call
+        (41, "", None),
+        (40, "isv.missing-parameter:num_iid", None),  # the gateway refuses our request
+        (25, "isv.invalid-signature", None),
+        (31, "isv.invalid-timestamp", None),
+    ],
+)
+def test_the_refusal_table_classes_each_code(
+    code: int, sub_code: str, expected: tuple[str, bool] | None
+) -> None:
+    # When / Then
+    assert refusal_class(code, sub_code) == expected
+
+
+def test_the_table_only_knows_business_and_service_refusals() -> None:
+    # Then: every key is an isv/isp family or prefix, or service unavailable; never a gateway code
+    assert all(key.startswith(("isv.", "isp.")) or key == "10" for key in REFUSALS)
+    assert not {str(code) for code in GATEWAY_CODES} & set(REFUSALS)
+    assert {status for status, _ in REFUSALS.values()} == {"rejected", "failed"}
+    assert all(key.startswith("isv.") for key, (status, _) in REFUSALS.items() if status == "rejected")
 
 
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
         (error(7, "App Call Limited", "accesscontrol.limited-by-api-access-count"), ThrottledError),
-        (error(15, "Remote service error", "isp.remote-service-error"), RetryableError),
-        (error(10, "Service Currently Unavailable"), RetryableError),
         (error(27, "Invalid session", "session-expired"), AuthError),
         (error(25, "Invalid Signature", "isv.invalid-signature"), AuthError),
         (error(11, "Insufficient ISV Permissions", "isv.permission-api-package-limit"), AuthError),
@@ -79,6 +153,16 @@ def test_other_answers_stay_the_typed_fault(body: Any, expected: type[ChannelErr
     with pytest.raises(ChannelError) as caught:
         parse_update(CALL)(answer(body))
     assert type(caught.value) is expected
+
+
+def test_an_error_response_behind_an_http_error_is_no_verdict_on_the_updates() -> None:
+    # Given a proxy's 503 carrying TOP's words
+    response = answer(error(15, "Remote service error", "isv.item-not-exist", "item 600 not found"))
+    response.status_code = 503
+    # When / Then: the HTTP fault, retried in the call
+    with pytest.raises(RetryableError) as caught:
+        parse_update(CALL)(response)
+    assert caught.value.status == 503
 
 
 def test_the_calls_item_in_the_answer_means_accepted() -> None:

@@ -4,11 +4,12 @@
 `requests` (more → 400 errorId 25709 for the whole call). Each request is checked alone and answered in
 `responses[]`: one entry per offer it names (`sku`, `offerId`), or one `sku` entry when it sets the item
 level only. Per entry: a quantity that is not a non-negative integer → 400 / 25709; an unknown sku or
-offer, an offer of another sku, a sku or offer named twice in the call, or a listing already revised
-`revisions_per_day` (250) times today → 400 / 25002 (eBay's "any user error"; the exact id for the
-revision cap is UNCONFIRMED). HTTP 200 when every entry succeeded, else 207 Multi-Status. A frozen
-listing answers 200 without changing. An unparsable body or a wrong Content-Type is 400 errorId 2004
-(eBay's generic "Invalid request").
+offer, an offer of another sku, a sku or offer named twice in the call → 400 / 25002 (eBay's "any user
+error"); a scripted refusal of the listing (`InventoryStore.script`) → its own status and errorId; a
+listing already revised `revisions_per_day` (250) times today → 400 / 25019 "Cannot revise listing"
+(the id eBay uses for the cap is UNCONFIRMED; 25019 is the sandbox's and the adapter's choice). HTTP 200
+when every entry succeeded, else 207 Multi-Status. A frozen listing answers 200 without changing. An
+unparsable body or a wrong Content-Type is 400 errorId 2004 (eBay's generic "Invalid request").
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ INVENTORY_PATH = "/sell/inventory/v1"
 MAX_REQUESTS = 25
 INT32_MAX = 2**31 - 1
 DOMAIN = "API_INVENTORY"
+REVISION_CAP = 25019  # "Cannot revise listing": the sandbox's id for the 250-revisions-a-day cap
 
 
 class EntryError(Exception):
@@ -119,14 +121,15 @@ def _check(store: InventoryStore, shop_id: str, entry: Any, seen: set[str]) -> C
             change.offer = _quantity(offer, "availableQuantity")
         if "price" in offer:
             change.price = _price(offer["price"], listing)
+    scripted = store.take_scripted(shop_id, listing.sku)
+    if scripted is not None:
+        raise EntryError(scripted.error_id, scripted.message, status=scripted.status)
     if listing.revisions_today() >= store.revisions_per_day:
         limit = store.revisions_per_day
         raise EntryError(
-            25002, f"Any User error. This listing was revised {limit} times today, the daily limit."
+            REVISION_CAP,
+            f"Cannot revise listing. This listing was revised {limit} times today, the daily limit.",
         )
-    if (shop_id, listing.sku) in store.entry_faults:
-        store.entry_faults.discard((shop_id, listing.sku))
-        raise EntryError(25001, "A system error has occurred.", status=500)
     return change
 
 

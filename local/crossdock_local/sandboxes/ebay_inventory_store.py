@@ -4,7 +4,9 @@ published fixed-price offer (offerId, availableQuantity), rendered as the Sell I
 
 A listing shows min(item quantity, offer quantity), as eBay documents. Revisions are counted per listing
 and calendar day (UTC here; eBay counts 250 a day). A frozen listing accepts updates without applying
-them (the "accepted but not applied" fault a read-back must catch).
+them (the "accepted but not applied" fault a read-back must catch). A scripted refusal answers the
+next updates of a listing with an error entry of the test's choosing (`Scripted`), so both kinds of
+per-item refusal — permanent and transient — can be met on demand.
 """
 
 from __future__ import annotations
@@ -67,6 +69,16 @@ class InventoryListing:
         }
 
 
+@dataclass
+class Scripted:
+    """The error entry the next updates of one listing get: `times` more, or every one (None)."""
+
+    error_id: int
+    message: str
+    status: int = 400
+    times: int | None = None
+
+
 def _digits(seed: str, count: int) -> str:
     return str(int(hashlib.sha256(seed.encode()).hexdigest(), 16))[-count:].rjust(count, "0")
 
@@ -78,7 +90,7 @@ class InventoryStore:
         self.listings: dict[tuple[str, str], InventoryListing] = {}
         self.offers: dict[str, InventoryListing] = {}
         self.revisions_per_day = REVISIONS_PER_DAY
-        self.entry_faults: set[tuple[str, str]] = set()  # (shop, sku): next update answers a 500 entry
+        self.scripted: dict[tuple[str, str], Scripted] = {}  # (shop, sku) → refusal its updates meet
         self.lock = threading.RLock()
 
     def add(
@@ -118,3 +130,22 @@ class InventoryStore:
         if found is None:
             raise KeyError(f"{shop_id} has no listing {sku}")
         return found
+
+    def script(self, shop_id: str, sku: str, refusal: Scripted | None) -> None:
+        """Answer the listing's next updates with `refusal` (None: stop refusing)."""
+        with self.lock:
+            key = (shop_id, self.listing(shop_id, sku).sku)
+            if refusal is None:
+                self.scripted.pop(key, None)
+            else:
+                self.scripted[key] = refusal
+
+    def take_scripted(self, shop_id: str, sku: str) -> Scripted | None:
+        """The refusal this update of the listing meets, if any, counting it against `times`."""
+        with self.lock:
+            refusal = self.scripted.get((shop_id, sku))
+            if refusal is not None and refusal.times is not None:
+                refusal.times -= 1
+                if refusal.times <= 0:
+                    del self.scripted[(shop_id, sku)]
+            return refusal

@@ -7,8 +7,10 @@
 - `GET /sell/inventory/v1/offer/{offerId}` (sell.inventory or .readonly): `EbayOfferDetailsWithAll`,
   or 404 with 25713.
 Helpers: `add_listing` (→ Listing.ref {"sku", "offer_id"}), `quantity` (what the listing shows:
-min(item, offer)), `freeze`, `fail_next_update` (the next update of a sku gets a 500 entry),
-`revisions_per_day` (eBay's 250; lower it to test the cap).
+min(item, offer)), `freeze`, `revisions_per_day` (eBay's 250; lower it to test the cap), and scripted
+per-item refusals in a 207: `refuse_updates` (permanent by default: a 400 entry with 25713 "This Offer
+is not available", every update from now on), `fail_next_update` (transient: the next update gets a
+500 entry with 25001, the one after succeeds) and `accept_updates` (stop refusing).
 """
 
 from __future__ import annotations
@@ -30,9 +32,21 @@ from crossdock_local.sandboxes.ebay_inventory import (
     bulk_requests,
     bulk_update,
 )
-from crossdock_local.sandboxes.ebay_inventory_store import InventoryStore
+from crossdock_local.sandboxes.ebay_inventory_store import InventoryStore, Scripted
 
 STOCK_OPERATIONS = ("bulkUpdatePriceQuantity", "bulkGetInventoryItem", "getOffer")
+# Texts of the errorIds a test may script (sell_inventory_v1_oas3.json); 5xx for the APPLICATION ones.
+REFUSAL_TEXTS = {
+    25001: "A system error has occurred.",
+    25002: "Any User error.",
+    25019: "Cannot revise listing.",
+    25025: "Concurrent access of Inventory or InventoryItemGroup. Please try again later",
+    25702: "{sku} could not be found or is not available in the system.",
+    25709: "Invalid value for availableQuantity.",
+    25713: "This Offer is not available : {offer_id}.",
+    25759: "shipToLocationAvailability quantity value should be greater than or equal to auction allocation.",
+}
+SERVER_ERRORS = frozenset({25001, 25025})
 
 
 class EbayStockSide:
@@ -66,9 +80,26 @@ class EbayStockSide:
         """From now on updates of this listing are answered 200 but not applied."""
         self.store.listing(shop_id, sku).frozen = True
 
-    def fail_next_update(self, shop_id: str, sku: str) -> None:
-        """The next update of this listing is answered with a 500 entry (errorId 25001)."""
-        self.store.entry_faults.add((shop_id, self.store.listing(shop_id, sku).sku))
+    def refuse_updates(
+        self, shop_id: str, sku: str, error_id: int = 25713, *, times: int | None = None
+    ) -> None:
+        """Answer this listing's updates with an error entry carrying `error_id`: every one from now on,
+        or the next `times`. 400 for a REQUEST error (by default 25713, the offer is gone), 500 for the
+        APPLICATION ones (25001, 25025)."""
+        listing = self.store.listing(shop_id, sku)
+        text = REFUSAL_TEXTS.get(error_id, "Any User error.").format(
+            sku=listing.sku, offer_id=listing.offer_id
+        )
+        status = 500 if error_id in SERVER_ERRORS else 400
+        self.store.script(shop_id, sku, Scripted(error_id, text, status, times))
+
+    def fail_next_update(self, shop_id: str, sku: str, times: int = 1, error_id: int = 25001) -> None:
+        """The next `times` updates of this listing get a 500 entry (25001 system error); later ones succeed."""
+        self.refuse_updates(shop_id, sku, error_id, times=times)
+
+    def accept_updates(self, shop_id: str, sku: str) -> None:
+        """Stop refusing this listing's updates."""
+        self.store.script(shop_id, sku, None)
 
     @property
     def revisions_per_day(self) -> int:

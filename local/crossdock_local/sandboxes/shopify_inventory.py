@@ -6,8 +6,11 @@ whole and applied all-or-nothing — any userError and nothing changes (the cont
 reading; Shopify does not document partial application). Per item, in order: known item
 (INVALID_INVENTORY_ITEM), known location (INVALID_LOCATION), stocked there
 (ITEM_NOT_STOCKED_AT_LOCATION), not twice in the call (NO_DUPLICATE_…), quantity within
-0..1,000,000,000, then compare-and-set by era (`shopify_inventory_rules`). Every error names its item:
-`field` = ["input", "quantities", "<i>", "<input field>"].
+0..1,000,000,000, a refusal scripted for the item (`script`), then compare-and-set by era
+(`shopify_inventory_rules`). Every error names its item: `field` = ["input", "quantities", "<i>",
+"<input field>"]. A scripted IDEMPOTENCY_CONCURRENT_REQUEST (a code from 2026-01 on; legacy calls
+leave it pending) is transient: its answer is never kept as the key's answer, so the same content
+sent again is applied.
 
 Idempotency (≥ 2026-01, `@idempotent(key:)`): a key answers the same input with its first answer,
 never applying twice; a different input gets IDEMPOTENCY_KEY_PARAMETER_MISMATCH; a key whose attempt
@@ -29,15 +32,27 @@ from crossdock.domain.orders import iso_z
 
 from crossdock_local.sandboxes.shopify_inventory_rules import (
     NAMES,
+    Problem,
     call_errors,
     expected_problem,
+    item_error,
     item_problem,
     payload,
     user_error,
 )
+from crossdock_local.sandboxes.shopify_inventory_sdl import ERAS
 
 ITEM_GID, LOCATION_GID = "gid://shopify/InventoryItem/", "gid://shopify/Location/"
 ITEM_BASE, LOCATION_BASE, GROUP_BASE = 44_100_000_000_000, 79_800_000_000, 131_000_000_000
+CONCURRENT = "IDEMPOTENCY_CONCURRENT_REQUEST"
+
+
+@dataclass
+class Scripted:
+    """The userError the next updates of one item get: `times` more, or every one (None)."""
+
+    code: str
+    times: int | None = None
 
 
 @dataclass
@@ -68,6 +83,7 @@ class Inventory:
     spent: set[str] = field(default_factory=set)
     hold: int = 0
     lose: int = 0
+    scripted: dict[int, Scripted] = field(default_factory=dict)  # item number → its refusal
     groups: int = 0
     lock: threading.RLock = field(default_factory=threading.RLock)
 
@@ -114,6 +130,25 @@ class Inventory:
             self.lose -= 1
             return True
 
+    def script(self, item: StockItem, refusal: Scripted | None) -> None:
+        """Refuse the item's next updates with `refusal` (None: stop refusing)."""
+        with self.lock:
+            if refusal is None:
+                self.scripted.pop(item.number, None)
+            else:
+                item_error(refusal.code)  # a code the sandbox can render
+                self.scripted[item.number] = refusal
+
+    def _scripted(self, item: StockItem, era: str) -> Problem | None:
+        refusal = self.scripted.get(item.number)
+        if refusal is None or (refusal.code == CONCURRENT and era == ERAS[0]):
+            return None
+        if refusal.times is not None:
+            refusal.times -= 1
+            if refusal.times <= 0:
+                del self.scripted[item.number]
+        return item_error(refusal.code)
+
     def render_location(self, number: int) -> dict[str, Any]:
         return {"id": f"{LOCATION_GID}{number}", "name": self.locations[number]}
 
@@ -139,7 +174,8 @@ class Inventory:
                 message = "This request is currently in progress, please try again."
                 return payload([user_error("IDEMPOTENCY_CONCURRENT_REQUEST", None, message)])
             answer = self._apply(data, era)
-            self.keys[key] = (fingerprint, answer)
+            if not any(error["code"] == CONCURRENT for error in answer["userErrors"]):
+                self.keys[key] = (fingerprint, answer)
             return answer
 
     def _apply(self, data: dict[str, Any], era: str) -> dict[str, Any]:
@@ -153,7 +189,9 @@ class Inventory:
             problem = item_problem(item.levels if item else None, location, duplicate, quantity["quantity"])
             if problem is None and item is not None and location is not None:
                 pairs.add((item.number, location))
-                problem = expected_problem(quantity, era, data, item.levels[location])
+                problem = self._scripted(item, era) or expected_problem(
+                    quantity, era, data, item.levels[location]
+                )
             if problem is not None:
                 code, name, message = problem
                 errors.append(user_error(code, [*path, name], message))

@@ -50,6 +50,37 @@ def payload(errors: list[dict[str, Any]], group: dict[str, Any] | None = None) -
 
 Problem = tuple[str | None, str, str]  # (code, input field, message)
 
+# Item errors: the input field each names and its message (the error code descriptions).
+ITEM_ERRORS: dict[str, tuple[str, str]] = {
+    "INVALID_INVENTORY_ITEM": ("inventoryItemId", "The specified inventory item could not be found."),
+    "INVALID_LOCATION": ("locationId", "The specified location could not be found."),
+    "ITEM_NOT_STOCKED_AT_LOCATION": (
+        "locationId",
+        "The specified inventory item is not stocked at the location.",
+    ),
+    "NO_DUPLICATE_INVENTORY_ITEM_ID_GROUP_ID_PAIR": (
+        "inventoryItemId",
+        "The combination of inventoryItemId and locationId must be unique.",
+    ),
+    "NON_MUTABLE_INVENTORY_ITEM": (
+        "inventoryItemId",
+        "The specified inventory item is not allowed to be adjusted via API. Example: if the inventory item is a parent bundle.",
+    ),
+    "INVALID_QUANTITY_NEGATIVE": ("quantity", "The quantity can't be negative."),
+    "INVALID_QUANTITY_TOO_HIGH": ("quantity", "The quantity can't be higher than 1,000,000,000."),
+    "INVALID_QUANTITY_TOO_LOW": ("quantity", "The quantity can't be lower than -1,000,000,000."),
+    # The sandbox's reading when scripted on one item: another request on it is still running.
+    "IDEMPOTENCY_CONCURRENT_REQUEST": (
+        "inventoryItemId",
+        "This request is currently in progress, please try again.",
+    ),
+}
+
+
+def item_error(code: str) -> Problem:
+    field, message = ITEM_ERRORS[code]
+    return code, field, message
+
 
 def call_errors(data: dict[str, Any]) -> list[dict[str, Any]]:
     errors = []
@@ -75,22 +106,17 @@ def item_problem(
 ) -> Problem | None:
     """`levels` of the item (None: unknown item), `location` number (None: unknown location)."""
     if levels is None:
-        return "INVALID_INVENTORY_ITEM", "inventoryItemId", "The specified inventory item could not be found."
+        return item_error("INVALID_INVENTORY_ITEM")
     if location is None:
-        return "INVALID_LOCATION", "locationId", "The specified location could not be found."
+        return item_error("INVALID_LOCATION")
     if location not in levels:
-        return (
-            "ITEM_NOT_STOCKED_AT_LOCATION",
-            "locationId",
-            "The specified inventory item is not stocked at the location.",
-        )
+        return item_error("ITEM_NOT_STOCKED_AT_LOCATION")
     if duplicate:
-        message = "The combination of inventoryItemId and locationId must be unique."
-        return "NO_DUPLICATE_INVENTORY_ITEM_ID_GROUP_ID_PAIR", "inventoryItemId", message
+        return item_error("NO_DUPLICATE_INVENTORY_ITEM_ID_GROUP_ID_PAIR")
     if quantity < 0:
-        return "INVALID_QUANTITY_NEGATIVE", "quantity", "The quantity can't be negative."
+        return item_error("INVALID_QUANTITY_NEGATIVE")
     if quantity > MAX_QUANTITY:
-        return "INVALID_QUANTITY_TOO_HIGH", "quantity", "The quantity can't be higher than 1,000,000,000."
+        return item_error("INVALID_QUANTITY_TOO_HIGH")
     return None
 
 

@@ -2,11 +2,15 @@
 sandbox's own levers on its inventory for tests and the demo.
 
 `add_listing` returns the `Listing.ref` crossdock stores: {"inventory_item_id", "location_id"} (gids).
+Per-item refusals on demand: `refuse_updates` (permanent by default: ITEM_NOT_STOCKED_AT_LOCATION on
+every update from now on, or any other item error code), `fail_next_update` (transient:
+IDEMPOTENCY_CONCURRENT_REQUEST naming the item once, then the update goes through) and
+`accept_updates`.
 """
 
 from __future__ import annotations
 
-from crossdock_local.sandboxes.shopify_inventory import StockItem
+from crossdock_local.sandboxes.shopify_inventory import Scripted, StockItem
 from crossdock_local.sandboxes.shopify_store import Store
 
 
@@ -50,6 +54,22 @@ class ShopifyStockHelpers:
     def lose_answers(self, shop_id: str, times: int = 1) -> None:
         """The next `times` mutations are applied, then their connection is reset before the answer."""
         self._stores[shop_id].inventory.lose = times
+
+    def refuse_updates(
+        self, shop_id: str, sku: str, code: str = "ITEM_NOT_STOCKED_AT_LOCATION", *, times: int | None = None
+    ) -> None:
+        """Answer updates of `sku` with the userError `code` naming its item: every one from now on,
+        or the next `times`. Nothing of a call carrying it is applied, as for any userError."""
+        self._stores[shop_id].inventory.script(self._item(shop_id, sku), Scripted(code, times))
+
+    def fail_next_update(self, shop_id: str, sku: str, times: int = 1) -> None:
+        """The next `times` updates of `sku` meet IDEMPOTENCY_CONCURRENT_REQUEST naming its item (from
+        2026-01, where the code exists); later ones go through."""
+        self.refuse_updates(shop_id, sku, "IDEMPOTENCY_CONCURRENT_REQUEST", times=times)
+
+    def accept_updates(self, shop_id: str, sku: str) -> None:
+        """Stop refusing updates of `sku`."""
+        self._stores[shop_id].inventory.script(self._item(shop_id, sku), None)
 
     def _item(self, shop_id: str, sku: str) -> StockItem:
         item = self._stores[shop_id].inventory.sku_item(sku)

@@ -2,7 +2,10 @@
 `taobao.trade.fullinfo.get` from OrderBooks, and the stock APIs `taobao.skus.quantity.update`,
 `taobao.item.quantity.update` and `taobao.item.seller.get` from each shop's items (`taobao_item_calls`),
 with TOP's checks and error shapes. Start it before `add_shop` (the shop's endpoint is this
-server's URL). Stock helpers: `add_listing`, `quantity`, `freeze`.
+server's URL). Stock helpers: `add_listing`, `quantity`, `freeze`, and refusals of the calls that
+carry a chosen SKU: `refuse_updates` (permanent by default: `isv.sku-not-exist` for a SKU of an item,
+`isv.item-not-exist` for an item without SKUs, every call from now on), `fail_next_update`
+(transient: `isp.remote-service-error` once, then the call goes through) and `accept_updates`.
 
 Gateway checks are in `taobao_checks`; then the session (27 `invalid-sessionkey`, or
 `session-expired` once revoked). Business rules answer code 40 (missing argument) or 41 with
@@ -37,7 +40,7 @@ from crossdock_local.sandboxes.base import (
 from crossdock_local.sandboxes.orderbook import OrderBook
 from crossdock_local.sandboxes.taobao_checks import TopFault, check_gateway, invalid, missing, months_back
 from crossdock_local.sandboxes.taobao_item_calls import STOCK_METHODS, envelope, serve_stock_call
-from crossdock_local.sandboxes.taobao_items import ItemIds, SellerItems
+from crossdock_local.sandboxes.taobao_items import ItemIds, Scripted, SellerItems
 from crossdock_local.sandboxes.taobao_render import (
     DEFAULT_TYPES,
     TID_FORMAT,
@@ -101,6 +104,38 @@ class TaobaoSandbox(Sandbox):
     def freeze(self, shop_id: str, sku: str) -> None:
         """From now on accept updates for `sku` but keep its quantity (the read-back must notice)."""
         self._seller(shop_id).stock(sku).frozen = True
+
+    def refuse_updates(
+        self, shop_id: str, sku: str, sub_code: str | None = None, *, times: int | None = None
+    ) -> None:
+        """Refuse every call carrying `sku` from now on (or the next `times`) with `sub_code`: by
+        default `isv.sku-not-exist` for a SKU of an item, `isv.item-not-exist` for an item without
+        SKUs. `isv.invalid-parameter…` answers code 41, any other sub_code (`isp.*` too) code 15."""
+        seller = self._seller(shop_id)
+        with seller.lock:
+            stock = seller.stock(sku)
+            default = "isv.sku-not-exist" if stock.sku_id else "isv.item-not-exist"
+            sub_code = sub_code or default
+            invalid = sub_code.startswith("isv.invalid-parameter")
+            code, msg = (41, "Invalid Arguments") if invalid else (15, "Remote service error")
+            texts = {
+                "isv.sku-not-exist": f"SKU {stock.sku_id} not in item {stock.num_iid}",
+                "isv.item-not-exist": f"item {stock.num_iid} not found",
+            }
+            sub_msg = "服务端异常" if sub_code.startswith("isp.") else texts.get(sub_code, f"{sku} refused")
+            stock.refusal = Scripted(code, msg, sub_code, sub_msg, times)
+
+    def fail_next_update(
+        self, shop_id: str, sku: str, times: int = 1, sub_code: str = "isp.remote-service-error"
+    ) -> None:
+        """The next `times` calls carrying `sku` meet a transient TOP error; later ones go through."""
+        self.refuse_updates(shop_id, sku, sub_code, times=times)
+
+    def accept_updates(self, shop_id: str, sku: str) -> None:
+        """Stop refusing the calls that carry `sku`."""
+        seller = self._seller(shop_id)
+        with seller.lock:
+            seller.stock(sku).refusal = None
 
     def _seller(self, shop_id: str) -> SellerItems:
         return self.items[self.sessions[shop_id]]

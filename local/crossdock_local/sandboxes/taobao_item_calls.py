@@ -6,11 +6,13 @@ Refusals (sub-codes chosen here in TOP's style): 40 for a missing argument; 41
 `isv.invalid-parameter:<name>` for a malformed, negative (type=1) or duplicated quantity, more than
 20 SKUs in one call, or a `type` other than 1/2; 15 `isv.item-not-exist` for an item the seller
 does not have (another seller's among them), `isv.sku-not-exist` for a SKU its item does not have,
-`isv.item-has-sku` for an item-level quantity on an item with SKUs.
+`isv.item-has-sku` for an item-level quantity on an item with SKUs. Then a refusal scripted for a
+SKU of the call (`Stock.refusal`) refuses the whole call with its own error; nothing is applied.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -56,6 +58,7 @@ def update_skus(seller: SellerItems, p: dict[str, str]) -> dict[str, Any]:
         if key in changes:
             raise invalid(name, f"SKU {key} appears twice")
         changes[key] = _sku(item, key, by_id=name == "skuid_quantities"), int(value)
+    _scripted(stock for stock, _ in changes.values())
     shown = [_set(stock, value, delta) for stock, value in changes.values()]
     return _render(item, shown)
 
@@ -75,6 +78,7 @@ def update_item(seller: SellerItems, p: dict[str, str]) -> dict[str, Any]:
         raise TopFault(15, "Remote service error", "isv.item-has-sku", "item has SKUs: give sku_id")
     else:
         stock = item.single
+    _scripted([stock])
     return _render(item, [_set(stock, int(value), delta)])
 
 
@@ -122,6 +126,19 @@ def _sku(item: Item, key: str, *, by_id: bool) -> Stock:
         if (str(stock.sku_id) if by_id else stock.code) == key:
             return stock
     raise TopFault(15, "Remote service error", "isv.sku-not-exist", f"SKU {key} not in item {item.num_iid}")
+
+
+def _scripted(stocks: Iterable[Stock]) -> None:
+    """Refuse the call with the error scripted for the first of its SKUs that has one."""
+    for stock in stocks:
+        refusal = stock.refusal
+        if refusal is None:
+            continue
+        if refusal.times is not None:
+            refusal.times -= 1
+            if refusal.times <= 0:
+                stock.refusal = None
+        raise TopFault(refusal.code, refusal.msg, refusal.sub_code, refusal.sub_msg)
 
 
 def _set(stock: Stock, value: int, delta: bool) -> tuple[Stock, int]:

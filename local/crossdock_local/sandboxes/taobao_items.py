@@ -4,7 +4,8 @@ stock APIs on them).
 An item per product family: a SKU code with a dash (`TEE-RED-M`) is a SKU of the family's item
 (`TEE`); one without (`POSTER`) is an item without SKUs. Ids are unique across every shop of the
 sandbox, as on Taobao. A multi-SKU item's `num` is the sum of its SKUs. A frozen SKU takes updates
-and answers as if set, but keeps its quantity (what a read-back must catch).
+and answers as if set, but keeps its quantity (what a read-back must catch). A SKU with a scripted
+refusal (`Scripted`) has every call carrying it refused with that error, as TOP refuses a call whole.
 """
 
 from __future__ import annotations
@@ -13,6 +14,17 @@ import itertools
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+
+
+@dataclass
+class Scripted:
+    """The `error_response` the next calls carrying one SKU get: `times` more, or every one (None)."""
+
+    code: int
+    msg: str
+    sub_code: str
+    sub_msg: str
+    times: int | None = None
 
 
 @dataclass
@@ -25,6 +37,7 @@ class Stock:
     quantity: int
     frozen: bool = False
     modified: datetime = field(default_factory=lambda: datetime.now(UTC))
+    refusal: Scripted | None = None
 
 
 @dataclass

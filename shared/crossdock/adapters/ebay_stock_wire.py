@@ -6,11 +6,25 @@ at most 25 requests. A quantity is set at BOTH levels (the listing shows the sma
 The answer is 200 (every entry succeeded) or 207 Multi-Status, `{"responses": [{"sku", "offerId",
 "statusCode", "errors", "warnings"}]}`; an entry carries `offerId` when it reports an offer, only `sku`
 when it reports the item-level quantity. Entries are matched to updates by offerId and sku, never by
-position. Per update: any 4xx entry → rejected (25002 user error, 25709 invalid value, 25759 below the
-auction allocation, the 250-revisions-a-day cap …); else any 5xx/429 entry → failed; else accepted; no
-entry at all → failed. Whole-call answers go through `raise_for_ebay_error` (429 → ThrottledError,
-401/403 → AuthError, 400 → RequestRejectedError, 5xx → RetryableError); a 200/207 without a
-`responses` list is InvalidResponseError (retried: an absolute quantity is safe to send again).
+position. Whole-call answers go through `raise_for_ebay_error` (429 → ThrottledError, 401/403 →
+AuthError, 400 → RequestRejectedError, 5xx → RetryableError); a 200/207 without a `responses` list is
+InvalidResponseError (retried: an absolute quantity is safe to send again).
+
+Per-entry refusals: `ERROR_OUTCOMES` is the one table of eBay errorIds, permanent ("rejected": the
+listing is marked for a person, retrying cannot help) or transient ("failed": the caller retries with
+backoff). Why a table and not the HTTP status alone: the 250-revisions-a-day cap is a 4xx that clears
+tomorrow, and a 4xx we do not know should still reach a person rather than be retried for ever. Rules:
+a 5xx or 429 entry is transient whatever its errorId (a server fault says nothing about the listing);
+another 4xx entry takes its errorIds' classes, an errorId missing from the table (or none at all)
+counting as permanent. An update is rejected if any of its entries is, else failed if any is, else
+accepted; no entry at all → failed. Each refusal carries the deciding errorId as `code` and the
+entries' errors as "errorId: message".
+
+The cap's errorId is UNCONFIRMED: the operation documents only 25001/25002/25709/25759, and eBay's
+pages name the limit but no id. We take 25019 "Cannot revise listing" (the Inventory API's id for a
+live listing that cannot be revised, documented on updateOffer/publishOffer) and classify it
+transient; a real 25019 for another reason is then retried and alerted on if it persists. If eBay
+reports the cap as the generic 25002 instead, the listing is rejected — a person looks, nothing loops.
 
 Read-back: bulkGetInventoryItem (`POST …/bulk_get_inventory_item`, ≤ 25 skus) for the item level and
 getOffer (`GET …/offer/{offerId}`) for the offer level.
@@ -32,6 +46,25 @@ from crossdock.domain.stock import PushOutcome, QuantityUpdate
 INVENTORY_PATH = "/sell/inventory/v1"
 MAX_REQUESTS = 25  # requests per bulkUpdatePriceQuantity and skus per bulkGetInventoryItem
 OFFER_GONE = "25713"  # getOffer: "This Offer is not available"
+REVISION_CAP = "25019"  # our choice for the 250-revisions-a-day cap (UNCONFIRMED, see above)
+
+# errorId → outcome of a 4xx entry (sell_inventory_v1_oas3.json; unknown ids → "rejected").
+ERROR_OUTCOMES: dict[str, str] = {
+    "25001": "failed",  # System error (APPLICATION, HTTP 500)
+    "25025": "failed",  # Concurrent access of the inventory item: "try again later" (HTTP 500)
+    REVISION_CAP: "failed",  # Cannot revise listing: the daily revision cap, clears the next day
+    "25002": "rejected",  # Any user error (unknown or foreign offer, repeated sku …)
+    "25004": "rejected",  # Invalid quantity
+    "25702": "rejected",  # SKU could not be found or is not available
+    "25708": "rejected",  # Invalid SKU
+    "25709": "rejected",  # Invalid value for a field (a negative quantity …)
+    "25710": "rejected",  # The resource was not found
+    "25713": "rejected",  # This Offer is not available
+    "25725": "rejected",  # No offer found
+    "25754": "rejected",  # An offerId that does not belong to the sku
+    "25759": "rejected",  # Quantity below the auction allocation
+}
+SEVERITY = ("accepted", "failed", "rejected")  # an update takes the worst verdict of its entries
 
 
 def price_quantity(update: QuantityUpdate) -> dict[str, Any]:
@@ -79,6 +112,28 @@ def _status(entry: dict[str, Any]) -> int:
     return code if isinstance(code, int) and not isinstance(code, bool) else 500
 
 
+def error_outcome(error_id: str) -> str:
+    """The table's class of one errorId met in a 4xx entry: unknown ids are permanent."""
+    return ERROR_OUTCOMES.get(error_id, "rejected")
+
+
+def entry_verdict(entry: dict[str, Any]) -> tuple[str, str]:
+    """(status, errorId) of one entry: accepted, or the refusal and the errorId that decided it."""
+    status = _status(entry)
+    if status < 300:
+        return "accepted", ""
+    ids = [
+        str(error["errorId"])
+        for error in entry.get("errors") or ()
+        if isinstance(error, dict) and error.get("errorId") is not None
+    ]
+    if status >= 500 or status == 429 or status < 400:
+        return "failed", ids[0] if ids else ""
+    if not ids:
+        return "rejected", ""
+    return max(((error_outcome(i), i) for i in ids), key=lambda verdict: SEVERITY.index(verdict[0]))
+
+
 def outcome_of(update: QuantityUpdate, entries: Sequence[dict[str, Any]]) -> PushOutcome:
     """What the entries about this update's offer (and its item-level quantity) say about it."""
     sku, offer_id = update.listing.ref["sku"], update.listing.ref["offer_id"]
@@ -89,12 +144,11 @@ def outcome_of(update: QuantityUpdate, entries: Sequence[dict[str, Any]]) -> Pus
     ]
     if not mine:
         return PushOutcome(update, "failed", f"no answer for sku {sku} / offer {offer_id}")
-    codes = [_status(entry) for entry in mine]
-    if any(400 <= code < 500 and code != 429 for code in codes):
-        return PushOutcome(update, "rejected", _messages(mine, "errors") or f"HTTP {max(codes)}")
-    if any(code >= 300 for code in codes):
-        return PushOutcome(update, "failed", _messages(mine, "errors") or f"HTTP {max(codes)}")
-    return PushOutcome(update, "accepted", _messages(mine, "warnings"))
+    status, code = max(map(entry_verdict, mine), key=lambda verdict: SEVERITY.index(verdict[0]))
+    if status == "accepted":
+        return PushOutcome(update, "accepted", _messages(mine, "warnings"))
+    detail = _messages(mine, "errors") or f"HTTP {max(_status(entry) for entry in mine)}"
+    return PushOutcome(update, status, detail, code=code)
 
 
 def parse_bulk_update(

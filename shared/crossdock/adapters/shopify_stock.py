@@ -7,10 +7,11 @@ Each update's `Listing.ref` holds {inventory_item_id, location_id} (Shopify gids
 `last_accepted` is the compare value (`shopify_stock_wire` for the input per API version).
 
 Outcomes. No userErrors: every item accepted. Otherwise nothing of the call is taken as applied: items
-named by `field` get theirs (…_QUANTITY_STALE → stale; INVALID_*, ITEM_NOT_STOCKED_AT_LOCATION,
-NON_MUTABLE_INVENTORY_ITEM and other item errors → rejected with Shopify's message) and the others are
-sent again; errors naming no item are isolated by bisection (halves sent again until one item is
-left). Stale items are read back for `observed`; one that already shows the pushed quantity (an order
+named by `field` get theirs from `shopify_stock_wire.ITEM_OUTCOMES` (…_QUANTITY_STALE → stale;
+INVALID_*, ITEM_NOT_STOCKED_AT_LOCATION, NON_MUTABLE_INVENTORY_ITEM and unknown codes → rejected;
+IDEMPOTENCY_CONCURRENT_REQUEST → failed, retried by the caller), each with Shopify's code and
+"code: message", and the others are sent again; errors naming no item are isolated by bisection
+(halves sent again until one item is left). Stale items are read back for `observed`; one that already shows the pushed quantity (an order
 took the same units we did, or Shopify applied it before answering) is accepted. Which updates go in
 which call: `shopify_stock_plan`. A fault of the first call raises; once part of the push has outcomes, a later fault (other than auth) marks what is left
 "failed", so the outcomes already known are not lost.
@@ -30,10 +31,10 @@ from crossdock.adapters.shopify_stock_plan import REF_FIELDS, Pending, batches, 
 from crossdock.adapters.shopify_stock_wire import (
     MAX_QUANTITIES,
     SET_COST,
-    STALE,
     PreviousAttemptFailed,
     UserError,
     idempotency_key,
+    item_outcome,
     reference_uri,
     set_document,
     set_input,
@@ -150,5 +151,5 @@ class ShopifyStockWriter:
 
 
 def _refused(update: QuantityUpdate, error: UserError) -> PushOutcome:
-    status = "stale" if error.code in STALE else "rejected"
-    return PushOutcome(update, status, f"{error.code}: {error.message}" if error.code else error.message)
+    detail = f"{error.code}: {error.message}" if error.code else error.message
+    return PushOutcome(update, item_outcome(error.code), detail, code=error.code or "")

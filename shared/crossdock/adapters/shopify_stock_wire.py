@@ -17,6 +17,15 @@ IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED asks for a new key: the next generation of t
 userErrors. `field` = ["input", "quantities", "<i>", …] names item i. Whether Shopify applies the other
 items of a call with errors is not documented, so a call with any userErrors counts as applied to
 none of them: named items get their outcome, the rest are sent again (see `shopify_stock`).
+
+`ITEM_OUTCOMES` is the one table of what an item error means for its item (contract 2.5): stale
+(compare-and-set lost), rejected (permanent: the item or location is unknown to Shopify, the item is
+not stocked there or not mutable, the quantity is out of range — a person must look) or failed
+(transient: IDEMPOTENCY_CONCURRENT_REQUEST, another request on it is still running — retried later).
+A code missing from the table, or no code at all, counts as rejected: a person looks rather than a
+retry loop. Errors about the call itself never reach the table: CALL_LEVEL codes raise
+RequestRejectedError, IDEMPOTENCY_CONCURRENT_REQUEST naming no item is RetryableError (sent again
+with the same key), IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED asks for a new key.
 """
 
 from __future__ import annotations
@@ -40,7 +49,23 @@ MAX_QUANTITIES = 250  # every Admin GraphQL input array is capped at 250 items
 CHANGE_FROM_SINCE = "2026-01"  # changeFromQuantity and @idempotent appear ("unstable" sorts after)
 KEY_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, REFERENCE_PREFIX)
 
-STALE = frozenset({"CHANGE_FROM_QUANTITY_STALE", "COMPARE_QUANTITY_STALE"})
+CONCURRENT = "IDEMPOTENCY_CONCURRENT_REQUEST"
+PREVIOUS_FAILED = "IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED"
+# userError code → the outcome of the item it names; codes not listed (or none) → "rejected".
+ITEM_OUTCOMES: dict[str, str] = {
+    "CHANGE_FROM_QUANTITY_STALE": "stale",
+    "COMPARE_QUANTITY_STALE": "stale",
+    "INVALID_INVENTORY_ITEM": "rejected",
+    "INVALID_LOCATION": "rejected",
+    "ITEM_NOT_STOCKED_AT_LOCATION": "rejected",
+    "NON_MUTABLE_INVENTORY_ITEM": "rejected",
+    "INVALID_QUANTITY_NEGATIVE": "rejected",
+    "INVALID_QUANTITY_TOO_HIGH": "rejected",
+    "INVALID_QUANTITY_TOO_LOW": "rejected",
+    "NO_DUPLICATE_INVENTORY_ITEM_ID_GROUP_ID_PAIR": "rejected",
+    CONCURRENT: "failed",
+}
+STALE = frozenset(code for code, outcome in ITEM_OUTCOMES.items() if outcome == "stale")
 # Errors about the call as we build it: a bug or a configuration problem, never one item's fault.
 CALL_LEVEL = frozenset(
     {
@@ -51,8 +76,6 @@ CALL_LEVEL = frozenset(
         "IDEMPOTENCY_KEY_PARAMETER_MISMATCH",
     }
 )
-CONCURRENT = "IDEMPOTENCY_CONCURRENT_REQUEST"
-PREVIOUS_FAILED = "IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED"
 
 PAYLOAD = "inventoryAdjustmentGroup { id referenceDocumentUri } userErrors { code field message }"
 SET_COST = query_cost([Selection("inventorySetQuantities", Kind.MUTATION)])
@@ -67,6 +90,11 @@ class UserError:
     code: str | None
     message: str
     index: int | None  # the item of the call it names, if it names one
+
+
+def item_outcome(code: str | None) -> str:
+    """What an error naming one item means for it: the table's class, "rejected" when unknown."""
+    return ITEM_OUTCOMES.get(code or "", "rejected")
 
 
 def uses_change_from(version: str) -> bool:
@@ -121,8 +149,8 @@ def idempotency_key(shop_id: str, set_input: dict[str, Any], generation: int = 0
 
 def user_errors(data: dict[str, Any], size: int) -> list[UserError]:
     """The call's userErrors, each naming its item when `field` does. Call-level errors raise:
-    IDEMPOTENCY_CONCURRENT_REQUEST is retryable (same key), PREVIOUS_ATTEMPT_FAILED needs a new key,
-    the rest (bad name, reason, reference, key reuse) are RequestRejectedError."""
+    IDEMPOTENCY_CONCURRENT_REQUEST naming no item is retryable (same key), PREVIOUS_ATTEMPT_FAILED
+    needs a new key, the rest (bad name, reason, reference, key reuse) are RequestRejectedError."""
     payload = data.get("inventorySetQuantities")
     if not isinstance(payload, dict) or not isinstance(payload.get("userErrors"), list):
         raise InvalidResponseError(CHANNEL, "answer lacks data.inventorySetQuantities.userErrors")
@@ -132,15 +160,15 @@ def user_errors(data: dict[str, Any], size: int) -> list[UserError]:
         error = raw if isinstance(raw, dict) else {"message": str(raw)}
         code, message, field = error.get("code"), str(error.get("message") or ""), error.get("field")
         path = [str(part) for part in field] if isinstance(field, list) else []
-        if code == CONCURRENT:
+        named = len(path) >= 3 and path[:2] == ["input", "quantities"] and path[2].isdigit()
+        index = int(path[2]) if named and int(path[2]) < size else None
+        if code == CONCURRENT and index is None:
             raise RetryableError(CHANNEL, message, code=CONCURRENT)
         if code == PREVIOUS_FAILED:
             raise PreviousAttemptFailed(CHANNEL, message, code=PREVIOUS_FAILED)
         if code in CALL_LEVEL or (len(path) >= 2 and path[0] == "input" and path[1] != "quantities"):
             call_level.append(f"{code}: {message}")
             continue
-        named = len(path) >= 3 and path[:2] == ["input", "quantities"] and path[2].isdigit()
-        index = int(path[2]) if named and int(path[2]) < size else None
         errors.append(UserError(code if isinstance(code, str) else None, message, index))
     if call_level:
         raise RequestRejectedError(CHANNEL, "; ".join(call_level)[:300], code=call_level[0].split(":")[0])

@@ -7,8 +7,16 @@ costs one call per single-SKU item plus ⌈SKUs of the item / 20⌉ per multi-SK
 in order; a whole-call fault (auth, retries exhausted, a deferred wait) raises its ChannelError and
 the updates not yet answered are simply pushed again next time (full quantities: idempotent).
 
-TOP accepts or refuses a call as a whole: one SKU TOP refuses (deleted, not the seller's) takes its
-call-mates with it as "rejected". TOP has no compare-and-set, so no update is ever "stale".
+TOP accepts or refuses a call as a whole (`taobao_stock_wire.REFUSALS` says what a refusal means).
+A permanent refusal of a call carrying one update rejects it, with TOP's sub_code. Of a call carrying
+several SKUs, it may be one SKU's fault (deleted, invalid) while its call-mates are fine, so the call
+is sent again in halves (bisection) until each refused half holds one SKU: only the guilty SKUs end
+"rejected", the others "accepted". With g guilty SKUs among n, that costs at most about
+1 + 2·g·⌈log₂ n⌉ calls (20 SKUs, one guilty: at most 11). An item-wide refusal (the item does not
+exist, was deleted) rejects the whole call at once: every SKU in it belongs to that item. A transient
+refusal (`isp.*`, service unavailable) marks the call's updates "failed" with its code, without
+bisecting: it says nothing about any one SKU, and the caller retries them with backoff. TOP has no
+compare-and-set, so no update is ever "stale".
 
 Read-back: `taobao.item.seller.get` (fields `num_iid,num,sku`), one call per item, returns the
 item's `num` and every SKU's `quantity`. An item TOP says the seller does not have (an `isv.*`
@@ -29,11 +37,13 @@ from crossdock.adapters.taobao_stock_wire import (
     READ_FIELDS,
     READ_METHOD,
     SKUS_PER_CALL,
-    business_refusal,
+    StockCall,
     envelope_of,
+    halves,
     parse_update,
     plan_calls,
     ref_ids,
+    refusal_of,
 )
 from crossdock.adapters.taobao_wire import CHANNEL, DEFAULT_ROUTER, TopCredentials, TopGateway, top_envelope
 from crossdock.domain.stock import Listing, PushOutcome, QuantityUpdate
@@ -56,13 +66,24 @@ class TaobaoStockWriter:
             for position, detail in refused.items()
         }
         for call in calls:
-            refusal = self.gateway.call(call.method, call.params, parse_update(call))
-            for position in call.positions:
-                if refusal is None:
-                    outcomes[position] = PushOutcome(updates[position], "accepted")
-                else:
-                    outcomes[position] = PushOutcome(updates[position], "rejected", refusal)
+            self._settle(call, updates, outcomes)
         return [outcomes[position] for position in range(len(updates))]
+
+    def _settle(
+        self, call: StockCall, updates: Sequence[QuantityUpdate], outcomes: dict[int, PushOutcome]
+    ) -> None:
+        """Send `call`; a permanent refusal of several SKUs, not item-wide, is bisected."""
+        refusal = self.gateway.call(call.method, call.params, parse_update(call))
+        if refusal is None:
+            outcomes.update((p, PushOutcome(updates[p], "accepted")) for p in call.positions)
+        elif refusal.status == "rejected" and len(call.positions) > 1 and not refusal.item_wide:
+            for half in halves(call, updates):
+                self._settle(half, updates, outcomes)
+        else:
+            outcomes.update(
+                (p, PushOutcome(updates[p], refusal.status, refusal.detail, code=refusal.code))
+                for p in call.positions
+            )
 
     def read(self, listings: Sequence[Listing]) -> dict[str, int]:
         by_item: dict[str, list[Listing]] = {}
@@ -85,8 +106,9 @@ def parse_item(num_iid: str) -> Callable[[requests.Response], dict[str, Any] | N
     def parse(response: requests.Response) -> dict[str, Any] | None:
         try:
             data = top_envelope(CHANNEL, response, envelope_of(READ_METHOD))
-        except RequestRejectedError as exc:
-            if business_refusal(exc) is None:
+        except RequestRejectedError:
+            refusal = refusal_of(response)
+            if refusal is None or refusal.status != "rejected":
                 raise
             return None
         item = data.get("item")
