@@ -30,14 +30,15 @@ def stock_import(args: argparse.Namespace) -> int:
         text = Path(args.file).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise arguments.UsageError(f"cannot read {args.file}: {exc}") from None
+    current = configured()
     try:
-        rows = parse_stock_file(text)
+        rows = parse_stock_file(text, ceiling=current.stock_max_units)
     except RowErrors as exc:
         for problem in exc.problems:
             print(f"{args.file}: {problem}", file=sys.stderr)
         print(f"crossdock: nothing imported ({len(exc.problems)} problem(s))", file=sys.stderr)
         return 2
-    report = bootstrap.own_stock(configured()).import_rows(rows)
+    report = bootstrap.own_stock(current).import_rows(rows)
     print(
         f"{report.rows} row(s): {len(report.changed)} SKU(s) changed and announced for a push, "
         f"{len(report.unchanged)} already as given"

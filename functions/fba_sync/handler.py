@@ -20,6 +20,11 @@ def handler(event: EventBridgeEvent, context: LambdaContext) -> dict[str, Any]:
     report = bootstrap.fba_sync(settings()).run()
     metrics.add_metric(name="FbaSkusChanged", unit="Count", value=len(report.changed))
     metrics.add_metric(name="FbaShopsFailed", unit="Count", value=len(report.failed))
+    metrics.add_metric(name="FbaCountsRefused", unit="Count", value=len(report.refused))
+    if report.refused:
+        logger.error(
+            "FBA counts refused", extra={"refused": report.refused[:50], "count": len(report.refused)}
+        )
     logger.info(
         "FBA inventory synced",
         extra={
@@ -28,6 +33,7 @@ def handler(event: EventBridgeEvent, context: LambdaContext) -> dict[str, Any]:
             "summaries": report.summaries,
             "changed": len(report.changed),
             "failed": report.failed,
+            "refused": len(report.refused),
             "schedule": event.resources,
         },
     )

@@ -1,13 +1,14 @@
 """Stock adjuster (SQS stock-adjustments): one own-warehouse count change per message.
 
 Body: {"adjustment_id", "sku", "warehouse", "on_hand"} (absolute) or {…, "delta"} (relative). The
-id makes a redelivery harmless. A malformed message is logged and reported failed, so after the
-queue's maxReceiveCount it rests in the dead-letter queue (alarmed) for a person to look at.
+id makes a redelivery harmless. A message that is malformed or whose count cannot be true (negative,
+fractional, above the ceiling, a delta below zero) is refused by the use case: logged, counted and
+alerted, then treated as processed — retrying cannot fix it, so it must not wait silently in the
+dead-letter queue. Only faults (DynamoDB, SQS, SNS) fail the record and are retried.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -17,20 +18,27 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from crossdock import bootstrap
 from crossdock.config import settings
 from crossdock.observability import logger, metrics, tracer
-from crossdock.usecases.own_stock import Adjustment
 
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 @tracer.capture_method(capture_response=False)
 def adjust(record: SQSRecord) -> None:
-    try:
-        adjustment = Adjustment.parse(json.loads(record.body))
-    except ValueError as exc:  # JSONDecodeError is a ValueError
-        metrics.add_metric(name="StockAdjustmentsMalformed", unit="Count", value=1)
-        logger.error("malformed stock adjustment", extra={"error": str(exc), "body": record.body[:300]})
-        raise
-    result = bootstrap.own_stock(settings()).adjust(adjustment)
+    result = bootstrap.own_stock(settings()).receive(record.body)
+    adjustment = result.adjustment
+    if result.refused:
+        metrics.add_metric(name="StockAdjustmentsRefused", unit="Count", value=1)
+        logger.error(
+            "stock adjustment refused",
+            extra={
+                "reason": result.refused,
+                "adjustment_id": adjustment.adjustment_id if adjustment else None,
+                "message_id": record.message_id,
+                "body": record.body[:300],
+            },
+        )
+        return
+    assert adjustment is not None  # only a refused message has none
     metrics.add_metric(name="StockAdjustmentsApplied", unit="Count", value=0 if result.duplicate else 1)
     logger.info(
         "stock adjustment",

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from crossdock import constants as c
+from crossdock.config import settings
 from crossdock.storage.stock import StockRepository
 from crossdock.storage.stock_models import ListingModel
 from crossdock_cli.main import main
@@ -48,8 +49,26 @@ def test_a_file_with_bad_rows_imports_nothing_and_names_every_line(
     err = capsys.readouterr().err
     assert code == 2
     assert (
-        f"{path}: line 3: on_hand must be a whole number" in err
+        f"{path}: line 3: on_hand: 'x' is not a number" in err
         and f"{path}: line 4: warehouse is missing" in err
+    )
+    assert int(StockRepository(stack.settings).sku("A").version) == 0
+
+
+def test_import_holds_counts_to_the_configured_ceiling(
+    stack: LocalStack, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a ceiling of 100 units, and a file with exactly 100 of A and 101 of B
+    monkeypatch.setenv(c.ENV_STOCK_MAX_UNITS, "100")
+    settings.cache_clear()
+    path = write(tmp_path, "stock.csv", "sku,warehouse,on_hand\nA,own:sz,100\nB,own:sz,101\n")
+    # When imported
+    code = main(["stock", "import", path])
+    # Then the whole file is refused for B's line alone (A's 100 is fine), naming it; nothing was written
+    err = capsys.readouterr().err
+    assert code == 2 and "line 2" not in err
+    assert (
+        f"{path}: line 3: on_hand: '101' is above the ceiling of 100 units (CROSSDOCK_STOCK_MAX_UNITS)" in err
     )
     assert int(StockRepository(stack.settings).sku("A").version) == 0
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import boto3
 import pytest
 from crossdock import constants as c
-from crossdock.storage.models import ShopModel
+from crossdock.storage.models import AlertModel, ShopModel
 from crossdock.storage.stock import StockRepository
 from crossdock.storage.stock_models import ListingModel, ReservationModel
 from crossdock_local.events import scheduled_event
@@ -42,23 +42,30 @@ def env(monkeypatch):
         yield settings
 
 
-def test_adjuster_applies_good_records_once_and_reports_only_the_malformed(env):
-    # Given an adjustment, its redelivery, a body that is not JSON and one naming an FBA warehouse
+def test_adjuster_applies_good_records_once_and_refuses_the_rest_without_retrying(env):
+    # Given an adjustment, its redelivery, a body that is not JSON, one naming an FBA warehouse, a
+    # negative absolute count and a delta that would take A below zero
     good = {"adjustment_id": "adj-1", "sku": "A", "warehouse": "own:sz", "on_hand": 8}
     records = [
         sqs_record(json.dumps(good)),
         sqs_record(json.dumps(good)),
         sqs_record("{not json"),
         sqs_record(json.dumps({**good, "adjustment_id": "adj-2", "warehouse": "fba:amz-us"})),
+        sqs_record(json.dumps({**good, "adjustment_id": "adj-3", "on_hand": -3})),
+        sqs_record(json.dumps({"adjustment_id": "adj-4", "sku": "A", "warehouse": "own:sz", "delta": -9})),
     ]
     # When the batch is handled
     result = invoke(c.STOCK_ADJUSTER, {"Records": records})
-    # Then the two malformed records go back (and after maxReceiveCount to the DLQ), A holds 8 once
-    failed = {item["itemIdentifier"] for item in result["batchItemFailures"]}
-    assert failed == {records[2]["messageId"], records[3]["messageId"]}
+    # Then no record goes back to the queue (a retry cannot fix a refusal, so none ends in the DLQ)
+    assert result["batchItemFailures"] == []
+    # And A holds 8, applied once and announced once
     item = StockRepository(env).sku("A")
     assert item.on_hand == {"own:sz": 8} and int(item.version) == 1
     assert announced(env) == [{"sku": "A", "version": 1, "trigger": "adjustment"}]
+    # And each refusal was alerted once, by adjustment id (or the body's hash when it has none)
+    keys = sorted(a.dedupe_key for a in AlertModel.scan())
+    assert len(keys) == 4 and keys[0].startswith("stock-adjustment-refused:body:")
+    assert keys[1:] == [f"stock-adjustment-refused:id:adj-{n}" for n in (2, 3, 4)]
 
 
 def test_planner_announces_drifted_skus_onto_the_fifo_queue(env):

@@ -8,13 +8,14 @@ from datetime import datetime
 
 from crossdock.alerts.message import Alert
 from crossdock.domain.stock import FbaSummary, Listing, PushOutcome, QuantityUpdate
+from crossdock.domain.stock_counts import RefusedSummary
 
 
 class FakeInventory:
     """Amazon's FBA summaries for one shop; records the `since` of each read."""
 
     def __init__(self) -> None:
-        self.summaries_by_sku: dict[str, FbaSummary] = {}
+        self.summaries_by_sku: dict[str, FbaSummary | RefusedSummary] = {}
         self.changed: set[str] = set()  # what an incremental read returns
         self.reads: list[datetime | None] = []
         self.error: Exception | None = None
@@ -23,7 +24,12 @@ class FakeInventory:
         self.summaries_by_sku[sku] = FbaSummary(sku, fulfillable, **counts)
         self.changed.add(sku)
 
-    def summaries(self, since: datetime | None = None) -> Iterator[FbaSummary]:
+    def refuse(self, sku: str, problem: str) -> None:
+        """A summary the reader could not turn into counts (as the Amazon adapter yields it)."""
+        self.summaries_by_sku[sku] = RefusedSummary(sku, (problem,))
+        self.changed.add(sku)
+
+    def summaries(self, since: datetime | None = None) -> Iterator[FbaSummary | RefusedSummary]:
         self.reads.append(since)
         if self.error is not None:
             raise self.error

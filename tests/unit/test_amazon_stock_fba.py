@@ -12,6 +12,7 @@ import responses
 from crossdock.adapters.amazon_fba import AmazonFba, parse_summaries, to_summary
 from crossdock.adapters.errors import InvalidResponseError, RequestRejectedError
 from crossdock.domain.stock import FbaSummary
+from crossdock.domain.stock_counts import RefusedSummary
 
 from tests.support.amazon_sp import API, MARKETPLACE, add_token, shop_context, sp_error, url_of
 
@@ -74,14 +75,52 @@ def test_only_fulfillable_is_sellable_and_the_rest_is_reported() -> None:
 
 
 def test_a_summary_without_details_is_never_read_as_zero_fulfillable() -> None:
-    # Given
+    # Given a summary without inventoryDetails, and one whose details lack fulfillableQuantity
     raw = raw_summary("SKU-1")
     del raw["inventoryDetails"]
-    # When / Then
+    bare = {**raw_summary("SKU-2"), "inventoryDetails": {"inboundWorkingQuantity": 3}}
+    # When / Then the first is an incomplete answer (its page is retried), the second is refused by name
     with pytest.raises(InvalidResponseError, match="SKU-1"):
         to_summary(raw)
-    with pytest.raises(InvalidResponseError):
-        to_summary({**raw_summary("SKU-2"), "inventoryDetails": {"inboundWorkingQuantity": 3}})
+    assert to_summary(bare, "amz-us") == RefusedSummary(
+        "SKU-2", ("FBA fulfillableQuantity for SKU SKU-2 in shop amz-us is missing",)
+    )
+
+
+def test_counts_that_are_not_whole_numbers_refuse_their_summary_and_only_it() -> None:
+    # Given a page where one summary has a negative fulfillable count and a fractional inbound part
+    # (which a sum would hide), and another has text as its reserved total
+    bad = raw_summary("BAD-1")
+    bad["inventoryDetails"].update(fulfillableQuantity=-3, inboundShippedQuantity=2.5)
+    text = raw_summary("BAD-2")
+    text["inventoryDetails"]["reservedQuantity"]["totalReservedQuantity"] = "abc"
+    body = page("GOOD")
+    body["payload"]["inventorySummaries"] += [bad, text]
+    # When the page is parsed
+    summaries, _ = parse_summaries(body, "amz-us")
+    # Then the good summary is read, each bad one is refused naming Amazon's field and the value
+    assert summaries[0] == FbaSummary(
+        "GOOD", fulfillable=30, inbound=10, reserved=2, researching=3, unfulfillable=7
+    )
+    assert summaries[1:] == [
+        RefusedSummary(
+            "BAD-1",
+            (
+                "FBA fulfillableQuantity for SKU BAD-1 in shop amz-us: -3 is negative",
+                "FBA inboundShippedQuantity for SKU BAD-1 in shop amz-us: 2.5 is not a whole number "
+                "(digits only: no decimal point, no exponent)",
+            ),
+        ),
+        RefusedSummary(
+            "BAD-2", ("FBA totalReservedQuantity for SKU BAD-2 in shop amz-us: 'abc' is not a number",)
+        ),
+    ]
+
+
+def test_a_summary_without_a_seller_sku_fails_the_read() -> None:
+    # Given / When / Then: it cannot be set aside by SKU, and a full read would zero what it holds
+    with pytest.raises(InvalidResponseError, match="without sellerSku"):
+        to_summary({"inventoryDetails": {"fulfillableQuantity": 1}})
 
 
 @pytest.mark.parametrize(

@@ -6,10 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from crossdock.adapters.errors import AuthError
+from crossdock.domain.stock import FbaSummary
+from crossdock.domain.stock_counts import RefusedSummary
 from crossdock.storage.models import ShopModel
 from crossdock.storage.stock import StockRepository
 from crossdock.storage.stock_models import ListingModel
-from crossdock.usecases.fba_sync import OVERLAP, FbaSync
+from crossdock.usecases.fba_sync import OVERLAP, FbaSync, believed
 
 from tests.support.aws import moto_resources
 from tests.support.fake_channel import ManualClock
@@ -43,6 +45,7 @@ def env():
             announce=announced,
             alerts=Alerts(),
             clock=clock,
+            max_units=1000,
         )
         yield sync, stock, clock, us, jp, announced
 
@@ -157,3 +160,92 @@ def test_refused_read_alerts_and_the_other_shops_still_sync(env):
     assert list(report.failed) == ["amz-us"]
     assert "FBA inventory cannot be read" in sync.alerts.sent[0].subject
     assert ShopModel.get("amz-us").fba_synced_at is None
+
+
+def refused_alerts(sync: FbaSync) -> list:
+    return [a for a in sync.alerts.sent if a.dedupe_key.startswith("fba-counts-refused:")]
+
+
+def test_impossible_counts_are_refused_alerted_once_and_the_other_skus_still_sync(env):
+    # Given A, B and C synced, then Amazon reports A at -3, B at 10**40 (the ceiling is 1000), C at 2
+    sync, stock, clock, us, _, announced = env
+    for sku, units in (("A", 5), ("B", 3), ("C", 1)):
+        us.put(sku, units)
+    sync.run()
+    us.put("A", -3)
+    us.put("B", 10**40)
+    us.put("C", 2)
+    # When the next hourly sync runs
+    clock.tick(3600)
+    report = sync.run()
+    # Then A and B keep their counts and versions and are not announced; C syncs as usual
+    assert stock.sku("A").on_hand == {"fba:amz-us": 5} and int(stock.sku("A").version) == 1
+    assert stock.sku("B").on_hand == {"fba:amz-us": 3} and int(stock.sku("B").version) == 1
+    assert stock.sku("C").on_hand == {"fba:amz-us": 2}
+    assert announced.calls[-1] == ({"C": 2}, "fba-sync") and report.changed == {"C": 2}
+    # And both refusals are reported, naming shop, SKU and value, in one alert for the shop
+    assert sorted(report.refused) == [
+        "FBA fulfillable for SKU A in shop amz-us: -3 is negative",
+        "FBA fulfillable for SKU B in shop amz-us: 100000000000… (41 digits) is above the ceiling of 1,000 "
+        "units (CROSSDOCK_STOCK_MAX_UNITS)",
+    ]
+    (alert,) = refused_alerts(sync)
+    assert alert.shop_id == "amz-us" and sorted(alert.details) == sorted(report.refused)
+    assert "Kept those SKUs' FBA counts" in alert.what_we_did
+
+
+def test_a_refused_sku_is_not_zeroed_by_the_daily_full_read(env):
+    # Given A and B synced, then a day later Amazon reports A's reserved units negative and B unreadable
+    sync, stock, clock, us, _, _ = env
+    us.put("A", 5)
+    us.put("B", 3)
+    sync.run()
+    us.put("A", 4, reserved=-1)
+    us.refuse("B", "FBA fulfillableQuantity for SKU B in shop amz-us is missing")
+    # When the full read runs
+    clock.tick(24 * 3600)
+    report = sync.run()
+    # Then neither is stored nor zeroed as "no longer in FBA"; both are in the one alert
+    assert "amz-us" in report.full_reads and report.changed == {}
+    assert stock.sku("A").on_hand == {"fba:amz-us": 5} and stock.sku("B").on_hand == {"fba:amz-us": 3}
+    assert report.refused == [
+        "FBA reserved for SKU A in shop amz-us: -1 is negative",
+        "FBA fulfillableQuantity for SKU B in shop amz-us is missing",
+    ]
+    assert len(refused_alerts(sync)) == 1
+
+
+def test_the_same_refusal_keys_its_alert_alike_and_a_new_value_alerts_again(env):
+    # Given A reported at -3 by two reads, then at -4
+    sync, _, clock, us, _, _ = env
+    keys = []
+    for units in (-3, -3, -4):
+        us.put("A", units)
+        sync.run()
+        clock.tick(3600)
+        keys.append(refused_alerts(sync)[-1].dedupe_key)
+    # Then the repeat shares its key (the sender suppresses it) and the new value has its own
+    assert keys[0] == keys[1] != keys[2] and keys[0].startswith("fba-counts-refused:amz-us:")
+
+
+def test_one_bad_seller_sku_makes_its_skus_sum_unknown_and_so_does_an_absurd_sum():
+    # Given two seller SKUs of one SKU, one refused by the reader; and two whose sum exceeds the ceiling
+    names = {"X-1": "X", "X-2": "X", "Y-1": "Y", "Y-2": "Y"}
+    summaries = [
+        FbaSummary("X-1", 5),
+        RefusedSummary("X-2", ("FBA fulfillableQuantity for SKU X-2 in shop s is missing",)),
+        FbaSummary("Y-1", 600),
+        FbaSummary("Y-2", 600),
+        FbaSummary("Z", 7),
+    ]
+    # When believed with a ceiling of 1000
+    read = believed(summaries, names, shop_id="s", ceiling=1000)
+    # Then only Z is counted; X and Y are refused, each naming why
+    assert read.summaries == 5 and read.by_sku == {"Z": FbaSummary("Z", 7)}
+    assert read.refused == {
+        "X": ["FBA fulfillableQuantity for SKU X-2 in shop s is missing"],
+        "Y": [
+            "FBA fulfillable for SKU Y (seller SKUs summed) in shop s: 1200 is above the ceiling of 1,000 units "
+            "(CROSSDOCK_STOCK_MAX_UNITS)"
+        ],
+    }

@@ -9,8 +9,12 @@ Retry-After) the listing restarts once from the top. `startDateTime` is repeated
 Amazon ignores inbound changes for it, and refuses dates over 18 months back (then it is left out).
 
 Only `inventoryDetails.fulfillableQuantity` is sellable. Inbound (working + shipped + receiving),
-reserved, researching and unfulfillable are reported, never counted. A summary without
-`inventoryDetails` is an InvalidResponseError, never "0 fulfillable".
+reserved, researching and unfulfillable are reported, never counted. A summary whose counts are not
+whole numbers ≥ 0 (or that lacks `fulfillableQuantity`) is yielded as a `RefusedSummary` naming each
+bad value — never read as "0 fulfillable", and never failing the rest of the read; the use case
+holds the counts to the configured ceiling. A summary without `inventoryDetails` (the answer lacks
+what was asked for: the page is retried) or without `sellerSku` (it could not be set aside by SKU)
+is an InvalidResponseError.
 """
 
 from __future__ import annotations
@@ -27,44 +31,50 @@ from crossdock.adapters.errors import InvalidResponseError, RequestRejectedError
 from crossdock.adapters.ports import ShopContext
 from crossdock.domain.orders import iso_z
 from crossdock.domain.stock import FbaSummary
+from crossdock.domain.stock_counts import RefusedSummary, UnitsRefused, whole_units
 
 SUMMARIES = "getInventorySummaries"
 SUMMARIES_PATH = "/fba/inventory/v1/summaries"
 HISTORY = timedelta(days=540)  # "no earlier than 18 months prior", with a margin
 
 
-def _count(node: Any, name: str, where: str) -> int:
-    value = node.get(name, 0) if isinstance(node, dict) else 0
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise InvalidResponseError(CHANNEL, f"{SUMMARIES}: {where}.{name} is {value!r}")
-    return value
+INBOUND = ("inboundWorkingQuantity", "inboundShippedQuantity", "inboundReceivingQuantity")
 
 
-def to_summary(raw: Any) -> FbaSummary:
-    """One `InventorySummary` (details=true) → FbaSummary."""
+def to_summary(raw: Any, shop_id: str = "") -> FbaSummary | RefusedSummary:
+    """One `InventorySummary` (details=true) → FbaSummary, or RefusedSummary naming its bad counts."""
     if not isinstance(raw, dict) or not isinstance(raw.get("sellerSku"), str):
         raise InvalidResponseError(CHANNEL, f"{SUMMARIES}: summary without sellerSku: {str(raw)[:200]}")
+    sku = raw["sellerSku"]
+    where = f" for SKU {sku}" + (f" in shop {shop_id}" if shop_id else "")
     details = raw.get("inventoryDetails")
-    if not isinstance(details, dict) or not isinstance(details.get("fulfillableQuantity"), int):
-        raise InvalidResponseError(
-            CHANNEL, f"{SUMMARIES}: {raw['sellerSku']} has no inventoryDetails.fulfillableQuantity"
-        )
-    where = f"{raw['sellerSku']}.inventoryDetails"
-    return FbaSummary(
-        seller_sku=raw["sellerSku"],
-        fulfillable=_count(details, "fulfillableQuantity", where),
-        inbound=sum(
-            _count(details, name, where)
-            for name in ("inboundWorkingQuantity", "inboundShippedQuantity", "inboundReceivingQuantity")
-        ),
-        reserved=_count(details.get("reservedQuantity"), "totalReservedQuantity", where),
-        researching=_count(details.get("researchingQuantity"), "totalResearchingQuantity", where),
-        unfulfillable=_count(details.get("unfulfillableQuantity"), "totalUnfulfillableQuantity", where),
+    if not isinstance(details, dict):  # the answer lacks what details=true asked for: retry the page
+        raise InvalidResponseError(CHANNEL, f"{SUMMARIES}: {sku} has no inventoryDetails")
+    problems: list[str] = []
+
+    def count(node: Any, name: str, default: int | None = 0) -> int:
+        value = node.get(name, default) if isinstance(node, dict) else default
+        try:
+            return whole_units(value, source=f"FBA {name}{where}")
+        except UnitsRefused as exc:
+            problems.append(str(exc))
+            return 0
+
+    summary = FbaSummary(
+        seller_sku=sku,
+        fulfillable=count(details, "fulfillableQuantity", default=None),
+        inbound=sum(count(details, name) for name in INBOUND),
+        reserved=count(details.get("reservedQuantity"), "totalReservedQuantity"),
+        researching=count(details.get("researchingQuantity"), "totalResearchingQuantity"),
+        unfulfillable=count(details.get("unfulfillableQuantity"), "totalUnfulfillableQuantity"),
         details=raw,
     )
+    return RefusedSummary(sku, tuple(problems)) if problems else summary
 
 
-def parse_summaries(body: dict[str, Any]) -> tuple[list[FbaSummary], str | None]:
+def parse_summaries(
+    body: dict[str, Any], shop_id: str = ""
+) -> tuple[list[FbaSummary | RefusedSummary], str | None]:
     payload = body.get("payload")
     summaries = payload.get("inventorySummaries") if isinstance(payload, dict) else None
     if not isinstance(summaries, list):
@@ -73,7 +83,7 @@ def parse_summaries(body: dict[str, Any]) -> tuple[list[FbaSummary], str | None]
     token = pagination.get("nextToken") if isinstance(pagination, dict) else None
     if not summaries and token:
         raise InvalidResponseError(CHANNEL, f"{SUMMARIES} returned an empty page that claims a next page")
-    return [to_summary(raw) for raw in summaries], str(token) if token else None
+    return [to_summary(raw, shop_id) for raw in summaries], str(token) if token else None
 
 
 def token_expired(exc: RequestRejectedError) -> bool:
@@ -86,6 +96,7 @@ class AmazonFba:
 
     def __init__(self, ctx: ShopContext) -> None:
         self.api = SpApi(ctx)
+        self.shop_id = ctx.shop_id
         self.marketplace_id = str(ctx.settings.get("fba_marketplace_id") or self.api.marketplace_ids[0])
         self.now = ctx.now or (lambda: datetime.now(UTC))
 
@@ -100,7 +111,7 @@ class AmazonFba:
             params["startDateTime"] = iso_z(since)
         return params
 
-    def summaries(self, since: datetime | None = None) -> Iterator[FbaSummary]:
+    def summaries(self, since: datetime | None = None) -> Iterator[FbaSummary | RefusedSummary]:
         params = self.params(since)
         try:
             listing = self._read_all(params)
@@ -110,8 +121,8 @@ class AmazonFba:
             listing = self._read_all(params)  # once: a second expiry is raised
         yield from listing
 
-    def _read_all(self, params: dict[str, str]) -> list[FbaSummary]:
-        found: list[FbaSummary] = []
+    def _read_all(self, params: dict[str, str]) -> list[FbaSummary | RefusedSummary]:
+        found: list[FbaSummary | RefusedSummary] = []
         token: str | None = None
         used: set[str] = set()
         while True:
@@ -129,5 +140,5 @@ class AmazonFba:
                 raise InvalidResponseError(CHANNEL, f"{SUMMARIES} handed out the same nextToken twice")
             used.add(token)
 
-    def _parse(self, response: requests.Response) -> tuple[list[FbaSummary], str | None]:
-        return parse_summaries(sp_api_json(self.api.http, SUMMARIES, response))
+    def _parse(self, response: requests.Response) -> tuple[list[FbaSummary | RefusedSummary], str | None]:
+        return parse_summaries(sp_api_json(self.api.http, SUMMARIES, response), self.shop_id)

@@ -12,6 +12,7 @@ from crossdock.adapters.http import ChannelHttp
 from crossdock.domain.orders import Order
 from crossdock.domain.ratelimit import Rate
 from crossdock.domain.stock import FbaSummary, Listing, PushOutcome, QuantityUpdate
+from crossdock.domain.stock_counts import RefusedSummary
 from crossdock.domain.windows import ChannelLimits, Window
 
 
@@ -31,9 +32,10 @@ class StockWriter(Protocol):
 
 
 class FbaInventory(Protocol):
-    """Reads Amazon FBA inventory summaries (details=true)."""
+    """Reads Amazon FBA inventory summaries (details=true); one whose counts are not whole numbers
+    ≥ 0 comes as a RefusedSummary naming them, so it never fails or skews the rest of the read."""
 
-    def summaries(self, since: datetime | None = None) -> Iterator[FbaSummary]: ...
+    def summaries(self, since: datetime | None = None) -> Iterator[FbaSummary | RefusedSummary]: ...
 
 
 class OrderSource(Protocol):

@@ -7,6 +7,11 @@ is never reported as changed, so once a day the whole inventory is read instead,
 warehouse that full read no longer mentions drops to 0. A SKU's version moves only when its
 fulfillable count changed; those SKUs are announced for a push, shop by shop.
 Seller SKU → SKU: the shop's listing whose `ref.seller_sku` names it, else the same name.
+
+A summary with a count that cannot be true (negative, not a whole number, missing, or above
+`max_units`) is refused: its SKU is left exactly as it was — not stored, not zeroed by the full
+read, not announced — while the read's other SKUs sync as usual, and the shop's refusals of one read
+go out as one digest alert (a stored negative FBA count would lower what every other warehouse sells).
 """
 
 from __future__ import annotations
@@ -22,10 +27,12 @@ from crossdock.adapters.errors import ChannelError
 from crossdock.adapters.ports import FbaInventory
 from crossdock.alerts.message import Alert
 from crossdock.domain.stock import FbaSummary
+from crossdock.domain.stock_counts import DEFAULT_MAX_UNITS, RefusedSummary, UnitsRefused, units
 from crossdock.storage.fba_stock import fba_warehouse, set_fba
 from crossdock.storage.models import ShopModel
 from crossdock.storage.stock import StockRepository
 from crossdock.usecases.ports import AlertSink
+from crossdock.usecases.stock_count_alerts import fba_counts_refused_alert
 
 OVERLAP = timedelta(minutes=15)
 FULL_READ_EVERY = timedelta(hours=23, minutes=30)  # daily, with room for the hourly rule's jitter
@@ -43,6 +50,7 @@ class FbaSyncReport:
     summaries: int = 0
     changed: dict[str, int] = field(default_factory=dict)  # sku → new version
     failed: dict[str, str] = field(default_factory=dict)  # shop → error
+    refused: list[str] = field(default_factory=list)  # each count refused, naming shop, SKU and value
 
 
 def details_of(summary: FbaSummary) -> dict[str, int]:
@@ -52,6 +60,50 @@ def details_of(summary: FbaSummary) -> dict[str, int]:
         "researching": summary.researching,
         "unfulfillable": summary.unfulfillable,
     }
+
+
+def refused_counts(summary: FbaSummary, *, where: str, ceiling: int) -> list[str]:
+    """Why the summary's counts cannot be true (empty: they can). `where`: e.g. "for SKU X in shop Y"."""
+    problems = []
+    for name, value in (("fulfillable", summary.fulfillable), *details_of(summary).items()):
+        try:
+            units(value, source=f"FBA {name} {where}", ceiling=ceiling)
+        except UnitsRefused as exc:
+            problems.append(str(exc))
+    return problems
+
+
+@dataclass
+class BelievedRead:
+    by_sku: dict[str, FbaSummary] = field(default_factory=dict)
+    refused: dict[str, list[str]] = field(default_factory=dict)  # SKU → why its counts were refused
+    summaries: int = 0
+
+
+def believed(
+    summaries: Iterable[FbaSummary | RefusedSummary], names: dict[str, str], *, shop_id: str, ceiling: int
+) -> BelievedRead:
+    """One read's summaries by SKU (`names`: seller SKU → SKU; two seller SKUs of one SKU are summed),
+    less every SKU with a count that cannot be true — one bad seller SKU makes its SKU's sum unknown."""
+    read = BelievedRead()
+    for summary in summaries:
+        read.summaries += 1
+        sku = names.get(summary.seller_sku, summary.seller_sku)
+        where = f"for SKU {summary.seller_sku} in shop {shop_id}"
+        if isinstance(summary, RefusedSummary):
+            read.refused.setdefault(sku, []).extend(summary.problems)
+        elif problems := refused_counts(summary, where=where, ceiling=ceiling):
+            read.refused.setdefault(sku, []).extend(problems)
+        else:
+            read.by_sku[sku] = combined(read.by_sku.get(sku), summary)
+    for sku, total in list(read.by_sku.items()):
+        problems = refused_counts(
+            total, where=f"for SKU {sku} (seller SKUs summed) in shop {shop_id}", ceiling=ceiling
+        )
+        if problems or sku in read.refused:
+            read.refused.setdefault(sku, []).extend(problems)
+            del read.by_sku[sku]
+    return read
 
 
 def combined(a: FbaSummary | None, b: FbaSummary) -> FbaSummary:
@@ -77,6 +129,7 @@ class FbaSync:
     announce: Callable[[dict[str, int], str], None]
     alerts: AlertSink
     clock: Callable[[], datetime]
+    max_units: int = DEFAULT_MAX_UNITS  # `Settings.stock_max_units`: the most units one count may claim
 
     def run(self) -> FbaSyncReport:
         report = FbaSyncReport()
@@ -103,16 +156,16 @@ class FbaSync:
             for listing in self.stock.listings_of_shop(f"{shop.channel}#{shop.shop_id}")
             if (listing.ref or {}).get("seller_sku")
         }
-        found: dict[str, FbaSummary] = {}
-        for summary in self.inventories.fba(shop).summaries(since):
-            report.summaries += 1
-            sku = names.get(summary.seller_sku, summary.seller_sku)
-            found[sku] = combined(found.get(sku), summary)
+        read = believed(
+            self.inventories.fba(shop).summaries(since), names, shop_id=shop.shop_id, ceiling=self.max_units
+        )
+        report.summaries += read.summaries
+        found, refused = read.by_sku, read.refused
         warehouse = fba_warehouse(shop.shop_id)
         if since is None:
             report.full_reads.append(shop.shop_id)
             for item in self.stock.all_skus():
-                if warehouse in (item.on_hand or {}) and item.sku not in found:
+                if warehouse in (item.on_hand or {}) and item.sku not in found and item.sku not in refused:
                     found[item.sku] = FbaSummary(item.sku, fulfillable=0)
         changed: dict[str, int] = {}
         for sku, summary in found.items():
@@ -129,6 +182,11 @@ class FbaSync:
         if changed:
             self.announce(changed, TRIGGER)
         report.changed.update(changed)
+        if refused:
+            problems = [problem for sku_problems in refused.values() for problem in sku_problems]
+            report.refused.extend(problems)
+            now = self.clock()
+            self.alerts.send(fba_counts_refused_alert(shop.shop_id, shop.channel, problems, now), now=now)
         report.shops.append(shop.shop_id)
         actions: list[Action] = [ShopModel.fba_synced_at.set(started)]
         if since is None:

@@ -12,6 +12,7 @@ import io
 import json
 from typing import Any
 
+from crossdock.domain.stock_counts import DEFAULT_MAX_UNITS
 from crossdock.usecases.stock_rows import OPTIONAL, REQUIRED, RowErrors, StockRow, to_row
 
 
@@ -65,8 +66,9 @@ def _json_records(text: str) -> list[tuple[int, dict[str, Any]]]:
     return records
 
 
-def parse_stock_file(text: str) -> list[StockRow]:
-    """Rows of a CSV or JSON stock file; raises RowErrors naming every bad line."""
+def parse_stock_file(text: str, *, ceiling: int = DEFAULT_MAX_UNITS) -> list[StockRow]:
+    """Rows of a CSV or JSON stock file; raises RowErrors naming every bad line. A count that is not a
+    whole number from 0 to `ceiling` (`Settings.stock_max_units`) is a bad line."""
     text = text.lstrip("\ufeff")
     records = _json_records(text) if text.lstrip().startswith("[") else _csv_records(text)
     rows: list[StockRow] = []
@@ -76,7 +78,7 @@ def parse_stock_file(text: str) -> list[StockRow]:
         try:
             if "_width" in fields:
                 raise ValueError(fields["_width"])
-            row = to_row(line, fields)
+            row = to_row(line, fields, ceiling=ceiling)
         except ValueError as exc:
             problems.append(f"line {line}: {exc}")
             continue

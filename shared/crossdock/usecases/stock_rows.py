@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from crossdock.domain.stock_counts import DEFAULT_MAX_UNITS, units
+
 REQUIRED = ("sku", "warehouse", "on_hand")
 OPTIONAL = ("buffer", "min_units")
 
@@ -46,17 +48,10 @@ def own_warehouse(value: Any) -> str:
     return warehouse
 
 
-def count(value: Any, what: str) -> int:
-    """A whole number ≥ 0 (JSON integer, or digits in text)."""
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise ValueError(f"{what} must be a whole number ≥ 0, got {value!r}")
-    if isinstance(value, str):
-        if not value.strip().isdigit():
-            raise ValueError(f"{what} must be a whole number ≥ 0, got {value!r}")
-        value = int(value.strip())
-    if value < 0:
-        raise ValueError(f"{what} must be ≥ 0, got {value}")
-    return value
+def count(value: Any, what: str, *, ceiling: int = DEFAULT_MAX_UNITS) -> int:
+    """A whole number of units from 0 to `ceiling` (JSON integer, or digits in text); UnitsRefused
+    (a ValueError) naming `what` and the value otherwise — never rounded, never clamped."""
+    return units(value, source=what, ceiling=ceiling)
 
 
 def fraction(value: Any, what: str = "buffer") -> Decimal:
@@ -70,13 +65,16 @@ def fraction(value: Any, what: str = "buffer") -> Decimal:
     return result.normalize()  # "0.050" and "0.05" are one buffer
 
 
-def to_row(line: int, fields: dict[str, Any]) -> StockRow:
+def to_row(line: int, fields: dict[str, Any], *, ceiling: int = DEFAULT_MAX_UNITS) -> StockRow:
+    """One file row; `ceiling` is the most units one count may claim (`Settings.stock_max_units`)."""
     present = {k: v for k, v in fields.items() if v not in (None, "")}
     return StockRow(
         line=line,
         sku=name(fields.get("sku"), "sku"),
         warehouse=own_warehouse(fields.get("warehouse")),
-        on_hand=count(fields.get("on_hand"), "on_hand"),
+        on_hand=count(fields.get("on_hand"), "on_hand", ceiling=ceiling),
         buffer=fraction(present["buffer"]) if "buffer" in present else None,
-        min_units=count(present["min_units"], "min_units") if "min_units" in present else None,
+        min_units=count(present["min_units"], "min_units", ceiling=ceiling)
+        if "min_units" in present
+        else None,
     )
