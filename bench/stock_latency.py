@@ -3,9 +3,9 @@ and eBay sandboxes, and the local runner delivering every queue to its function.
 
 A catalogue of SKUs is listed on amazon-us, shopify-uk and eBay-de and imported; then N stock
 changes, one at a time, in turn: an own-warehouse adjustment sent to the stock-adjustments queue
-(stock-adjuster → stock-changes → stock-pusher), an import of the stock file (`crossdock stock
+(stock-adjuster → stock-changes → stock-marker → stock-flush → stock-flusher), an import of the stock file (`crossdock stock
 import`), and a paid order's event on the order-events queue (stock-ledger reservation →
-stock-pusher). After each change the runner drains the queues, round after round (a round that found
+stock-marker → stock-flusher). After each change the runner drains the queues, round after round (a round that found
 nothing waits 50 ms), until all three channels show the SKU's new sellable quantity; a thread polls
 what the sandboxes show, and a change's latency is the moment the last channel showed it. Order-pull
 latency is `bench.orders`' subject and not included. Goal: p99 ≤ 60 s.

@@ -1,5 +1,6 @@
-"""Stock drift planner (EventBridge rule, every 5 minutes, "Scheduled Event" envelope): announces
-every SKU a listing shows differently from what is sellable now."""
+"""Stock planner (EventBridge rule, every 5 minutes, "Scheduled Event" envelope): announces every SKU
+a listing shows differently from what is sellable now, asks for the flushes whose marks are due, and
+alerts listings left over-offering (`usecases.stock_drift`)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from crossdock.observability import logger, metrics, tracer
 def handler(event: EventBridgeEvent, context: LambdaContext) -> dict[str, Any]:
     report = bootstrap.drift_planner(settings()).plan()
     metrics.add_metric(name="StockDriftAnnounced", unit="Count", value=len(report.drifted))
+    metrics.add_metric(name="StockFlushesRequested", unit="Count", value=len(report.flushes))
+    metrics.add_metric(name="StockListingsStuck", unit="Count", value=len(report.stuck))
     logger.info(
         "stock drift planned",
         extra={
@@ -26,6 +29,9 @@ def handler(event: EventBridgeEvent, context: LambdaContext) -> dict[str, Any]:
             "announced": len(report.drifted),
             "skipped": report.skipped,
             "unmanaged": report.unmanaged,
+            "under_review": report.under_review,
+            "flushes": sorted(report.flushes),
+            "stuck": len(report.stuck),
             "schedule": event.resources,
         },
     )

@@ -117,7 +117,7 @@ class StockStory:
         )
         self.say(
             f"(a) sale on {seller}: order {order_id} buys {SALE.sku} × {SALE.quantity} → order pull →"
-            f" order event → stock-ledger reservation → stock-pusher → {shown(step)};"
+            f" order event → stock-ledger reservation → stock-marker → stock-flusher → {shown(step)};"
             f" {timing(step, 'from the order appearing on the channel')}"
         )
 

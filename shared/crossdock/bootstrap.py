@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from crossdock import constants as c
 from crossdock.alerts.sender import AlertSender
 from crossdock.config import Settings
-from crossdock.queues import EventQueue, RoutedEvents, StockChangeQueue, TaskQueue
+from crossdock.queues import EventQueue, FlushTaskQueue, RoutedEvents, StockChangeQueue, TaskQueue
 from crossdock.storage.health import CallHealthRepository
 from crossdock.storage.models import bind
 from crossdock.storage.orders import OrderRepository
@@ -24,7 +25,9 @@ from crossdock.usecases.stock_admin import StockAdmin
 from crossdock.usecases.stock_check import StockCheck
 from crossdock.usecases.stock_daily import StockDaily
 from crossdock.usecases.stock_drift import DriftPlanner
+from crossdock.usecases.stock_flush import FlushPolicy, StockFlush
 from crossdock.usecases.stock_ledger import StockLedger, announce_to
+from crossdock.usecases.stock_marks import StockMarker
 from crossdock.usecases.stock_push import StockPusher, WriterOpener
 
 
@@ -102,16 +105,56 @@ def stock_ledger(settings: Settings, *, clock: Callable[[], datetime] = now_utc)
     )
 
 
-def stock_pusher(settings: Settings, *, clock: Callable[[], datetime] = now_utc) -> StockPusher:
-    bind(settings)
-    from crossdock.usecases.sources import ChannelSources
+_writers: tuple[Settings, WriterOpener] | None = None
 
+
+def cached_writers(settings: Settings) -> WriterOpener:
+    """One writer cache per process and settings: a warm Lambda reuses writers and their tokens."""
+    global _writers
+    if _writers is None or _writers[0] is not settings:
+        from crossdock.usecases.sources import CachedWriters, ChannelSources
+
+        _writers = (settings, CachedWriters(ChannelSources(settings)))
+    return _writers[1]
+
+
+def stock_pusher(
+    settings: Settings, *, clock: Callable[[], datetime] = now_utc, writers: WriterOpener | None = None
+) -> StockPusher:
+    bind(settings)
     return StockPusher(
         stock=StockRepository(settings),
-        writers=ChannelSources(settings),
+        writers=writers or cached_writers(settings),
         alerts=alert_sender(settings),
         clock=clock,
     )
+
+
+def stock_marker(settings: Settings, *, clock: Callable[[], datetime] = now_utc) -> StockMarker:
+    bind(settings)
+    return StockMarker(stock=StockRepository(settings), clock=clock)
+
+
+def flush_tasks(settings: Settings) -> FlushTaskQueue:
+    return FlushTaskQueue(settings.stock_flush_queue_url)
+
+
+def stock_flush(
+    settings: Settings,
+    *,
+    remaining_s: Callable[[], float] | None = None,
+    clock: Callable[[], datetime] = now_utc,
+    sleep: Callable[[float], None] = time.sleep,
+    writers: WriterOpener | None = None,
+) -> StockFlush:
+    pusher = stock_pusher(settings, clock=clock, writers=writers)
+    policy = FlushPolicy(settle_s=settings.stock_flush_settle_s, retry_base_s=settings.stock_retry_base_s)
+    flush = StockFlush(
+        stock=pusher.stock, pusher=pusher, alerts=pusher.alerts, clock=clock, sleep=sleep, policy=policy
+    )
+    if remaining_s is not None:
+        flush.remaining_s = remaining_s
+    return flush
 
 
 def _has_fba(channel_name: str) -> bool:
@@ -146,12 +189,19 @@ def fba_sync(
         announce=_stock_announce(settings),
         alerts=alert_sender(settings),
         clock=clock,
+        max_units=settings.stock_max_units,
     )
 
 
 def own_stock(settings: Settings, *, clock: Callable[[], datetime] = now_utc) -> OwnStock:
     bind(settings)
-    return OwnStock(stock=StockRepository(settings), announce=_stock_announce(settings), clock=clock)
+    return OwnStock(
+        stock=StockRepository(settings),
+        announce=_stock_announce(settings),
+        clock=clock,
+        alerts=alert_sender(settings),
+        max_units=settings.stock_max_units,
+    )
 
 
 def stock_admin(settings: Settings, *, clock: Callable[[], datetime] = now_utc) -> StockAdmin:
@@ -165,7 +215,7 @@ def stock_admin(settings: Settings, *, clock: Callable[[], datetime] = now_utc) 
     )
 
 
-def drift_planner(settings: Settings) -> DriftPlanner:
+def drift_planner(settings: Settings, *, clock: Callable[[], datetime] = now_utc) -> DriftPlanner:
     bind(settings)
 
     def enabled_shop_keys() -> set[str]:
@@ -175,15 +225,16 @@ def drift_planner(settings: Settings) -> DriftPlanner:
         stock=StockRepository(settings),
         enabled_shop_keys=enabled_shop_keys,
         announce=_stock_announce(settings),
+        flush=flush_tasks(settings).request,
+        alerts=alert_sender(settings),
+        clock=clock,
     )
 
 
 def stock_daily(
     settings: Settings, *, clock: Callable[[], datetime] = now_utc, writers: WriterOpener | None = None
 ) -> StockDaily:
-    pusher = stock_pusher(settings, clock=clock)
-    if writers is not None:
-        pusher.writers = writers
+    pusher = stock_pusher(settings, clock=clock, writers=writers)
     return StockDaily(
         stock=pusher.stock,
         pusher=pusher,

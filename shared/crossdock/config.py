@@ -69,6 +69,8 @@ class Settings:
     sold_shipped_tolerance: float = 0.05
     stock_max_units: int = 1_000_000  # a count above this (import, adjustment, FBA) is refused as absurd
     stock_flush_queue_url: str = ""
+    stock_flush_settle_s: float = 3.0  # a shop's flush waits until its marks stopped coming this long
+    stock_retry_base_s: float = 5.0  # first backoff after a listing's transient refusal (doubles)
 
     # Supplier freshness policy.
     stuck_cache_after: timedelta = timedelta(hours=6)  # a supplier stale this long in a row: a stuck cache
@@ -143,6 +145,8 @@ class Settings:
             outbox_dir=env.get(c.ENV_OUTBOX_DIR) or None,
             stock_max_units=_positive_int(env, c.ENV_STOCK_MAX_UNITS, 1_000_000),
             stock_flush_queue_url=env.get(c.ENV_STOCK_FLUSH_QUEUE_URL, ""),
+            stock_flush_settle_s=_seconds(env, c.ENV_STOCK_FLUSH_SETTLE_S, 3.0),
+            stock_retry_base_s=_seconds(env, c.ENV_STOCK_RETRY_BASE_S, 5.0),
         )
 
 
@@ -153,6 +157,16 @@ def _positive_int(env: os._Environ[str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {env[name]!r}") from None
     if value < 1:
         raise ConfigError(f"{name} must be ≥ 1, got {value}")
+    return value
+
+
+def _seconds(env: os._Environ[str], name: str, default: float) -> float:
+    try:
+        value = float(env.get(name) or default)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, got {env[name]!r}") from None
+    if value < 0:
+        raise ConfigError(f"{name} must be ≥ 0, got {value}")
     return value
 
 

@@ -45,6 +45,8 @@ ENV_RATE_SCALE = "CROSSDOCK_RATE_SCALE"  # sandboxes may run the documented rate
 ENV_OUTBOX_DIR = "CROSSDOCK_OUTBOX_DIR"  # local stack: every alert e-mail is also written here
 ENV_STOCK_MAX_UNITS = "CROSSDOCK_STOCK_MAX_UNITS"  # the most units one count may claim (default 1,000,000)
 ENV_STOCK_FLUSH_QUEUE_URL = "CROSSDOCK_STOCK_FLUSH_QUEUE_URL"
+ENV_STOCK_FLUSH_SETTLE_S = "CROSSDOCK_STOCK_FLUSH_SETTLE_S"  # quiet before a shop's flush sends (default 3)
+ENV_STOCK_RETRY_BASE_S = "CROSSDOCK_STOCK_RETRY_BASE_S"  # first backoff after a transient refusal (default 5)
 
 DEFAULT_SECRETS_PREFIX = "crossdock/shops/"
 DEFAULT_CARRIER_SECRETS_PREFIX = "crossdock/carriers/"  # one secret per tracking source: <prefix><source>
@@ -79,7 +81,9 @@ LISTINGS_TABLE = TableSpec(
     ENV_LISTINGS_TABLE,
     hash_key="sku",
     range_key="shop_key",
-    indexes=(("by-shop", "shop_key", "sku"),),
+    # "dirty": a sparse index of the listings whose SKU changed and are not yet flushed to their
+    # channel, per shop — what a shop's flush drains, read by query, never by scan.
+    indexes=(("by-shop", "shop_key", "sku"), ("dirty", "dirty_shop", "sku")),
 )
 STOCK_AUDIT_TABLE = TableSpec(
     "StockAuditTable", ENV_STOCK_AUDIT_TABLE, hash_key="sku", range_key="at_key", ttl_attribute="expires_at"
@@ -148,6 +152,11 @@ ORDER_EVENTS_QUEUE = QueueSpec("OrderEventsQueue", ENV_ORDER_EVENTS_QUEUE_URL, v
 STOCK_CHANGES_QUEUE = QueueSpec(
     "StockChangesQueue", ENV_STOCK_CHANGES_QUEUE_URL, visibility_timeout_s=720, fifo=True
 )
+# FIFO grouped by shop: one flush per shop at a time, so a listing's quantities reach its channel
+# in order; the flusher waits longer than its own timeout for nothing (visibility 6 × 300 s).
+STOCK_FLUSH_QUEUE = QueueSpec(
+    "StockFlushQueue", ENV_STOCK_FLUSH_QUEUE_URL, visibility_timeout_s=1800, fifo=True
+)
 STOCK_ADJUSTMENTS_QUEUE = QueueSpec(
     "StockAdjustmentsQueue", ENV_STOCK_ADJUSTMENTS_QUEUE_URL, visibility_timeout_s=360
 )
@@ -164,6 +173,7 @@ QUEUES: tuple[QueueSpec, ...] = (
     ORDER_TASKS_QUEUE,
     ORDER_EVENTS_QUEUE,
     STOCK_CHANGES_QUEUE,
+    STOCK_FLUSH_QUEUE,
     STOCK_ADJUSTMENTS_QUEUE,
     SHIPMENT_EVENTS_QUEUE,
     TRACKING_TASKS_QUEUE,
@@ -244,14 +254,25 @@ STOCK_LEDGER = FunctionSpec(
     tables=("StockTable", "ReservationsTable", "AlertsTable"),
     sends_to=("StockChangesQueue",),
 )
-STOCK_PUSHER = FunctionSpec(
-    name="stock-pusher",
-    folder="stock_pusher",
+STOCK_MARKER = FunctionSpec(
+    name="stock-marker",
+    folder="stock_marker",
     handler="handler.handler",
     timeout_s=120,
-    memory_mb=1024,
     queue="StockChangesQueue",
-    batch_size=10,  # the FIFO maximum; one batch's SKUs go out together
+    batch_size=10,  # the FIFO maximum
+    tables=("StockTable", "ListingsTable"),
+    sends_to=("StockFlushQueue",),
+    alerts=False,  # a malformed change fails only its own SKU's group, then rests in the alarmed DLQ
+)
+STOCK_FLUSHER = FunctionSpec(
+    name="stock-flusher",
+    folder="stock_flusher",
+    handler="handler.handler",
+    timeout_s=300,  # settle + an Amazon feed's report wait + in-flush retries of refused items
+    memory_mb=1024,
+    queue="StockFlushQueue",
+    batch_size=10,
     tables=("StockTable", "ListingsTable", "StockAuditTable", "ShopsTable", "AlertsTable"),
     reads_secrets=True,
 )
@@ -272,9 +293,11 @@ STOCK_ADJUSTER = FunctionSpec(
     timeout_s=60,  # the queue's visibility (360 s) is 6× this
     queue="StockAdjustmentsQueue",
     batch_size=10,
-    tables=("StockTable",),
+    tables=("StockTable", "AlertsTable"),
     sends_to=("StockChangesQueue",),
-    alerts=False,  # a malformed adjustment ends in the alarmed dead-letter queue
+    # a malformed or impossible adjustment is alerted and dropped (a retry cannot fix it); only
+    # faults are retried, then rest in the alarmed dead-letter queue
+    alerts=True,
 )
 STOCK_PLANNER = FunctionSpec(
     name="stock-planner",
@@ -282,9 +305,8 @@ STOCK_PLANNER = FunctionSpec(
     handler="handler.handler",
     timeout_s=120,
     schedule="rate(5 minutes)",
-    tables=("StockTable", "ListingsTable", "ShopsTable"),
-    sends_to=("StockChangesQueue",),
-    alerts=False,
+    tables=("StockTable", "ListingsTable", "ShopsTable", "AlertsTable"),
+    sends_to=("StockChangesQueue", "StockFlushQueue"),
 )
 STOCK_DAILY = FunctionSpec(
     name="stock-daily",
@@ -381,7 +403,8 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     ORDERS_RECONCILE_PLANNER,
     ORDERS_WORKER,
     STOCK_LEDGER,
-    STOCK_PUSHER,
+    STOCK_MARKER,
+    STOCK_FLUSHER,
     FBA_SYNC,
     STOCK_ADJUSTER,
     STOCK_PLANNER,

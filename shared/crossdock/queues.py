@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -95,6 +96,17 @@ class StockChangeQueue(SqsQueue):
     def announce(self, changes: Sequence[dict[str, Any]]) -> int:
         groups = [(_fifo_id(c["sku"]), _fifo_id(f"{c['sku']}:{c['version']}")) for c in changes]
         return self.send(changes, groups=groups)
+
+
+class FlushTaskQueue(SqsQueue):
+    """Shops whose marked listings are due for a flush (FIFO, grouped by shop: one flush per shop at
+    a time). Never de-duplicated: a task that finds nothing marked costs one query, while a task
+    dropped as a duplicate of one already consumed could leave a mark waiting for the planner."""
+
+    def request(self, shop_keys: Iterable[str]) -> int:
+        keys = list(shop_keys)
+        groups = [(_fifo_id(key), uuid.uuid4().hex) for key in keys]
+        return self.send([{"shop_key": key} for key in keys], groups=groups)
 
 
 _FIFO_SAFE = re.compile(r"[A-Za-z0-9!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~]{1,128}")

@@ -38,7 +38,7 @@ class FakeWriter:
                 self.stale_once.discard(sku)
                 out.append(PushOutcome(u, "stale", "CHANGE_FROM_QUANTITY_STALE", observed=7))
             elif sku in self.refuse:
-                out.append(PushOutcome(u, "rejected", "INVALID_INVENTORY_ITEM"))
+                out.append(PushOutcome(u, "rejected", "not stocked here", code="INVALID_INVENTORY_ITEM"))
             else:
                 self.shown[sku] = u.quantity
                 out.append(PushOutcome(u, "accepted"))
@@ -107,12 +107,21 @@ def test_stale_compare_is_reread_and_retried_not_overwritten_blindly(env):
     assert report.outcomes["stale"] == 1 and report.pushed == 1
 
 
-def test_rejection_is_recorded_and_alerted(env):
-    _, writer, pusher = env
+def test_a_permanent_refusal_marks_the_listing_for_review_and_stops_pushes_to_it(env):
+    # Given a channel that refuses C for good
+    stock, writer, pusher = env
     writer.refuse = {"C"}
+    # When A and C are pushed
     report = pusher.push(["A", "C"], trigger="test")
-    assert report.rejected and "INVALID_INVENTORY_ITEM" in report.rejected[0]
-    assert pusher.alerts.sent[0].subject.endswith("rejected by channels")
+    # Then C needs review with the channel's code, A went through, and the history says so
+    listing = ListingModel.get("C", "shopify#uk")
+    assert [a.listing.sku for a in report.reviews] == ["C"] and report.pushed == 1
+    assert listing.needs_review and listing.review_code == "INVALID_INVENTORY_ITEM"
+    assert [h.result for h in stock.history("C")] == ["needs_review"]
+    # And a later push, even forced, leaves it alone
+    calls = len(writer.calls)
+    again = pusher.push(["C"], trigger="daily", force=True)
+    assert again.under_review == 1 and len(writer.calls) == calls
 
 
 def test_auth_failure_alerts_and_leaves_the_resend_to_the_drift_check(env):
@@ -122,7 +131,7 @@ def test_auth_failure_alerts_and_leaves_the_resend_to_the_drift_check(env):
     # When its SKUs are pushed
     report = pusher.push(["A", "B"], trigger="test")
     # Then a person is alerted, nothing is retried in a loop (retrying cannot help), the push is on record
-    assert report.failed_skus == set() and report.outcomes["failed"] == 2
+    assert report.failed_skus == set() and report.outcomes["failed"] == 2 and report.blocked == {"shopify#uk"}
     assert "refused" in pusher.alerts.sent[0].subject
     assert [h.result for h in stock.history("A")] == ["failed"]
 

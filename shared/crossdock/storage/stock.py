@@ -3,7 +3,7 @@ DynamoDB transaction with their SKU, listings with version-checked acceptance, a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +27,21 @@ def _conflict(exc: Exception) -> bool:
     return "ConditionalCheckFailed" in text or "TransactionCanceled" in text
 
 
+def _covers(version: int) -> Any:
+    """The listing's mark (if any) is for this version or an older one."""
+    return ListingModel.dirty_version.does_not_exist() | (ListingModel.dirty_version <= version)
+
+
+def _clean() -> list[Action]:
+    return [
+        ListingModel.dirty_shop.remove(),
+        ListingModel.dirty_version.remove(),
+        ListingModel.dirty_at.remove(),
+        ListingModel.retry_at.remove(),
+        ListingModel.attempts.set(0),
+    ]
+
+
 class StockRepository:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -40,6 +55,12 @@ class StockRepository:
             return SkuModel.get(sku, consistent_read=True)
         except DoesNotExist:
             return SkuModel(sku, version=0, on_hand={}, reserved=0)
+
+    def skus(self, skus: Iterable[str]) -> dict[str, SkuModel]:
+        """Many SKUs by BatchGetItem (100 a call), strongly consistent; unknown ones as version 0."""
+        wanted = list(dict.fromkeys(skus))
+        found = {item.sku: item for item in SkuModel.batch_get(wanted, consistent_read=True)}
+        return {sku: found.get(sku) or SkuModel(sku, version=0, on_hand={}, reserved=0) for sku in wanted}
 
     def all_skus(self) -> Iterator[SkuModel]:
         return SkuModel.scan()
@@ -121,23 +142,123 @@ class StockRepository:
     def accept(
         self, listing: ListingModel, *, quantity: int, version: int, status: str, detail: str, now: datetime
     ) -> bool:
-        """Record what the channel accepted, unless a newer version was recorded meanwhile."""
+        """Record what the channel accepted, unless a newer version was recorded meanwhile; the dirty
+        mark goes with it when no newer change marked the listing since (one write either way)."""
+        actions: list[Action] = [
+            ListingModel.last_quantity.set(quantity),
+            ListingModel.last_version.set(version),
+            ListingModel.accepted_at.set(now),
+            ListingModel.last_status.set(status),
+            ListingModel.last_detail.set(detail[:500]),
+        ]
+        newer = ListingModel.last_version < version
+        try:
+            listing.update(actions=actions + _clean(), condition=newer & _covers(version))
+            return True
+        except UpdateError as exc:
+            if not _conflict(exc):
+                raise
+        try:  # a newer change marked it meanwhile: record the acceptance, keep the mark
+            listing.update(actions=actions, condition=newer)
+            return True
+        except UpdateError as exc:
+            if _conflict(exc):
+                return False
+            raise
+
+    # -- the change path: dirty marks, retries, reviews --------------------------------------------------
+    def mark(self, listing: ListingModel, *, version: int, now: datetime) -> bool:
+        """Mark the listing for its shop's flush, unless it already pushed this version or newer, a
+        newer mark is on it, or it awaits review. False when nothing was written."""
+        condition = (
+            (ListingModel.last_version < version)
+            & (ListingModel.dirty_version.does_not_exist() | (ListingModel.dirty_version < version))
+            & ListingModel.review_since.does_not_exist()
+        )
         try:
             listing.update(
                 actions=[
-                    ListingModel.last_quantity.set(quantity),
-                    ListingModel.last_version.set(version),
-                    ListingModel.accepted_at.set(now),
-                    ListingModel.last_status.set(status),
-                    ListingModel.last_detail.set(detail[:500]),
+                    ListingModel.dirty_shop.set(listing.shop_key),
+                    ListingModel.dirty_version.set(version),
+                    ListingModel.dirty_at.set(now),
+                    ListingModel.retry_at.remove(),
+                    ListingModel.attempts.set(0),
                 ],
-                condition=ListingModel.last_version < version,
+                condition=condition,
             )
             return True
         except UpdateError as exc:
             if _conflict(exc):
                 return False
             raise
+
+    def dirty(self, shop_key: str) -> list[ListingModel]:
+        """The shop's marked listings (the sparse index: eventually consistent, so every write that
+        acts on one is conditional)."""
+        return list(ListingModel.dirty.query(shop_key))
+
+    def dirty_shops(self) -> Iterator[ListingModel]:
+        """Every marked listing of every shop (the planner's sweep; the index is sparse)."""
+        return ListingModel.dirty.scan()
+
+    def settle(self, listing: ListingModel, *, version: int, status: str, detail: str) -> bool:
+        """Clear the mark without a push (the channel already shows what is sellable)."""
+        try:
+            listing.update(
+                actions=[
+                    ListingModel.last_status.set(status),
+                    ListingModel.last_detail.set(detail[:500]),
+                    *_clean(),
+                ],
+                condition=_covers(version),
+            )
+            return True
+        except UpdateError as exc:
+            if _conflict(exc):
+                return False
+            raise
+
+    def defer(
+        self, listing: ListingModel, *, attempts: int, retry_at: datetime, status: str, detail: str
+    ) -> None:
+        """A transient refusal: keep the mark, try again at `retry_at`."""
+        listing.update(
+            actions=[
+                ListingModel.attempts.set(attempts),
+                ListingModel.retry_at.set(retry_at),
+                ListingModel.last_status.set(status),
+                ListingModel.last_detail.set(detail[:500]),
+            ]
+        )
+
+    def review(self, listing: ListingModel, *, code: str, reason: str, now: datetime) -> None:
+        """A permanent refusal: the listing needs a person; no push reaches it until resumed."""
+        listing.update(
+            actions=[
+                ListingModel.review_since.set(now),
+                ListingModel.review_code.set(code[:100] or "-"),
+                ListingModel.review_reason.set(reason[:500] or "-"),
+                ListingModel.last_status.set("needs_review"),
+                ListingModel.last_detail.set(f"{code}: {reason}"[:500]),
+                *_clean(),
+            ]
+        )
+
+    def resume(self, listing: ListingModel, *, version: int, now: datetime) -> None:
+        """Back to normal: the review ends and the listing is marked for its next flush."""
+        listing.update(
+            actions=[
+                ListingModel.review_since.remove(),
+                ListingModel.review_code.remove(),
+                ListingModel.review_reason.remove(),
+                ListingModel.last_status.set("resumed"),
+                ListingModel.dirty_shop.set(listing.shop_key),
+                ListingModel.dirty_version.set(version),
+                ListingModel.dirty_at.set(now),
+                ListingModel.attempts.set(0),
+                ListingModel.retry_at.remove(),
+            ]
+        )
 
     def note(self, listing: ListingModel, *, status: str, detail: str, **fields: Any) -> None:
         actions: list[Action] = [
@@ -148,7 +269,16 @@ class StockRepository:
         listing.update(actions=actions)
 
     # -- audit ---------------------------------------------------------------------------------------------
-    def audit(
+    def audit(self, **fields: Any) -> None:
+        self.audit_record(**fields).save()
+
+    def audit_many(self, records: list[StockAuditModel]) -> None:
+        """Many audit records in BatchWriteItem calls of 25 (a 10,000-SKU flush is 400 calls, not 10,000)."""
+        with StockAuditModel.batch_write() as batch:
+            for record in records:
+                batch.save(record)
+
+    def audit_record(
         self,
         *,
         sku: str,
@@ -161,8 +291,8 @@ class StockRepository:
         result: str,
         detail: str,
         now: datetime,
-    ) -> None:
-        StockAuditModel(
+    ) -> StockAuditModel:
+        return StockAuditModel(
             sku,
             f"{now.isoformat()}#{channel}#{shop_id}",
             channel=channel,
@@ -174,7 +304,7 @@ class StockRepository:
             result=result,
             detail=detail[:500],
             expires_at=int((now + self.settings.audit_ttl).timestamp()),
-        ).save()
+        )
 
     def history(self, sku: str, limit: int = 50) -> list[StockAuditModel]:
         return list(StockAuditModel.query(sku, scan_index_forward=False, limit=limit))

@@ -59,8 +59,25 @@ class ByShopIndex(GlobalSecondaryIndex["ListingModel"]):
     sku = UnicodeAttribute(range_key=True)
 
 
+class DirtyIndex(GlobalSecondaryIndex["ListingModel"]):
+    """Sparse: only listings whose SKU changed since their last push carry `dirty_shop`."""
+
+    class Meta:
+        index_name = "dirty"
+        projection = AllProjection()
+
+    dirty_shop = UnicodeAttribute(hash_key=True)
+    sku = UnicodeAttribute(range_key=True)
+
+
 class ListingModel(Model):
-    """A SKU on one shop of a channel: the channel's ids and what it last accepted."""
+    """A SKU on one shop of a channel: the channel's ids and what it last accepted.
+
+    Change path: a SKU change marks its listings dirty (`dirty_shop`, `dirty_version`, `dirty_at`);
+    the shop's flush drains them and clears the mark only for the version it pushed. A transient
+    refusal keeps the mark with `retry_at` and `attempts`; a permanent one sets `review_*` — the
+    listing needs a person, and nothing is pushed to it until `crossdock stock listing resume`.
+    """
 
     class Meta:
         table_name = "crossdock-listings"
@@ -76,7 +93,20 @@ class ListingModel(Model):
     last_status = UnicodeAttribute(null=True)
     last_detail = UnicodeAttribute(null=True)
     drift_count = NumberAttribute(default=0)  # consecutive read-backs that disagreed
+    dirty_shop = UnicodeAttribute(null=True)  # = shop_key while a change waits for its flush
+    dirty_version = NumberAttribute(null=True)  # the newest SKU version that marked it
+    dirty_at = UTCDateTimeAttribute(null=True)
+    retry_at = UTCDateTimeAttribute(null=True)  # a transient refusal: not before this
+    attempts = NumberAttribute(default=0)  # pushes of the current mark the channel refused
+    review_since = UTCDateTimeAttribute(null=True)  # set: needs_review, pushes stopped
+    review_code = UnicodeAttribute(null=True)  # the channel's code for the permanent refusal
+    review_reason = UnicodeAttribute(null=True)
     by_shop = ByShopIndex()
+    dirty = DirtyIndex()
+
+    @property
+    def needs_review(self) -> bool:
+        return self.review_since is not None
 
 
 class StockAuditModel(Model):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -12,6 +13,36 @@ from crossdock.adapters.registry import channel
 from crossdock.config import Settings
 from crossdock.domain.windows import ChannelLimits
 from crossdock.storage.shops import ShopRepository
+
+
+class CachedWriters:
+    """Stock writers per shop, kept across invocations of a warm Lambda: a writer holds its channel's
+    access token (LWA, eBay OAuth) and paced HTTP client, so a flush does not exchange a token and
+    rebuild a client every time. Rebuilt after `max_age_s` (a rotated secret is read again then) or
+    at once after the channel refused the shop's credentials (`forget`)."""
+
+    def __init__(
+        self,
+        sources: ChannelSources,
+        *,
+        max_age_s: float = 1800.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.sources = sources
+        self.max_age_s = max_age_s
+        self.clock = clock
+        self.built: dict[str, tuple[float, StockWriter]] = {}
+
+    def writer(self, shop_key: str) -> StockWriter:
+        entry = self.built.get(shop_key)
+        if entry is not None and self.clock() - entry[0] < self.max_age_s:
+            return entry[1]
+        writer = self.sources.writer(shop_key)
+        self.built[shop_key] = (self.clock(), writer)
+        return writer
+
+    def forget(self, shop_key: str) -> None:
+        self.built.pop(shop_key, None)
 
 
 class ChannelSources:

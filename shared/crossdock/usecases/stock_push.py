@@ -1,11 +1,21 @@
-"""Push sellable stock to every channel a SKU is listed on, with each channel's bulk API.
+"""Push sellable stock to the listings of one or more shops, with each channel's bulk API.
 
-For each SKU: read it once, compute the sellable quantity per listing (never above what is
-sellable now), and send only what differs from what the channel last accepted (or everything on a
-forced full push). Updates are grouped per shop and sent in the channel's largest batches. A
+For each listing: compute the sellable quantity from the SKU as stored now (one BatchGetItem per
+100 SKUs), and send only what differs from what the channel last accepted (or everything on a forced
+full push). Updates are grouped per shop and sent in the channel's largest batches. A
 compare-and-set loss (Shopify) is re-read, recomputed and retried once — never a blind overwrite.
-What the channel accepted is recorded only if no newer SKU version was recorded meanwhile, and
-every push lands in the audit trail.
+Per item, what the channel said decides what happens to the listing:
+
+- accepted: recorded (only if no newer SKU version was recorded meanwhile), the dirty mark cleared
+  when no newer change marked it since;
+- rejected (permanent: unknown listing or SKU, invalid for the listing): the listing is marked
+  `needs_review` with the channel's code and text and no push reaches it until it is resumed — an
+  incident for the alert;
+- failed (transient, this item's): handed back in `PushReport.retry` for the caller's backoff.
+
+A fault of a whole call leaves the listings marked: transient ones are the caller's to retry
+(`failed_skus`), auth or configuration refusals alert once per shop. Every push lands in the audit
+trail, written in batches.
 """
 
 from __future__ import annotations
@@ -21,7 +31,7 @@ from crossdock.adapters.errors import ChannelError
 from crossdock.alerts.message import Alert
 from crossdock.domain.stock import Listing, PushOutcome, QuantityUpdate, StockPolicy, sellable
 from crossdock.storage.stock import StockRepository
-from crossdock.storage.stock_models import ListingModel, SkuModel
+from crossdock.storage.stock_models import ListingModel, SkuModel, StockAuditModel
 from crossdock.usecases.ports import AlertSink
 
 
@@ -43,13 +53,39 @@ def sellable_for(item: SkuModel, channel: str) -> int:
     return sellable(item.on_hand_total, int(item.reserved), policy_for(item, channel))
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """One listing's update and what its channel said about it."""
+
+    listing: ListingModel
+    update: QuantityUpdate
+    outcome: PushOutcome
+
+
 @dataclass
 class PushReport:
     pushed: int = 0
     unchanged: int = 0
+    under_review: int = 0  # listings left alone: a person must look at them first
     outcomes: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    failed_skus: set[str] = field(default_factory=set)
-    rejected: list[str] = field(default_factory=list)
+    failed_skus: set[str] = field(default_factory=set)  # a whole call failed transiently
+    blocked: set[str] = field(default_factory=set)  # shops whose calls were refused (auth, config)
+    retry: list[Attempt] = field(default_factory=list)  # this item refused transiently
+    reviews: list[Attempt] = field(default_factory=list)  # this item refused for good: needs_review
+
+    def merge(self, other: PushReport) -> None:
+        self.pushed += other.pushed
+        self.unchanged += other.unchanged
+        self.under_review += other.under_review
+        for status, n in other.outcomes.items():
+            self.outcomes[status] += n
+        self.failed_skus |= other.failed_skus
+        self.blocked |= other.blocked
+        self.retry += other.retry
+        self.reviews += other.reviews
+
+
+Entry = tuple[QuantityUpdate, ListingModel]
 
 
 @dataclass
@@ -60,63 +96,90 @@ class StockPusher:
     clock: Callable[[], datetime]
 
     def push(self, skus: Iterable[str], *, trigger: str, force: bool = False) -> PushReport:
+        """Every listing of these SKUs (the daily push, a person's `stock push`)."""
+        items = self.stock.skus(skus)
+        listings = [listing for sku in items for listing in self.stock.listings(sku)]
+        return self.push_listings(listings, trigger=trigger, force=force, items=items)
+
+    def push_listings(
+        self,
+        listings: Sequence[ListingModel],
+        *,
+        trigger: str,
+        force: bool = False,
+        items: dict[str, SkuModel] | None = None,
+    ) -> PushReport:
         report = PushReport()
-        by_shop: dict[str, list[tuple[QuantityUpdate, ListingModel, int | None]]] = defaultdict(list)
-        for sku in dict.fromkeys(skus):
-            item = self.stock.sku(sku)
-            for listing in self.stock.listings(sku):
-                quantity = sellable_for(item, listing.channel)
-                if not force and listing.last_quantity == quantity:
-                    report.unchanged += 1
-                    continue
-                update = QuantityUpdate(to_listing(listing), quantity, int(item.version))
-                last = None if listing.last_quantity is None else int(listing.last_quantity)
-                by_shop[listing.shop_key].append((update, listing, last))
+        items = items if items is not None else self.stock.skus(listing.sku for listing in listings)
+        audit: list[StockAuditModel] = []
+        by_shop: dict[str, list[Entry]] = defaultdict(list)
+        for listing in listings:
+            item = items.get(listing.sku) or self.stock.sku(listing.sku)
+            if listing.needs_review:
+                report.under_review += 1
+                continue
+            quantity = sellable_for(item, listing.channel)
+            version = int(item.version)
+            if not force and listing.last_quantity is not None and int(listing.last_quantity) == quantity:
+                report.unchanged += 1
+                if listing.dirty_version is not None:  # nothing to send: the mark is done
+                    self.stock.settle(
+                        listing, version=version, status="unchanged", detail=f"shows {quantity}"
+                    )
+                continue
+            by_shop[listing.shop_key].append(
+                (QuantityUpdate(to_listing(listing), quantity, version), listing)
+            )
         for shop_key, entries in by_shop.items():
-            self._push_shop(shop_key, entries, trigger, report)
+            self._push_shop(shop_key, entries, trigger, report, audit)
+        self.stock.audit_many(audit)
         return report
 
     def _push_shop(
         self,
         shop_key: str,
-        entries: list[tuple[QuantityUpdate, ListingModel, int | None]],
+        entries: list[Entry],
         trigger: str,
         report: PushReport,
+        audit: list[StockAuditModel],
     ) -> None:
         done = 0  # entries whose batch the channel answered
         try:
             writer = self.writers.writer(shop_key)
             for start in range(0, len(entries), writer.max_batch):
                 chunk = entries[start : start + writer.max_batch]
-                outcomes = writer.push([u for u, _, _ in chunk])
+                outcomes = writer.push([update for update, _ in chunk])
                 done = start + len(chunk)
-                self._record(writer, chunk, outcomes, trigger, report, retry_stale=True)
+                self._record(writer, chunk, outcomes, trigger, report, audit, retry_stale=True)
         except ChannelError as exc:
             now = self.clock()
             needs_person = exc.kind in ("auth", "rejected")
-            for update, listing, old in entries[done:]:  # only what the channel did not answer
-                if not needs_person:  # transient: the SQS record is retried; otherwise the 5-minute
-                    report.failed_skus.add(update.listing.sku)  # drift check re-sends once fixed
+            for update, listing in entries[done:]:  # only what the channel did not answer
                 report.outcomes["failed"] += 1
-                self._audit(update, listing, old, trigger, "failed", str(exc), now)
+                if not needs_person:  # transient: the caller retries; the listing stays marked
+                    report.failed_skus.add(update.listing.sku)
+                audit.append(self._audit(update, listing, trigger, "failed", str(exc), now))
             if needs_person:
+                forget = getattr(self.writers, "forget", None)  # a cached writer holds refused credentials
+                if forget is not None:
+                    forget(shop_key)
+                report.blocked.add(shop_key)
                 self.alerts.send(push_blocked_alert(shop_key, exc, len(entries) - done, now), now=now)
 
     def _audit(
         self,
         update: QuantityUpdate,
         listing: ListingModel,
-        old: int | None,
         trigger: str,
         result: str,
         detail: str,
         now: datetime,
-    ) -> None:
-        self.stock.audit(
+    ) -> StockAuditModel:
+        return self.stock.audit_record(
             sku=update.listing.sku,
             channel=listing.channel,
             shop_id=listing.shop_id,
-            old=old,
+            old=update.listing.last_accepted,
             new=update.quantity,
             version=update.version,
             trigger=trigger,
@@ -128,20 +191,22 @@ class StockPusher:
     def _record(
         self,
         writer: Any,
-        chunk: Sequence[tuple[QuantityUpdate, ListingModel, int | None]],
+        chunk: Sequence[Entry],
         outcomes: Sequence[PushOutcome],
         trigger: str,
         report: PushReport,
+        audit: list[StockAuditModel],
         *,
         retry_stale: bool,
     ) -> None:
         now = self.clock()
         stale: list[tuple[QuantityUpdate, ListingModel, int | None]] = []
-        for (update, listing, old), outcome in zip(chunk, outcomes, strict=True):
+        for (update, listing), outcome in zip(chunk, outcomes, strict=True):
             report.outcomes[outcome.status] += 1
             if outcome.status == "stale" and retry_stale:
                 stale.append((update, listing, outcome.observed))
                 continue
+            result = outcome.status
             if outcome.status == "accepted":
                 report.pushed += 1
                 self.stock.accept(
@@ -152,38 +217,38 @@ class StockPusher:
                     detail=outcome.detail,
                     now=now,
                 )
-            else:
-                self.stock.note(listing, status=outcome.status, detail=outcome.detail)
-                if outcome.status == "rejected":
-                    report.rejected.append(
-                        f"{listing.channel} {listing.shop_id} {update.listing.sku}: {outcome.detail}"
-                    )
-                else:
-                    report.failed_skus.add(update.listing.sku)
-            self._audit(update, listing, old, trigger, outcome.status, outcome.detail, now)
+            elif outcome.status == "rejected":
+                result = "needs_review"
+                self.stock.review(listing, code=outcome.code, reason=outcome.detail, now=now)
+                report.reviews.append(Attempt(listing, update, outcome))
+            else:  # failed, or stale twice: transient for this item
+                report.retry.append(Attempt(listing, update, outcome))
+            audit.append(self._audit(update, listing, trigger, result, described(outcome), now))
         if stale:
             # The channel's value moved under us: re-read our SKU, recompute, compare against what it shows.
-            retry = []
+            items = self.stock.skus(update.listing.sku for update, _, _ in stale)
+            retry: list[Entry] = []
             for update, listing, observed in stale:
-                item = self.stock.sku(update.listing.sku)
+                item = items[update.listing.sku]
                 base = Listing(**{**update.listing.__dict__, "last_accepted": observed})
                 retry.append(
-                    (
-                        QuantityUpdate(base, sellable_for(item, listing.channel), int(item.version)),
-                        listing,
-                        observed,
-                    )
+                    (QuantityUpdate(base, sellable_for(item, listing.channel), int(item.version)), listing)
                 )
             self._record(
                 writer,
                 retry,
-                writer.push([u for u, _, _ in retry]),
+                writer.push([update for update, _ in retry]),
                 f"{trigger}:cas-retry",
                 report,
+                audit,
                 retry_stale=False,
             )
-        if report.rejected:
-            self.alerts.send(rejected_alert(report.rejected, now), now=now)
+
+
+def described(outcome: PushOutcome) -> str:
+    if outcome.code and not outcome.detail.startswith(outcome.code):
+        return f"{outcome.code}: {outcome.detail}"
+    return outcome.detail
 
 
 def to_listing(model: ListingModel) -> Listing:
@@ -206,24 +271,9 @@ def push_blocked_alert(shop_key: str, exc: ChannelError, count: int, now: dateti
         channel=channel,
         since=now,
         what_happened=f"{channel} refused {count} stock update(s) for this shop: {exc.kind}.",
-        what_we_did="Kept the last accepted quantities on record; the 5-minute check re-sends every SKU whose "
-        "channel quantity differs from what is sellable once the shop accepts calls again.",
+        what_we_did="Kept the listings marked for their next push; the 5-minute check asks for a flush of "
+        "every marked listing once the shop accepts calls again.",
         what_to_do="Re-authorize the shop (or fix its listing ids) — until then this channel may show stock "
         "that was sold elsewhere.",
         details=(str(exc),),
-    )
-
-
-def rejected_alert(lines: list[str], now: datetime) -> Alert:
-    return Alert(
-        dedupe_key=f"stock-rejected:{now:%Y-%m-%dT%H}",
-        subject=f"{len(lines)} stock update(s) rejected by channels",
-        shop_id="(several)",
-        channel="(several)",
-        since=now,
-        what_happened="Channels refused these quantity updates for the listing itself (not a temporary fault).",
-        what_we_did="Recorded the refusal in the push history (`crossdock stock history SKU`); other SKUs went through.",
-        what_to_do="Check each listing's ids and state on the channel (deleted offer, unpublished listing, "
-        "SKU not stocked at the location).",
-        details=tuple(lines),
     )
