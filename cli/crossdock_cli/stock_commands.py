@@ -2,6 +2,8 @@
 
 crossdock stock import FILE                 CSV (sku,warehouse,on_hand[,buffer,min_units]) or JSON list
 crossdock stock listing add --sku S --shop SHOP --ref k=v [--ref k=v ...]
+crossdock stock listing show SKU            every listing: shown, sellable, mark, retries, review
+crossdock stock listing resume SKU --shop SHOP   end a needs_review listing's review; pushes resume
 crossdock stock sku set --sku S [--channel C] [--buffer 0.05] [--min-units N] [--cap N] [--clear]
 crossdock stock check SKU QTY [--no-live-fba]  exit 0: enough, 1: not enough
 crossdock stock history SKU [--limit N]
@@ -18,6 +20,7 @@ from crossdock import bootstrap
 from crossdock.storage.stock import StockRepository
 from crossdock.usecases.stock_admin import PolicyChange
 from crossdock.usecases.stock_file import parse_stock_file
+from crossdock.usecases.stock_push import sellable_for
 from crossdock.usecases.stock_rows import RowErrors, count, fraction
 
 from crossdock_cli import arguments
@@ -53,6 +56,45 @@ def listing_add(args: argparse.Namespace) -> int:
     )
     what = "registered" if changed else "already registered with these ids"
     print(f"{listing.sku} on {listing.channel} shop {listing.shop_id}: {what} ({dict(listing.ref)})")
+    return 0
+
+
+def listing_show(args: argparse.Namespace) -> int:
+    current = configured()
+    admin = bootstrap.stock_admin(current)
+    item = admin.stock.sku(args.sku)
+    rows = []
+    for listing in admin.listings(args.sku):
+        if listing.needs_review:
+            state = f"NEEDS REVIEW since {listing.review_since:%Y-%m-%d %H:%M}: {listing.review_code}"
+        elif listing.dirty_version is not None:
+            wait = f", retry {listing.retry_at:%H:%M:%S}" if listing.retry_at else ""
+            state = f"marked v{int(listing.dirty_version)}, {int(listing.attempts or 0)} refusal(s){wait}"
+        else:
+            state = listing.last_status or "—"
+        shown = "—" if listing.last_quantity is None else str(int(listing.last_quantity))
+        sellable = sellable_for(item, listing.channel) if int(item.version) else "—"
+        reason = listing.review_reason if listing.needs_review else listing.last_detail
+        rows.append([listing.channel, listing.shop_id, shown, str(sellable), state, (reason or "")[:70]])
+    print_table(
+        ["CHANNEL", "SHOP", "SHOWN", "SELLABLE", "STATE", "CHANNEL'S LAST WORD"],
+        rows,
+        empty=f"{args.sku} is not listed anywhere",
+    )
+    if any(li.needs_review for li in admin.listings(args.sku)):
+        print(f"fix the listing, then: crossdock stock listing resume {args.sku} --shop SHOP")
+    return 0
+
+
+def listing_resume(args: argparse.Namespace) -> int:
+    try:
+        listing = bootstrap.stock_admin(configured()).resume(sku=args.sku, shop_id=args.shop)
+    except ValueError as exc:
+        raise arguments.UsageError(str(exc)) from None
+    print(
+        f"{listing.sku} on {listing.channel} shop {listing.shop_id}: review ended, marked for a push "
+        f"(version {int(listing.dirty_version or 0)}); its shop's flush was asked for"
+    )
     return 0
 
 
@@ -130,6 +172,13 @@ def register(sub: Any) -> None:
     add.add_argument("--shop", required=True)
     add.add_argument("--ref", action="append", required=True, metavar="k=v", help="e.g. inventory_item_id=…")
     add.set_defaults(run=listing_add)
+    show = listing.add_parser("show", help="a SKU's listings: shown, sellable, pending push, review state")
+    show.add_argument("sku")
+    show.set_defaults(run=listing_show)
+    resume = listing.add_parser("resume", help="end a needs_review listing's review and push to it again")
+    resume.add_argument("sku")
+    resume.add_argument("--shop", required=True)
+    resume.set_defaults(run=listing_resume)
 
     sku = actions.add_parser("sku", help="a SKU's selling policy").add_subparsers(
         dest="sku_action", required=True, metavar="ACTION"

@@ -212,6 +212,7 @@ def stock_admin(settings: Settings, *, clock: Callable[[], datetime] = now_utc) 
         pushes_stock=_pushes_stock,
         announce=_stock_announce(settings),
         clock=clock,
+        flush=flush_tasks(settings).request,
     )
 
 

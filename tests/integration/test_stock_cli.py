@@ -175,3 +175,38 @@ def test_check_exit_codes_and_history(
         "change",
         "accepted",
     ]
+
+
+def test_a_listing_under_review_is_shown_and_resumed(
+    stack: LocalStack, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given A listed on a Taobao shop, refused for good by the channel (needs_review), showing 50
+    credentials = write(tmp_path, "taobao.json", json.dumps(TAOBAO_CREDENTIALS))
+    main(["shops", "add", "--shop", "taobao-cn", "--channel", "taobao", "--credentials", credentials])
+    main(["stock", "import", write(tmp_path, "s.csv", "sku,warehouse,on_hand\nA,own:sz,10\n")])
+    main(["stock", "listing", "add", "--sku", "A", "--shop", "taobao-cn", "--ref", "num_iid=5201314"])
+    stock = StockRepository(stack.settings)
+    listing = ListingModel.get("A", "taobao#taobao-cn")
+    listing.update(actions=[ListingModel.last_quantity.set(50)])
+    now = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
+    stock.review(listing, code="isv.item-not-exist", reason="item 5201314 does not exist", now=now)
+    capsys.readouterr()
+    # When an operator looks, resumes it, and resumes it again
+    show = main(["stock", "listing", "show", "A"])
+    out = capsys.readouterr().out
+    codes = [main(["stock", "listing", "resume", "A", "--shop", "taobao-cn"])]
+    codes.append(main(["stock", "listing", "resume", "A", "--shop", "taobao-cn"]))
+    err = capsys.readouterr().err
+    # Then the view says what the channel shows, what is sellable and why it waits for a person
+    row = next(line for line in out.splitlines() if line.startswith("taobao"))
+    cells = re.split(r"\s{2,}", row)
+    assert show == 0 and cells[:4] == ["taobao", "taobao-cn", "50", "9"]
+    assert "NEEDS REVIEW since 2026-11-21 12:00: isv.item-not-exist" in row
+    assert "crossdock stock listing resume A --shop SHOP" in out
+    # And the resume marks it for a push, asks for its shop's flush, and is on record; twice is refused
+    resumed = ListingModel.get("A", "taobao#taobao-cn")
+    assert codes == [0, 2] and not resumed.needs_review and resumed.dirty_version == 1
+    assert "is not awaiting review" in err
+    flush = stack.client("sqs").receive_message(QueueUrl=stack.queue_url(c.STOCK_FLUSH_QUEUE))
+    assert json.loads(flush["Messages"][0]["Body"]) == {"shop_key": "taobao#taobao-cn"}
+    assert [h.result for h in stock.history("A")][:1] == ["resumed"]

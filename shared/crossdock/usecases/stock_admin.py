@@ -1,9 +1,10 @@
-"""Operator actions on stock: register a SKU's listing on a shop, and set a SKU's selling policy
-(buffer, minimum, cap) for every channel or as one channel's override."""
+"""Operator actions on stock: register a SKU's listing on a shop, set a SKU's selling policy
+(buffer, minimum, cap) for every channel or as one channel's override, and look at or resume a
+listing a channel refused for good (`needs_review`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -41,6 +42,38 @@ class StockAdmin:
     pushes_stock: Callable[[str], bool]  # channel name → whether crossdock pushes its stock
     announce: Callable[[dict[str, int], str], None]
     clock: Callable[[], datetime]
+    flush: Callable[[Iterable[str]], int] = lambda shop_keys: 0  # asks for the shops' flushes
+
+    def listings(self, sku: str) -> list[ListingModel]:
+        return self.stock.listings(sku)
+
+    def resume(self, *, sku: str, shop_id: str) -> ListingModel:
+        """End a listing's review: it is marked at the SKU's current version and its shop flushed now.
+        ValueError when there is no such listing or it is not awaiting review."""
+        shop = self.shop(shop_id)
+        shop_key = f"{shop.channel}#{shop.shop_id}"
+        try:
+            listing = ListingModel.get(sku, shop_key, consistent_read=True)
+        except DoesNotExist:
+            raise ValueError(f"{sku} is not listed on {shop.channel} shop {shop.shop_id}") from None
+        if not listing.needs_review:
+            raise ValueError(f"{sku} on {shop.channel} shop {shop.shop_id} is not awaiting review")
+        now = self.clock()
+        self.stock.resume(listing, version=max(1, int(self.stock.sku(sku).version)), now=now)
+        self.stock.audit(
+            sku=sku,
+            channel=shop.channel,
+            shop_id=shop.shop_id,
+            old=None if listing.last_quantity is None else int(listing.last_quantity),
+            new=int(listing.last_quantity or 0),
+            version=int(self.stock.sku(sku).version),
+            trigger="operator",
+            result="resumed",
+            detail=f"review of {listing.review_code}: {listing.review_reason} ended; pushes resume",
+            now=now,
+        )
+        self.flush([shop_key])
+        return ListingModel.get(sku, shop_key, consistent_read=True)
 
     def add_listing(self, *, sku: str, shop_id: str, ref: dict[str, Any]) -> tuple[ListingModel, bool]:
         """Create or re-point the listing; (listing, whether anything changed). A new or re-pointed
