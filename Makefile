@@ -17,7 +17,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 help:
 	@echo "make demo   - run the whole system locally (moto + sandboxes), no AWS account needed"
 	@echo "make test   - lint, type-check and every test tier"
-	@echo "make bench  - order pull, stock push, tracking and supplier benchmarks against the sandboxes"
+	@echo "make bench  - order pull, stock push (daily and change path), tracking and supplier benchmarks"
 	@echo "make synth  - CloudFormation templates into cdk.out/ (no network, no Docker)"
 	@echo "make deploy - cdk deploy (needs AWS credentials; see README)"
 
@@ -56,6 +56,7 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.orders
 	$(BIN)/python -m bench.stock
+	$(BIN)/python -m bench.stock_changes
 	$(BIN)/python -m bench.stock_latency
 	$(BIN)/python -m bench.tracking
 	$(BIN)/python -m bench.suppliers
