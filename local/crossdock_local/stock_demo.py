@@ -2,7 +2,9 @@
 pushed; after the order cycles, (a) a buyer's order on Taobao is pulled, reserved and pushed to
 Amazon, Shopify and eBay, timed from its appearance on the channel until all three show the new
 quantity; (b) Amazon shelves inbound FBA units and the FBA sync counts only the fulfillable ones;
-(c) two channels sell a SKU's last units in the same cycle and exactly one line is oversold.
+(c) two channels sell a SKU's last units in the same cycle and exactly one line is oversold; (d) eBay
+refuses an update once (retried) and Shopify refuses one for good (needs_review, the seller's e-mail,
+then resumed).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from crossdock_local.stock_demo_catalogue import (
     STOCKED,
     race_line,
 )
+from crossdock_local.stock_demo_refusals import tell_refusals
 from crossdock_local.stock_demo_report import StockOutcome
 from crossdock_local.stock_demo_setup import put_fba, set_up_stock
 from crossdock_local.stock_demo_steps import StepRunner, shown, timing
@@ -95,6 +98,7 @@ class StockStory:
         self._sale(ok)
         self._fba_receipt()
         self._race(ok)
+        tell_refusals(self.shops, self.steps.runner, self.settings, self.view, self.outbox, self.say)
         self.outcome.rows = [self.view.row(sku) for sku in ALL_SKUS]
         self.outcome.fba = self.view.fba(FBA_SHOP, FBA_SKU)
         self.outcome.oversold_alerts = [p for p in self.outbox.all() if "-oversold_" in p.name]

@@ -84,9 +84,7 @@ def stock_lines(outcome: StockOutcome) -> list[str]:
     if outcome.skipped:
         return [*lines, f"not run: {outcome.skipped}"]
     lines += _table(outcome)
-    lines.append(
-        "sellable = (on hand − reserved) × (1 − 5 % buffer), per channel policy; ✗ = channel differs"
-    )
+    lines.append("sellable = on hand × (1 − 5 % buffer) − reserved, per channel policy; ✗ = channel differs")
     lines.append("latency, change → Amazon, Shopify and eBay all showing the new quantity (polled):")
     lines += [f"  {step.label}: {_seconds(step.latency_s)}" for step in outcome.steps]
     lines.append(

@@ -135,3 +135,15 @@ def test_fba_inbound_and_reserved_units_were_not_counted(run: Run) -> None:
     counted = sellable(own_units(FBA_SKU) + FBA_RECEIPT.fulfillable, 0, DEFAULT)
     assert set(keyboard.shown.values()) == {counted}
     assert counted < fba.sellable_with_inbound
+
+
+def test_a_refused_listing_is_retried_or_reviewed_alerted_and_resumed(run: Run) -> None:
+    # Given / When: eBay refused PB-10K-BLK once and Shopify refused LAMP-DESK-LED for good
+    out = run.output
+    # Then the transient refusal was retried with eBay's code on record, and eBay shows the recount
+    assert re.search(r"\(d\) eBay refused PB-10K-BLK once \(25001: .*\) → retried .* ebay-de shows 47", out)
+    # And the permanent one went to review and reached the seller in those words, then was resumed
+    assert "LAMP-DESK-LED for good (ITEM_NOT_STOCKED_AT_LOCATION) → listing marked needs_review" in out
+    assert "SKU LAMP-DESK-LED: shows 33, sellable 23 — LEFT SHOWING MORE THAN IS SELLABLE" in out
+    assert "crossdock stock listing resume LAMP-DESK-LED --shop shopify-uk` → shopify-uk shows 23" in out
+    assert row(run, "LAMP-DESK-LED").agrees and row(run, "PB-10K-BLK").agrees
