@@ -272,7 +272,9 @@ STOCK_FLUSHER = FunctionSpec(
     timeout_s=300,  # settle + an Amazon feed's report wait + in-flush retries of refused items
     memory_mb=1024,
     queue="StockFlushQueue",
-    batch_size=10,
+    # One shop's flush per invocation: a flush may settle, wait for a feed's report and back off
+    # within its 300 s; shops flush in parallel (one message group each), a shop's tasks in order.
+    batch_size=1,
     tables=("StockTable", "ListingsTable", "StockAuditTable", "ShopsTable", "AlertsTable"),
     reads_secrets=True,
 )
