@@ -20,7 +20,8 @@ from crossdock.domain.stock import Listing, QuantityUpdate
 from crossdock_local.sandboxes.amazon import AmazonSandbox
 from crossdock_local.sandboxes.base import FaultProfile
 
-from tests.support.amazon_sandbox import SCALE, SHOP, add_shop, context, listings, updates
+from tests.support.amazon_sandbox import SCALE, SHOP, listings, updates
+from tests.support.amazon_sandbox import stock_writer as writer
 
 
 @pytest.fixture
@@ -29,10 +30,6 @@ def sandbox() -> Iterator[AmazonSandbox]:
     server.start()
     yield server
     server.stop()
-
-
-def writer(sandbox: AmazonSandbox, **settings: object) -> AmazonStockWriter:
-    return AmazonStockWriter(context(add_shop(sandbox), **settings))  # type: ignore[arg-type]
 
 
 def test_a_feed_sets_every_quantity_and_rejects_only_the_bad_messages(sandbox: AmazonSandbox) -> None:
@@ -165,7 +162,7 @@ def test_feeds_keep_to_json_listings_feeds_own_limit_without_a_429(sandbox: Amaz
 def test_a_client_ignoring_the_feed_types_limit_is_throttled_and_recovers(sandbox: AmazonSandbox) -> None:
     # Given
     generous = {**SPEC.rates, "createFeed": Rate(0.0083, 15)}  # createFeed's own burst only
-    stock = AmazonStockWriter(context(add_shop(sandbox), rates=generous, attempts=4))
+    stock = writer(sandbox, rates=generous, attempts=4)
     # When
     feed_ids = create_feeds(stock, sandbox, 9)
     # Then
@@ -177,7 +174,7 @@ def test_a_client_ignoring_the_feed_types_limit_is_throttled_and_recovers(sandbo
 
 def test_faults_on_every_step_are_retried_to_the_same_outcome(sandbox: AmazonSandbox) -> None:
     # Given
-    stock = AmazonStockWriter(context(add_shop(sandbox), attempts=8))
+    stock = writer(sandbox, attempts=8)
     items = listings(sandbox, 10, quantity=1)
     batch = updates(items)
     stock.api.lwa.access_token()
@@ -200,7 +197,7 @@ def test_faults_on_every_step_are_retried_to_the_same_outcome(sandbox: AmazonSan
 
 def test_a_revoked_seller_stops_the_feed_at_its_first_call_with_an_auth_error(sandbox: AmazonSandbox) -> None:
     # Given
-    stock = AmazonStockWriter(context(add_shop(sandbox), attempts=5))
+    stock = writer(sandbox, attempts=5)
     items = listings(sandbox, 8, quantity=1)
     stock.api.lwa.access_token()
     sandbox.revoke(SHOP)

@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from crossdock.adapters.amazon_stock import AmazonStockWriter
 from crossdock_local.sandboxes.amazon import AmazonSandbox
 from jsonschema import Draft7Validator
 
-from tests.support.amazon_sandbox import SCALE, SHOP, add_shop, context, listings, updates
+from tests.support.amazon_sandbox import SCALE, SHOP, listings, updates
+from tests.support.amazon_sandbox import stock_writer as writer
 
 MODELS = Path(__file__).resolve().parents[1] / "contracts" / "models" / "amazon"
 REPORT_SCHEMA = Draft7Validator(
@@ -29,10 +29,6 @@ def sandbox() -> Iterator[AmazonSandbox]:
     server.start()
     yield server
     server.stop()
-
-
-def writer(sandbox: AmazonSandbox, **settings: object) -> AmazonStockWriter:
-    return AmazonStockWriter(context(add_shop(sandbox), **settings))  # type: ignore[arg-type]
 
 
 def reports(sandbox: AmazonSandbox) -> list[dict[str, Any]]:

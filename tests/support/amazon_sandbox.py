@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from crossdock.adapters.amazon import SPEC
+from crossdock.adapters.amazon_stock import AmazonStockWriter
 from crossdock.adapters.http import ChannelHttp, RetryPolicy
 from crossdock.adapters.ports import ShopContext
 from crossdock.domain.ratelimit import Rate
@@ -50,3 +51,8 @@ def listings(sandbox: AmazonSandbox, count: int, *, quantity: int = 0, prefix: s
 
 def updates(items: list[Listing], quantity: int = 7, version: int = 2) -> list[QuantityUpdate]:
     return [QuantityUpdate(listing, quantity + i, version) for i, listing in enumerate(items)]
+
+
+def stock_writer(sandbox: AmazonSandbox, **settings: object) -> AmazonStockWriter:
+    """A stock writer for a new shop of the sandbox (shop settings as keywords)."""
+    return AmazonStockWriter(context(add_shop(sandbox), **settings))  # type: ignore[arg-type]
