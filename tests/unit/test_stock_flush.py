@@ -273,8 +273,45 @@ def test_a_redelivered_change_marks_nothing_twice_but_names_its_shop(env):
 
 @pytest.mark.parametrize(
     "body",
-    [[], {"sku": ""}, {"sku": "A", "version": 0}, {"sku": "A", "version": "3"}, {"skus": []}, {"other": 1}],
+    [
+        [],
+        {"sku": ""},
+        {"sku": "A", "version": 0},
+        {"sku": "A", "version": "3"},
+        {"skus": []},
+        {"other": 1},
+        {"changes": []},
+        {"changes": [{"sku": "A", "version": 1}, "B"]},
+        {"changes": [{"sku": "A", "version": True}]},
+    ],
 )
 def test_malformed_changes_are_refused_with_a_reason(body):
     with pytest.raises(ValueError):
         StockChange.parse(body)
+
+
+def test_a_burst_is_announced_a_hundred_skus_to_a_message_and_read_back_whole(env):
+    # Given 250 changed SKUs announced on the stock-changes FIFO queue
+    import json
+
+    import boto3
+    from crossdock.config import settings
+    from crossdock.queues import StockChangeQueue
+
+    url = settings().stock_changes_queue_url
+    sent = StockChangeQueue(url).announce(
+        [{"sku": f"S{n}", "version": n + 1, "trigger": "import"} for n in range(250)]
+    )
+    # When the queue is read
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    bodies = []
+    while found := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
+        bodies += [json.loads(m["Body"]) for m in found]
+        sqs.delete_message_batch(
+            QueueUrl=url,
+            Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(found)],
+        )
+    # Then three messages carry all 250, each change parsed with its own version
+    changes = [change for body in bodies for change in StockChange.parse(body)]
+    assert sent == 250 and len(bodies) == 3 and bodies[0]["trigger"] == "import"
+    assert sorted((c.sku, c.version) for c in changes) == sorted((f"S{n}", n + 1) for n in range(250))

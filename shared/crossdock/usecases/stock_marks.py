@@ -1,7 +1,8 @@
 """Stock changes → dirty marks: each changed SKU marks its listings for their shops' flushes.
 
-A change message names a SKU and the version it reached (`{"sku", "version", "trigger"}`; the older
-`{"skus": [...]}` form is read at the SKU's current version). Marking is idempotent (a listing keeps
+A change message names a SKU and the version it reached (`{"sku", "version", "trigger"}`), or many
+(`{"changes": [{"sku", "version"}, …], "trigger"}`, as a burst is announced); the older
+`{"skus": [...]}` form is read at the SKUs' current versions. Marking is idempotent (a listing keeps
 the newest version that marked it, and is never marked for a version it already pushed), so a
 redelivered change is harmless. The shops whose listings are marked get one flush task each per
 batch (`FlushTasks`); a listing found already marked names its shop too, so a flush task lost after
@@ -34,16 +35,25 @@ class StockChange:
         if not isinstance(body, dict):
             raise ValueError(f"a stock change is a JSON object, got {type(body).__name__}")
         if "sku" in body:
-            version = body.get("version")
-            if version is not None and (
-                isinstance(version, bool) or not isinstance(version, int) or version < 1
-            ):
-                raise ValueError(f"version must be a whole number ≥ 1, got {version!r}")
-            return [cls(name(body["sku"], "sku"), version)]
+            return [cls.one(body)]
+        if "changes" in body:
+            changes = body["changes"]
+            if not isinstance(changes, list) or not changes:
+                raise ValueError("`changes` must be a non-empty list of {sku, version}")
+            return [cls.one(change) for change in changes]
         skus = body.get("skus")
         if not isinstance(skus, list) or not skus:
             raise ValueError("a stock change names a sku (or a non-empty list of skus)")
         return [cls(name(sku, "sku"), None) for sku in skus]
+
+    @classmethod
+    def one(cls, change: Any) -> StockChange:
+        if not isinstance(change, dict):
+            raise ValueError(f"a change is a JSON object, got {type(change).__name__}")
+        version = change.get("version")
+        if version is not None and (isinstance(version, bool) or not isinstance(version, int) or version < 1):
+            raise ValueError(f"version must be a whole number ≥ 1, got {version!r}")
+        return cls(name(change.get("sku"), "sku"), version)
 
 
 @dataclass
