@@ -88,7 +88,8 @@ def test_import_applies_and_announces_then_changes_nothing_the_second_time(
     out = capsys.readouterr().out
     assert codes == [0, 0]
     assert "2 SKU(s) changed and announced" in out and "0 SKU(s) changed" in out
-    assert sorted(m["sku"] for m in announced(stack)) == ["A", "B"]
+    [burst] = announced(stack)  # one message carries both changes
+    assert sorted(change["sku"] for change in burst["changes"]) == ["A", "B"] and burst["trigger"] == "import"
     assert StockRepository(stack.settings).sku("A").on_hand == {"own:sz": 12}
 
 
