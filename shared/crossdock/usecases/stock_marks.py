@@ -66,16 +66,34 @@ class MarkReport:
 
 @dataclass
 class StockMarker:
+    """`shop_keys`, when given, names every shop a listing can be on: a burst's listings are then read
+    by BatchGetItem instead of one query per SKU."""
+
     stock: StockRepository
     clock: Callable[[], datetime]
+    shop_keys: Callable[[], list[str]] | None = None
     report: MarkReport = field(default_factory=MarkReport)
 
     def mark(self, change: StockChange) -> None:
-        version = change.version if change.version is not None else int(self.stock.sku(change.sku).version)
-        if version < 1:
-            return  # a SKU crossdock keeps no stock for: nothing to push
+        self.mark_all([change])
+
+    def mark_all(self, changes: list[StockChange]) -> None:
+        versions: dict[str, int] = {}
+        for change in changes:
+            version = (
+                change.version if change.version is not None else int(self.stock.sku(change.sku).version)
+            )
+            if version >= 1:  # version 0: a SKU crossdock keeps no stock for, nothing to push
+                versions[change.sku] = max(version, versions.get(change.sku, 0))
+        if not versions:
+            return
+        if self.shop_keys is None:
+            listings = [listing for sku in versions for listing in self.stock.listings(sku)]
+        else:
+            listings = self.stock.listings_on(versions, self.shop_keys())
         now = self.clock()
-        for listing in self.stock.listings(change.sku):
+        for listing in listings:
+            version = versions[listing.sku]
             if listing.needs_review:
                 self.report.under_review += 1
             elif self.stock.mark(listing, version=version, now=now):

@@ -120,7 +120,7 @@ class StockPusher:
                 continue
             quantity = sellable_for(item, listing.channel)
             version = int(item.version)
-            if not force and listing.last_quantity is not None and int(listing.last_quantity) == quantity:
+            if not force and _already_shown(listing, quantity, version):
                 report.unchanged += 1
                 if listing.dirty_version is not None:  # nothing to send: the mark is done
                     self.stock.settle(
@@ -243,6 +243,16 @@ class StockPusher:
                 audit,
                 retry_stale=False,
             )
+
+
+def _already_shown(listing: ListingModel, quantity: int, version: int) -> bool:
+    """Nothing to send. An unmarked listing: the channel accepted this quantity. A marked one only
+    when the channel accepted this very version: a mark may outlive a push the channel applied but
+    crossdock never recorded (a crash between the two), so what we recorded is no proof of what it
+    shows — the marked quantity is sent again (an absolute set: harmless when it was applied)."""
+    if listing.last_quantity is None or int(listing.last_quantity) != quantity:
+        return False
+    return listing.dirty_version is None or int(listing.last_version) >= version
 
 
 def described(outcome: PushOutcome) -> str:
