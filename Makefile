@@ -6,20 +6,21 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CDK ?= npx --yes aws-cdk@2
 ALERT_EMAIL ?=
-CONTEXT ?=  # more -c key=value for the synth, e.g. CONTEXT='-c "schedule:suppliers-planner=rate(30 minutes)"'
+CONTEXT ?=  # more -c key=value for synth and deploy, e.g. CONTEXT='-c "schedule:suppliers-planner=rate(30 minutes)"'
 LAYER_STAMP := build/.layer-stamp
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help venv lint test test-unit test-integration test-infra test-e2e demo bench layer synth deploy clean
+.PHONY: help venv lint test test-unit test-integration test-infra test-e2e demo bench lock layer synth deploy clean
 
 help:
 	@echo "make demo   - run the whole system locally (moto + sandboxes), no AWS account needed"
 	@echo "make test   - lint, type-check and every test tier"
 	@echo "make bench  - order pull, stock push (daily and change path), tracking and supplier benchmarks"
-	@echo "make synth  - CloudFormation templates into cdk.out/ (no network, no Docker)"
+	@echo "make synth  - CloudFormation templates into cdk.out/ (no Docker; network only for the first layer build)"
 	@echo "make deploy - cdk deploy (needs AWS credentials; see README)"
+	@echo "make lock   - re-resolve the layer's dependencies into infra/layer.lock (needs the package index)"
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -61,21 +62,30 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.tracking
 	$(BIN)/python -m bench.suppliers
 
-# The layer: arm64 wheels of the runtime dependencies plus the crossdock package (pip needs the
-# package index); rebuilt only when they change.
-$(LAYER_STAMP): $(STAMP) pyproject.toml infra/build_layer.py infra/runtime.py $(shell find shared/crossdock -name '*.py')
+# The layer's dependencies, resolved once: arm64 wheels for the Lambda Python, pinned with their sha256
+# in infra/layer.lock (commit it). Run after changing [project.dependencies] or infra/runtime.py.
+lock: $(STAMP)
+	$(BIN)/python -m infra.layer_lock
+
+# The layer: the locked wheels plus the crossdock package; rebuilt only when they change. The wheels
+# come from build/wheels: only a first build (or one after `make clean`) downloads them from the
+# package index, and says so; pip then installs offline, hash-checked.
+$(LAYER_STAMP): $(STAMP) pyproject.toml infra/layer.lock infra/build_layer.py infra/layer_lock.py infra/runtime.py $(shell find shared/crossdock -name '*.py')
 	$(BIN)/python -m infra.build_layer --out build/layer
 	touch $@
 
 layer: $(LAYER_STAMP)
 
-# Hermetic: no AWS credentials, lookups, Docker or network. cdk-nag findings fail the synth.
+# Hermetic once the layer is built: no AWS credentials, lookups, Docker or network. cdk-nag findings
+# fail the synth.
 synth: layer
 	$(BIN)/python infra/app.py -o cdk.out $(if $(ALERT_EMAIL),-c alertEmail=$(ALERT_EMAIL)) $(CONTEXT)
 
-# Deploys the assembly `make synth` wrote (once per account/region first: $(CDK) bootstrap).
-deploy: synth
-	$(CDK) deploy --app cdk.out --require-approval broadening
+# The CDK CLI runs cdk.json's app (the synth above, cdk-nag enforced) with this context, then deploys
+# what it synthesized (once per account/region first: $(CDK) bootstrap). `$(CDK) deploy -c key=value`
+# works the same way. Not `--app cdk.out`: that deploys an assembly as synthesized, ignoring any -c.
+deploy: layer
+	$(CDK) deploy --require-approval broadening $(if $(ALERT_EMAIL),-c alertEmail=$(ALERT_EMAIL)) $(CONTEXT)
 
 clean:
 	rm -rf cdk.out build .pytest_cache .mypy_cache .ruff_cache outbox

@@ -1,6 +1,9 @@
 """CDK entry point: `python infra/app.py [-c key=value ...] [-o outdir]` (also cdk.json's "app").
 
-Run directly it writes the cloud assembly to cdk.out (or CDK_OUTDIR when the CDK CLI runs it).
+Run directly it writes the cloud assembly to cdk.out (or CDK_OUTDIR when the CDK CLI runs it). Run by
+the CDK CLI (`cdk synth|deploy -c key=value`), the context arrives through the environment and
+applies the same way. What changes the deployed stack (schedule overrides, deletion protection off)
+is printed, so a deploy shows it took effect; a bad value stops the synth with the reason.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ def parse_context(pairs: list[str]) -> dict[str, str]:
 def main(argv: list[str] | None = None) -> int:
     from infra.assembly import create_app
     from infra.components.errors import InfraConfigError
+    from infra.components.specs import Specs
     from infra.runtime import DEFAULT_OUTDIR
 
     parser = argparse.ArgumentParser(description="Synthesize the Crossdock CloudFormation template")
@@ -39,11 +43,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     outdir = args.output or os.environ.get("CDK_OUTDIR") or str(DEFAULT_OUTDIR)
     try:
-        app, _ = create_app(parse_context(args.context), outdir=outdir)
+        app, stack = create_app(parse_context(args.context), outdir=outdir)
         app.synth()
     except InfraConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    for spec, default in zip(stack.specs.functions, Specs().functions, strict=True):
+        if spec.schedule != default.schedule:
+            print(f"schedule of {spec.name}: {spec.schedule} (default {default.schedule})", file=sys.stderr)
+    if not stack.deletion_protection:
+        print("deletion protection off: the tables are deleted with the stack", file=sys.stderr)
     print(f"cloud assembly written to {outdir}", file=sys.stderr)
     return 0
 

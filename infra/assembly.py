@@ -2,8 +2,14 @@
 
 Context keys: `layerDir` (default build/layer), `functionsDir` (default functions/), `alertEmail`
 (optional), `stackName` (default Crossdock), `schedule:<function>` (a rule expression replacing that
-function's schedule, e.g. `-c "schedule:suppliers-planner=rate(30 minutes)"`). Both entry points (`cdk synth` through cdk.json, and
-`python infra/app.py` directly) read the same cdk.json context, so they synthesize the same template.
+function's schedule, e.g. `-c "schedule:suppliers-planner=rate(30 minutes)"`; an unknown function or
+a malformed expression stops the synth), `deletionProtection` (default true; `false` for throwaway
+stacks: tables unprotected and deleted with the stack).
+
+Both entry points read the same context: `python infra/app.py -c ...` (make synth) passes it in, and
+the CDK CLI (`cdk synth|deploy -c ...` running cdk.json's "app") hands it to the app through the
+environment, where `App` reads it; every key is read back from the app, so either way it applies.
+`cdk deploy --app cdk.out` deploys an assembly as it was synthesized: the CLI ignores `-c` then.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from aws_cdk import App, Tags, Validations
 from cdk_nag import AwsSolutionsChecks, NagPack, ServerlessChecks
 from crossdock.constants import SERVICE_NAME
 
+from infra.components.errors import InfraConfigError
 from infra.components.specs import Specs
 from infra.nag import acknowledge_findings
 from infra.runtime import CDK_JSON, DEFAULT_FUNCTIONS_DIR, DEFAULT_LAYER_DIR, DEFAULT_STACK_NAME, ROOT
@@ -40,18 +47,32 @@ def _schedules(context: Mapping[str, Any]) -> dict[str, str]:
     return {k.partition(":")[2]: str(v) for k, v in context.items() if k.startswith("schedule:")}
 
 
+def _flag(app: App, key: str, default: bool) -> bool:
+    """A true/false context value (the CDK CLI passes `-c key=false` as the string "false")."""
+    value = app.node.try_get_context(key)
+    if value is None or isinstance(value, bool):
+        return default if value is None else value
+    text = str(value).strip().lower()
+    if text not in ("true", "false"):
+        raise InfraConfigError(f"context {key} must be true or false, got {value!r}")
+    return text == "true"
+
+
 def create_app(
     context: Mapping[str, Any] | None = None, *, outdir: str | None = None, enforce_nag: bool = True
 ) -> tuple[App, CrossdockStack]:
     """The app and its one stack. With `enforce_nag`, synth fails on any unacknowledged finding."""
     app = App(context={**cdk_json_context(), **(context or {})}, outdir=outdir)
+    # All the context the app holds: what was passed here and what the CDK CLI put in the environment.
+    given: Mapping[str, Any] = app.node.get_all_context() or {}
     stack = CrossdockStack(
         app,
         str(app.node.try_get_context("stackName") or DEFAULT_STACK_NAME),
         layer_dir=_path(app, "layerDir", DEFAULT_LAYER_DIR),
         functions_dir=_path(app, "functionsDir", DEFAULT_FUNCTIONS_DIR),
         alert_email=app.node.try_get_context("alertEmail") or None,
-        specs=Specs().with_schedules(_schedules(context or {})),
+        specs=Specs().with_schedules(_schedules(given)),
+        deletion_protection=_flag(app, "deletionProtection", True),
     )
     Tags.of(stack).add("project", SERVICE_NAME)
     acknowledge_findings(stack)

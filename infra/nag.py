@@ -44,7 +44,6 @@ SUPPLIER_SECRETS = (
     "One secret per supplier platform (1688 today), named "
     f"{DEFAULT_SUPPLIER_SECRETS_PREFIX}<platform>; access is scoped to GetSecretValue under that prefix only."
 )
-TABLE_INDEXES = "Queries on the table's own global secondary indexes (table/index/*); no other table."
 SYNCHRONOUS = (
     "Not invoked asynchronously (SQS event source or direct invoke), so a Lambda DLQ would never "
     "receive anything; failed SQS messages go to the source queue's redrive dead-letter queue."
@@ -81,9 +80,6 @@ def _function_acks(fn: CrossdockFunction, stack: CrossdockStack) -> list[Ack]:
     for _, prefix in secret_prefixes(spec):
         secrets = f"arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:{prefix}*"
         acks.append(Ack(fn.role, f"AwsSolutions-IAM5[Resource::{secrets}]", reasons[prefix]))
-    for table_id in spec.tables:
-        if stack.tables[table_id].spec.indexes:
-            acks.append(Ack(fn.role, f"AwsSolutions-IAM5[Resource::<{table_id}.Arn>/index/*]", TABLE_INDEXES))
     if not spec.schedule:
         acks.append(Ack(fn.function, "Serverless-LambdaDLQ", SYNCHRONOUS))
     if spec.queue:

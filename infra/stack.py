@@ -34,6 +34,7 @@ class CrossdockStack(Stack):
         functions_dir: Path,
         alert_email: str | None = None,
         specs: Specs | None = None,
+        deletion_protection: bool = True,
         **kwargs: Any,
     ) -> None:
         super().__init__(
@@ -43,7 +44,11 @@ class CrossdockStack(Stack):
             **kwargs,
         )
         self.specs = (specs or Specs()).validate()
-        self.tables = {spec.logical_id: build_table(self, spec) for spec in self.specs.tables}
+        self.deletion_protection = deletion_protection
+        self.tables = {
+            spec.logical_id: build_table(self, spec, protected=deletion_protection)
+            for spec in self.specs.tables
+        }
         self.queues = {
             spec.logical_id: build_work_queue(self, spec, self.specs.consumer_timeouts_s(spec))
             for spec in self.specs.queues

@@ -1,4 +1,6 @@
-"""DynamoDB tables from TableSpec: on-demand, PITR, AWS-managed KMS encryption, retained on delete."""
+"""DynamoDB tables from TableSpec: on-demand, PITR, AWS-managed KMS encryption, deletion protection on
+and retained on stack delete — unless built for a throwaway stack (`protected=False`: context
+`deletionProtection=false`), whose tables are unprotected and deleted with it."""
 
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ def _string_key(name: str | None) -> dynamodb.Attribute | None:
     return dynamodb.Attribute(name=name, type=dynamodb.AttributeType.STRING) if name else None
 
 
-def build_table(scope: Construct, spec: TableSpec) -> StoredTable:
+def build_table(scope: Construct, spec: TableSpec, *, protected: bool = True) -> StoredTable:
     table = dynamodb.Table(
         scope,
         spec.logical_id,
@@ -34,7 +36,8 @@ def build_table(scope: Construct, spec: TableSpec) -> StoredTable:
             point_in_time_recovery_enabled=True
         ),
         time_to_live_attribute=spec.ttl_attribute,
-        removal_policy=RemovalPolicy.RETAIN,
+        deletion_protection=protected,
+        removal_policy=RemovalPolicy.RETAIN if protected else RemovalPolicy.DESTROY,
     )
     for index_name, hash_key, range_key in spec.indexes:
         table.add_global_secondary_index(

@@ -4,13 +4,25 @@ cycles. Session-scoped, so a test worker that runs both files runs the demo once
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 
 import pytest
 from crossdock_local.demo import run_demo
 from crossdock_local.report import DemoResult
 from crossdock_local.shops import CATALOGUE
 
+from tests.support.dynamodb_access import AccessRecorder
+
 TWO_SHOPS = tuple(plan for plan in CATALOGUE if plan.shop_id in ("taobao-cn", "amazon-us"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def dynamodb_access_as_granted() -> Iterator[AccessRecorder]:
+    """Every function the demos run calls only the DynamoDB actions its FunctionSpec grants (in AWS,
+    IAM refuses any other): the grants in crossdock.constants stay what the code does."""
+    with AccessRecorder().installed() as recorder:
+        yield recorder
+    assert recorder.violations() == [], "update FunctionSpec.tables in crossdock.constants"
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -74,11 +75,49 @@ def entry_point_run(tmp_path_factory: pytest.TempPathFactory, layer_dir: Path) -
     return EntryPointRun(process, outdir)
 
 
+# What the CDK CLI's `cdk deploy -c ...` gives cdk.json's "app" (besides cdk.json's own context)
+CLI_OVERRIDES = {"schedule:suppliers-planner": "rate(30 minutes)", "deletionProtection": "false"}
+CLI_UNKNOWN = {"schedule:suppliers-plannr": "rate(1 hour)"}
+
+
+@dataclass(frozen=True)
+class CliRuns:
+    """cdk.json's "app" command run as the CDK CLI runs it: context in CDK_CONTEXT_JSON (strings, as
+    `-c key=value` gives them), assembly to CDK_OUTDIR, no command-line arguments."""
+
+    overrides: EntryPointRun  # CLI_OVERRIDES
+    unknown: EntryPointRun  # CLI_UNKNOWN: a schedule for a function that does not exist
+
+
+def _run_as_cdk_cli(outdir: Path, context: dict[str, str]) -> EntryPointRun:
+    command = shlex.split(json.loads((ROOT / "cdk.json").read_text())["app"])
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CDK_"))}
+    env |= {"CDK_OUTDIR": str(outdir), "CDK_CONTEXT_JSON": json.dumps(context)}
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    return EntryPointRun(process, outdir)
+
+
 @pytest.fixture(scope="session")
-def synth(tmp_path_factory: pytest.TempPathFactory, layer_dir: Path, entry_point_run: EntryPointRun) -> Synth:
+def cli_runs(tmp_path_factory: pytest.TempPathFactory, layer_dir: Path) -> CliRuns:
+    layer = {"layerDir": str(layer_dir)}
+    return CliRuns(
+        overrides=_run_as_cdk_cli(tmp_path_factory.mktemp("cli-out"), {**layer, **CLI_OVERRIDES}),
+        unknown=_run_as_cdk_cli(tmp_path_factory.mktemp("cli-unknown"), {**layer, **CLI_UNKNOWN}),
+    )
+
+
+@pytest.fixture(scope="session")
+def synth(
+    tmp_path_factory: pytest.TempPathFactory,
+    layer_dir: Path,
+    entry_point_run: EntryPointRun,
+    cli_runs: CliRuns,
+) -> Synth:
     """The shared in-process synth (nag not enforced here: test_infra_checks reports findings).
 
-    Requests `entry_point_run` so that subprocess synthesizes in parallel with this one.
+    Requests `entry_point_run` and `cli_runs` so those subprocesses synthesize in parallel with it.
     """
     from aws_cdk.assertions import Template
     from template_lookup import ALERT_EMAIL

@@ -44,3 +44,22 @@ def actions_on(statements: list[dict[str, Any]], resource: Any) -> set[str]:
 
 def all_actions(statements: list[dict[str, Any]]) -> set[str]:
     return {a for s in statements for a in as_list(s["Action"])}
+
+
+def table_arn(table_id: str) -> dict[str, Any]:
+    return {"Fn::GetAtt": [table_id, "Arn"]}
+
+
+def index_arn(table_id: str, index: str) -> dict[str, Any]:
+    return {"Fn::Join": ["", [table_arn(table_id), f"/index/{index}"]]}
+
+
+def dynamodb_grants(statements: list[dict[str, Any]]) -> list[tuple[Any, str]]:
+    """Every (resource, action) pair of the DynamoDB actions among `statements`."""
+    return [
+        (resource, action)
+        for s in statements
+        for action in as_list(s["Action"])
+        if action.startswith("dynamodb:")
+        for resource in as_list(s["Resource"])
+    ]

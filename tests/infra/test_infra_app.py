@@ -13,7 +13,7 @@ from infra.assembly import create_app
 from infra.components.errors import InfraConfigError
 from infra.components.functions import Wiring, function_environment
 from infra.components.queues import visibility_timeout_s
-from infra.components.specs import Specs
+from infra.components.specs import Specs, schedule_problem
 from infra.runtime import DEFAULT_STACK_NAME
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,7 +53,7 @@ def test_synth_stops_with_instructions_when_the_layer_is_not_built(synth, tmp_pa
 
 def test_a_function_pointing_at_an_unknown_table_is_rejected():
     # Given a function spec that names a table no TableSpec declares
-    bad = replace(c.ORDERS_PLANNER, tables=("NoSuchTable",))
+    bad = replace(c.ORDERS_PLANNER, tables={"NoSuchTable": c.access(c.SCAN)})
 
     # When the specs are validated
     with pytest.raises(InfraConfigError) as raised:
@@ -61,6 +61,127 @@ def test_a_function_pointing_at_an_unknown_table_is_rejected():
 
     # Then the message names the function and the table
     assert "orders-planner: unknown table 'NoSuchTable'" in str(raised.value)
+
+
+def test_declared_table_access_must_name_real_actions_and_indexes():
+    # Given a flusher spec with a typo'd action, an index the table lacks, a write on an index,
+    # a table it does nothing with, and a bare tuple instead of an access
+    bad = replace(
+        c.STOCK_FLUSHER,
+        tables={
+            "StockTable": c.access("GetItems"),
+            "ListingsTable": c.access(indexes={"dirtty": (c.QUERY,), "dirty": (c.PUT_ITEM,)}),
+            "ShopsTable": c.access(),
+            "AlertsTable": ("PutItem",),  # type: ignore[dict-item]
+        },
+    )
+
+    # When the specs are validated
+    with pytest.raises(InfraConfigError) as raised:
+        Specs(functions=(bad,)).validate()
+
+    # Then each mistake is named
+    message = str(raised.value)
+    assert "stock-flusher: StockTable: unknown DynamoDB action 'GetItems'" in message
+    assert "stock-flusher: ListingsTable: no index 'dirtty'" in message
+    assert "stock-flusher: ListingsTable/index/dirty: 'PutItem' is not an index read" in message
+    assert "stock-flusher: ShopsTable: no action (drop the table from the spec)" in message
+    assert "stock-flusher: AlertsTable: access must be a TableAccess" in message
+
+
+def test_a_function_sending_alerts_needs_the_topic_and_the_alert_records_together():
+    # Given a marker made to alert without the alert records in its tables, and the reverse
+    alerting = replace(c.STOCK_MARKER, alerts=True)
+    silent = replace(c.STOCK_LEDGER, alerts=False)
+
+    # When the specs are validated
+    with pytest.raises(InfraConfigError) as raised:
+        Specs(functions=(alerting, silent)).validate()
+
+    # Then both halves are named
+    assert "stock-marker: alerts=True needs tables['AlertsTable'] = SENDS_ALERTS" in str(raised.value)
+    assert "stock-ledger: AlertsTable access for sending alerts, but alerts=False" in str(raised.value)
+
+
+def test_the_shipped_specs_declare_valid_access():
+    # Given the specs in crossdock.constants
+    # Then they validate, and every access is a TableAccess of known actions
+    Specs().validate()
+    for spec in c.FUNCTIONS:
+        for access in spec.tables.values():
+            assert access.actions <= c.READ_ACTIONS | c.WRITE_ACTIONS
+            assert all(reads <= c.INDEX_ACTIONS for _, reads in access.indexes)
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "rate(30 minute)",
+        "rate(1 hours)",
+        "rate(0 minutes)",
+        "rate(5 weeks)",
+        "cron(0 3 * * *)",
+        "cron(0 3 * * * *)",
+        "every 5 minutes",
+        "",
+        "rate(30 minutes) ",
+    ],
+)
+def test_a_malformed_schedule_override_is_refused_naming_it(expression):
+    # When a schedule override EventBridge would refuse is applied
+    with pytest.raises(InfraConfigError) as raised:
+        Specs().with_schedules({"suppliers-planner": expression})
+
+    # Then the synth stops before anything is deployed, naming the function and the expression
+    assert f"bad schedule override: schedule:suppliers-planner: {expression!r}" in str(raised.value)
+
+
+def test_well_formed_schedules_pass_including_every_default():
+    for expression in ["rate(1 hour)", "rate(30 minutes)", "cron(0 3 * * ? *)", "cron(0 9 ? * MON-FRI *)"]:
+        assert schedule_problem(expression) is None, expression
+    assert [s.name for s in c.FUNCTIONS if s.schedule and schedule_problem(s.schedule)] == []
+
+
+def test_a_schedule_override_for_an_unknown_function_lists_the_scheduled_ones():
+    with pytest.raises(InfraConfigError) as raised:
+        Specs().with_schedules({"suppliers-plannr": "rate(1 hour)"})
+    assert "unknown or unscheduled function(s): suppliers-plannr" in str(raised.value)
+    assert "suppliers-planner" in str(raised.value).partition("scheduled functions:")[2]
+
+
+def test_cdk_cli_context_reaches_the_synth(cli_runs):
+    # Given cdk.json's app run as `cdk deploy -c schedule:suppliers-planner=... -c deletionProtection=false`
+    # runs it (context in CDK_CONTEXT_JSON: see the cli_runs fixture)
+    returncode, stderr = cli_runs.overrides.wait()
+
+    # Then the synth succeeds, says what it changed, and the template carries both
+    assert returncode == 0, stderr[-3000:]
+    assert "schedule of suppliers-planner: rate(30 minutes) (default rate(15 minutes))" in stderr
+    assert "deletion protection off" in stderr
+    template = json.loads((cli_runs.overrides.outdir / f"{DEFAULT_STACK_NAME}.template.json").read_text())
+    resources = template["Resources"].values()
+    rules = [r["Properties"]["ScheduleExpression"] for r in resources if r["Type"] == "AWS::Events::Rule"]
+    assert "rate(30 minutes)" in rules and rules.count("rate(15 minutes)") == 1  # tracking keeps its own
+    tables = [r for r in resources if r["Type"] == "AWS::DynamoDB::Table"]
+    assert len(tables) == len(c.TABLES)
+    assert all(t["Properties"]["DeletionProtectionEnabled"] is False for t in tables)
+    assert all(t["DeletionPolicy"] == "Delete" for t in tables)
+
+
+def test_cdk_cli_context_naming_an_unknown_function_stops_the_synth(cli_runs):
+    # Given `cdk deploy -c schedule:suppliers-plannr=rate(1 hour)` (a typo)
+    returncode, stderr = cli_runs.unknown.wait()
+
+    # Then nothing is synthesized (so nothing deployed) and the error names the typo
+    assert returncode == 2
+    assert "error: schedule override for unknown or unscheduled function(s): suppliers-plannr" in stderr
+    assert not (cli_runs.unknown.outdir / f"{DEFAULT_STACK_NAME}.template.json").exists()
+
+
+@pytest.mark.parametrize("value", ["no", "0", "off", ""])
+def test_deletion_protection_context_is_true_or_false_nothing_else(layer_dir, tmp_path, value):
+    with pytest.raises(InfraConfigError, match="context deletionProtection must be true or false"):
+        create_app({"layerDir": str(layer_dir), "deletionProtection": value}, outdir=str(tmp_path))
 
 
 def test_visibility_timeout_beyond_the_sqs_maximum_is_rejected():

@@ -13,7 +13,9 @@ FOURTEEN_DAYS_S = 14 * 24 * 3600
 
 
 @pytest.mark.parametrize("spec", TABLES, ids=lambda s: s.logical_id)
-def test_each_table_is_on_demand_encrypted_point_in_time_recoverable_and_retained(synth, spec: TableSpec):
+def test_each_table_is_on_demand_encrypted_recoverable_retained_and_deletion_protected(
+    synth, spec: TableSpec
+):
     # Given the table built from its spec
     table = synth.resources[spec.logical_id]
 
@@ -22,6 +24,7 @@ def test_each_table_is_on_demand_encrypted_point_in_time_recoverable_and_retaine
     assert table["DeletionPolicy"] == "Retain"
     assert table["UpdateReplacePolicy"] == "Retain"
     props = table["Properties"]
+    assert props["DeletionProtectionEnabled"] is True  # unless -c deletionProtection=false (test_infra_app)
     assert props["BillingMode"] == "PAY_PER_REQUEST"
     assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
     assert props["SSESpecification"]["SSEEnabled"] is True

@@ -1,0 +1,58 @@
+"""The e2e guard on DynamoDB grants: a handler's call outside its FunctionSpec.tables is reported."""
+
+from __future__ import annotations
+
+from crossdock import constants as c
+
+from tests.support.dynamodb_access import AccessRecorder
+
+
+def _calls(function: str, *calls: tuple[str, dict]) -> list[str]:
+    recorder = AccessRecorder()
+    recorder.invoking.append(function)
+    for operation, params in calls:
+        recorder.record(operation, params)
+    return recorder.violations()
+
+
+def test_calls_within_the_grants_pass():
+    # Given the flusher's own work: read SKUs, update listings, query the dirty index, audit in batches
+    found = _calls(
+        c.STOCK_FLUSHER.name,
+        ("BatchGetItem", {"RequestItems": {"crossdock-stock": {}}}),
+        ("UpdateItem", {"TableName": "crossdock-listings"}),
+        ("Query", {"TableName": "crossdock-listings", "IndexName": "dirty"}),
+        ("BatchWriteItem", {"RequestItems": {"crossdock-stock-audit": {}}}),
+        ("DeleteItem", {"TableName": "crossdock-alerts"}),
+    )
+
+    # Then nothing is reported
+    assert found == []
+
+
+def test_calls_iam_would_refuse_are_named():
+    # Given a planner that deletes, queries an index it was not granted, and transacts
+    found = _calls(
+        c.STOCK_PLANNER.name,
+        ("DeleteItem", {"TableName": "crossdock-stock"}),
+        ("Query", {"TableName": "crossdock-listings", "IndexName": "by-shop"}),
+        ("TransactWriteItems", {"TransactItems": [{"Put": {"TableName": "crossdock-listings"}}]}),
+        ("GetItem", {"TableName": "crossdock-orders"}),
+    )
+
+    # Then each is named with its table (or index)
+    assert found == [
+        "stock-planner: DeleteItem on StockTable",
+        "stock-planner: GetItem on OrdersTable",
+        "stock-planner: PutItem on ListingsTable",
+        "stock-planner: Query on ListingsTable/index/by-shop",
+    ]
+
+
+def test_calls_outside_any_function_are_not_checked():
+    # Given a call made by the demo's setup (no handler on the stack, no invocation running)
+    recorder = AccessRecorder()
+    recorder.record("DeleteItem", {"TableName": "crossdock-stock"})
+
+    # Then it is not attributed to any function
+    assert recorder.calls == set()
