@@ -21,6 +21,7 @@ class Convergence:
     missing: list[str] = field(default_factory=list)  # on the channel, not stored
     stale: list[str] = field(default_factory=list)  # stored in an older version
     unknown: list[str] = field(default_factory=list)  # stored, but not on the channel
+    notes: list[str] = field(default_factory=list)  # the stored buyer notes (untrusted text), by order id
 
     @property
     def converged(self) -> bool:
@@ -57,4 +58,5 @@ def check(shop_id: str, channel: str, book: OrderBook, channel_id: Callable[[str
         elif _second(item.modified_at) != _second(order.modified_at):
             result.stale.append(order_id)
     result.unknown = sorted(set(stored) - set(truth))
+    result.notes = [item.buyer_note for _, item in sorted(stored.items()) if item.buyer_note]
     return result

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from crossdock.alerts.message import inert
 from crossdock.domain.orders import iso_z
 from crossdock.usecases.shops_admin import ShopStatus
 from crossdock_cli.table import duration
@@ -50,6 +51,15 @@ def counts(values: Mapping[str, Any]) -> str:
     return ", ".join(shown) if shown else "none"
 
 
+def note_line(notes: list[str]) -> str:
+    """How many stored orders carry a buyer note, and the longest one quoted inert (it is the buyer's
+    text: markup escaped, links defanged, control characters dropped)."""
+    if not notes:
+        return "  buyer notes: none stored"
+    longest = max(notes, key=lambda note: (len(note), note))
+    return f"  buyer notes: {len(notes)} stored, e.g. «{inert(longest, 160)}»"
+
+
 def _shop_lines(result: DemoResult, shops: DemoShops, mutator: BookMutator) -> list[str]:
     lines = ["", "== Shops (crossdock's account vs the channel's truth) =="]
     for status in result.statuses:
@@ -68,6 +78,7 @@ def _shop_lines(result: DemoResult, shops: DemoShops, mutator: BookMutator) -> l
             f"  checkpoint {iso_z(status.checkpoint) if status.checkpoint else '—'}"
             f" (lag {duration(status.lag_seconds)}) · order events queued {totals.get('events', 0)}"
             f" (received by the stock ledger: {counts(result.events.get(status.shop_id, {}))})",
+            note_line(check.notes),
         ]
         if status.state == "degraded":
             lines.append(

@@ -91,6 +91,7 @@ def test_every_page_of_a_window_is_read_and_normalized(sandbox: EbaySandbox) -> 
         assert order.status is EXPECTED_STATUS[synthetic.status]
         assert order.total == Money.of(synthetic.total, "EUR")
         assert order.buyer_name == synthetic.buyer_name
+        assert order.buyer_note == synthetic.note  # buyerCheckoutNotes, as received
         assert [(line.sku, line.quantity, line.unit_price) for line in order.lines] == [
             (line.sku, line.quantity, Money.of(line.unit_price, "EUR")) for line in synthetic.lines
         ]

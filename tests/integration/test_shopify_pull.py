@@ -1,8 +1,10 @@
 """Shopify adapter ↔ sandbox over HTTP on 127.0.0.1: full windows over several pages, boundaries,
-orders modified during the pull, line-item follow-ups, currencies, and pacing by the cost bucket."""
+orders modified during the pull, line-item follow-ups, currencies, pacing by the cost bucket, and
+buyer notes through the pull into the stored order and its events (local stack)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -10,14 +12,20 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from crossdock import bootstrap
+from crossdock import constants as c
 from crossdock.adapters.http import ChannelHttp
 from crossdock.adapters.ports import ShopContext
 from crossdock.adapters.shopify import SPEC
 from crossdock.adapters.shopify_query import orders_page_size
 from crossdock.domain.orders import Money, Order, iso_z
 from crossdock.domain.windows import Window
-from crossdock_local.sandboxes.orderbook import OrderBook
+from crossdock.storage.models import OrderModel
+from crossdock.usecases.shops_admin import register_shop
+from crossdock.usecases.tasks import ShopTask
+from crossdock_local.sandboxes.orderbook import NOTES, OrderBook
 from crossdock_local.sandboxes.shopify import ShopifySandbox
+from crossdock_local.stack import LocalStack
 
 SCALE = 50.0
 END = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=5)
@@ -78,7 +86,7 @@ def test_every_order_of_the_window_is_read_over_several_pages(sandbox: ShopifySa
     assert [o.modified_at for o in orders] == sorted(o.modified_at for o in orders)
 
 
-def test_statuses_buyers_and_tracking_survive_the_round_trip(sandbox: ShopifySandbox) -> None:
+def test_statuses_buyers_notes_and_tracking_survive_the_round_trip(sandbox: ShopifySandbox) -> None:
     # Given
     book = book_of(60, seed=2)
     ctx = shop(sandbox, book)
@@ -91,6 +99,7 @@ def test_statuses_buyers_and_tracking_survive_the_round_trip(sandbox: ShopifySan
     for source, order in zip(synthetic, orders, strict=True):
         assert order.status.value == source.status
         assert order.buyer_name == source.buyer_name
+        assert order.buyer_note == source.note
         assert [(line.sku, line.quantity) for line in order.lines] == [
             (s.sku, s.quantity) for s in source.lines
         ]
@@ -207,3 +216,43 @@ def test_a_bucket_emptied_by_other_queries_is_waited_out(sandbox: ShopifySandbox
     assert len(orders) == 30
     assert sandbox.stats["faults:throttled"] == 1
     assert ctx.http.stats.faults["throttled"] == 1 and ctx.http.stats.retries == 1
+
+
+def test_buyer_notes_arrive_in_the_stored_orders_and_their_events(sandbox: ShopifySandbox) -> None:
+    # Given orders whose notes are Latin text, markup with a link, Chinese with an emoji, and none
+    book = OrderBook(shop="shopify-notes", currency="GBP", rate_to_cny=Decimal("9.1"), seed=7)
+    notes: dict[str, str] = {}
+    for hours, note in ((1, NOTES[1]), (2, NOTES[2]), (3, NOTES[0]), (4, "")):
+        order = book.new_order(START + timedelta(hours=hours))
+        book.orders[order.order_id] = replace(order, note=note)
+        notes[order.order_id] = note
+    with LocalStack(rate_scale=SCALE) as stack:
+        registered = sandbox.add_shop(book.shop, book)
+        register_shop(
+            stack.settings,
+            shop_id=book.shop,
+            channel_name="shopify",
+            credentials=registered.credentials,
+            options=registered.options,
+            endpoints=registered.endpoints,
+            now=datetime.now(UTC),
+        )
+        task = ShopTask(book.shop, reason="manual", since=START, until=END)
+
+        # When the orders worker pulls the shop
+        report = bootstrap.order_puller(stack.settings).pull(task)
+        stored = OrderModel.query(f"shopify#{book.shop}", consistent_read=True)
+        by_note = {(item.buyer_note, item.raw["note"]) for item in stored}
+        sqs, url = stack.client("sqs"), stack.queue_url(c.ORDER_EVENTS_QUEUE)
+        events: list[dict[str, Any]] = []
+        while batch := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
+            events += [json.loads(message["Body"]) for message in batch]
+            for message in batch:
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+
+    # Then: stored as received (the raw node keeps Shopify's null), announced in order.created
+    assert report.outcome == "done" and report.new == 4
+    assert by_note == {(note, note or None) for note in notes.values()}
+    assert sorted(e["buyer_note"] for e in events if e["event_type"] == "order.created") == sorted(
+        notes.values()
+    )

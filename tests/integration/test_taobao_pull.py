@@ -1,21 +1,38 @@
 """Adapter ↔ Taobao sandbox over HTTP: every page, window edges, trades changing mid-pull, types,
-fullinfo, and all three signature methods."""
+fullinfo (waybills, buyer messages), all three signature methods, and buyer notes through the pull
+into the stored order and its events (local stack)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from crossdock import bootstrap
+from crossdock import constants as c
 from crossdock.adapters.http import ChannelHttp, RetryPolicy
 from crossdock.adapters.ports import OrderSource, ShopContext
-from crossdock.adapters.taobao import DETAIL_METHOD, LIST_METHOD, SPEC
+from crossdock.adapters.taobao import (
+    DETAIL_METHOD,
+    LIST_METHOD,
+    SPEC,
+    TaobaoOrderSource,
+    parse_trade_detail,
+    parse_trade_page,
+)
+from crossdock.adapters.taobao_signing import top_time
 from crossdock.domain.orders import Order, OrderStatus
 from crossdock.domain.windows import Window
-from crossdock_local.sandboxes.orderbook import OrderBook
-from crossdock_local.sandboxes.taobao import TID_FORMAT, TaobaoSandbox
+from crossdock.storage.models import OrderModel
+from crossdock.usecases.shops_admin import register_shop
+from crossdock.usecases.tasks import ShopTask
+from crossdock_local.sandboxes.base import ServerRateLimiter
+from crossdock_local.sandboxes.orderbook import NOTES, OrderBook
+from crossdock_local.sandboxes.taobao import RATES, TID_FORMAT, TaobaoSandbox
+from crossdock_local.stack import LocalStack
 
 SCALE = 50.0
 STATUS = {"pending": "pending", "paid": "paid", "shipped": "shipped", "completed": "completed"}
@@ -31,10 +48,12 @@ def server() -> Iterator[TaobaoSandbox]:
 
 @pytest.fixture
 def sandbox(server: TaobaoSandbox) -> TaobaoSandbox:
-    """The module's server with this test's hooks and counters reset."""
+    """The module's server with this test's hooks, counters and rate buckets reset (an earlier
+    test's calls must not throttle this one's)."""
     server.on_page = None
     server.logistics_in_increment = True
     server.stats.clear()
+    server.limiter = ServerRateLimiter(RATES, SCALE)
     return server
 
 
@@ -83,6 +102,7 @@ def test_every_page_of_a_window_is_read_and_mapped(sandbox: TaobaoSandbox) -> No
         assert order.modified_at == synthetic.modified_at.replace(microsecond=0)
         tracking = [(s.carrier, s.tracking_number) for s in order.shipments]
         assert tracking == ([synthetic.tracking] if synthetic.tracking else [])
+        assert order.buyer_note == synthetic.note
 
 
 def test_window_edges_are_inclusive_to_the_second(sandbox: TaobaoSandbox) -> None:
@@ -153,22 +173,112 @@ def test_tmall_global_trades_come_only_with_their_type_listed(sandbox: TaobaoSan
 
 
 @pytest.mark.parametrize("in_increment", [True, False])
-def test_fullinfo_is_called_only_when_the_increment_lacks_waybills(
+def test_fullinfo_is_called_only_when_the_increment_lacks_waybills_or_a_buyer_message(
     sandbox: TaobaoSandbox, in_increment: bool
 ) -> None:
-    # Given shipped trades whose waybills the increment answer may leave out
+    # Given shipped trades whose waybills the increment answer may leave out, and trades with notes
     window = recent_window()
     book = book_for()
     book.populate(60, start=window.start, end=window.end)
     shipped = {o.order_id: o for o in book.snapshot().values() if o.status == "shipped"}
+    noted = {o.order_id for o in book.snapshot().values() if o.note}
     sandbox.logistics_in_increment = in_increment
     source, _ = connect(sandbox, book)
     # When
     orders = pull(source, window)
-    # Then: one fullinfo per shipped trade only when needed, and the waybills are there either way
-    assert sandbox.stats[f"calls:{DETAIL_METHOD}"] == (0 if in_increment else len(shipped))
+    # Then: one fullinfo per trade that needs one (both come in one call), the waybills and the
+    # notes there either way
+    needing = noted | (set() if in_increment else set(shipped))
+    answered = sandbox.stats[f"calls:{DETAIL_METHOD}"] - sandbox.stats["faults:throttled"]  # retried
+    assert noted and answered == len(needing)
     for oid, synthetic in shipped.items():
         assert [(s.carrier, s.tracking_number) for s in orders[oid].shipments] == [synthetic.tracking]
+    assert {oid for oid, order in orders.items() if order.buyer_note} == noted
+
+
+def test_the_sandbox_answers_buyer_message_only_in_fullinfo_and_only_when_asked(
+    sandbox: TaobaoSandbox,
+) -> None:
+    # Given a trade whose buyer left a message
+    window = recent_window(hours=2)
+    book = book_for()
+    trade = book.new_order(window.start + timedelta(minutes=5))
+    with book.lock:
+        book.orders[trade.order_id] = trade = replace(trade, note=NOTES[0])
+    source, _ = connect(sandbox, book)
+    assert isinstance(source, TaobaoOrderSource)
+    listed = {"start_modified": top_time(window.start), "end_modified": top_time(window.end)}
+
+    # When: the increment call and fullinfo, each with and without the field requested
+    def increment(fields: str) -> dict[str, Any]:
+        params = {**listed, "fields": fields}
+        return source.gateway.call(LIST_METHOD, params, lambda r: parse_trade_page(r, 1)).trades[0]
+
+    def fullinfo(fields: str) -> dict[str, Any]:
+        return source.gateway.call(
+            DETAIL_METHOD, {"fields": fields, "tid": trade.order_id}, parse_trade_detail
+        )
+
+    asked_list = increment("tid,has_buyer_message,buyer_message")
+    plain_list = increment("tid")
+    asked_detail = fullinfo("tid,buyer_message")
+    plain_detail = fullinfo("tid")
+
+    # Then: list calls say only that there is a message; fullinfo gives it when it is asked for
+    assert asked_list == {"tid": int(trade.order_id), "has_buyer_message": True}
+    assert plain_list == {"tid": int(trade.order_id)}
+    assert asked_detail == {"tid": int(trade.order_id), "buyer_message": NOTES[0]}
+    assert plain_detail == {"tid": int(trade.order_id)}
+
+
+def queued_events(stack: LocalStack) -> list[dict[str, Any]]:
+    sqs, url = stack.client("sqs"), stack.queue_url(c.ORDER_EVENTS_QUEUE)
+    events: list[dict[str, Any]] = []
+    while batch := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
+        events += [json.loads(message["Body"]) for message in batch]
+        sqs.delete_message_batch(
+            QueueUrl=url,
+            Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(batch)],
+        )
+    return events
+
+
+def test_buyer_notes_arrive_in_the_stored_orders_and_their_events(sandbox: TaobaoSandbox) -> None:
+    # Given paid trades: one note in Chinese with an emoji, one with markup and a link, one without
+    window = recent_window(hours=2)
+    book = book_for(shop="taobao-notes")
+    notes: dict[str, str] = {}
+    for minutes, note in ((10, NOTES[0]), (20, NOTES[2]), (30, "")):
+        trade = book.new_order(window.start + timedelta(minutes=minutes))
+        with book.lock:
+            book.orders[trade.order_id] = replace(trade, note=note)
+        notes[trade.order_id] = note
+    with LocalStack(rate_scale=SCALE) as stack:
+        shop = sandbox.add_shop(book.shop, book)
+        register_shop(
+            stack.settings,
+            shop_id=book.shop,
+            channel_name="taobao",
+            credentials=shop.credentials,
+            options=shop.options,
+            endpoints=shop.endpoints,
+            now=datetime.now(UTC),
+        )
+        task = ShopTask(book.shop, reason="manual", since=window.start, until=window.end)
+
+        # When the orders worker pulls the shop
+        report = bootstrap.order_puller(stack.settings).pull(task)
+        stored = {
+            item.order_id: item for item in OrderModel.query(f"taobao#{book.shop}", consistent_read=True)
+        }
+        events = queued_events(stack)
+
+    # Then: stored as received (with the raw trade), announced in order.created, one fullinfo each
+    assert report.outcome == "done" and report.new == 3
+    assert {oid: item.buyer_note for oid, item in stored.items()} == notes
+    assert {oid: item.raw.get("buyer_message", "") for oid, item in stored.items()} == notes
+    assert {e["order_id"]: e["buyer_note"] for e in events if e["event_type"] == "order.created"} == notes
+    assert sandbox.stats[f"calls:{DETAIL_METHOD}"] == 2
 
 
 @pytest.mark.parametrize("sign_method", ["md5", "hmac", "hmac-sha256"])

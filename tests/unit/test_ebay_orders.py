@@ -1,4 +1,5 @@
-"""eBay Order JSON → crossdock Order: status table, raw_status, money, lines, buyer, shipments."""
+"""eBay Order JSON → crossdock Order: status table, raw_status, money, lines, buyer, buyer note,
+shipments."""
 
 from __future__ import annotations
 
@@ -119,6 +120,16 @@ def test_buyer_is_the_registered_full_name_in_any_script_else_the_username() -> 
     # When / Then
     assert to_order("ebay", "s", named).buyer_name == "张伟"
     assert to_order("ebay", "s", anonymous).buyer_name == "zw_88"
+
+
+def test_buyer_checkout_notes_are_the_buyer_note_and_absent_ones_are_empty() -> None:
+    # Given an order whose buyer left comments at checkout, and one without (eBay omits the field)
+    noted = ebay_order(buyerCheckoutNotes="Bitte als Geschenk verpacken, danke! 🎁")
+    silent = ebay_order()
+
+    # When / Then
+    assert to_order("ebay", "s", noted).buyer_note == "Bitte als Geschenk verpacken, danke! 🎁"
+    assert to_order("ebay", "s", silent).buyer_note == ""
 
 
 @pytest.mark.parametrize(

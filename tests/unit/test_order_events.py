@@ -10,7 +10,7 @@ from crossdock.domain.orders import Money, Order, OrderLine, OrderStatus, Shipme
 AT = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
 
-def order(status: OrderStatus, shipments=()) -> Order:
+def order(status: OrderStatus, shipments=(), buyer_note: str = "") -> Order:
     return Order(
         "ebay",
         "ebay-de",
@@ -23,6 +23,7 @@ def order(status: OrderStatus, shipments=()) -> Order:
         (OrderLine("L1", "SKU-1", 2),),
         "Emma Müller",
         tuple(shipments),
+        buyer_note,
     )
 
 
@@ -71,3 +72,22 @@ def test_event_ids_are_stable_and_schema_versioned():
     assert a["event_id"] == b["event_id"]
     assert a["schema"] == SCHEMA and a["schema_version"] == 1
     assert a["total"] == {"amount": "9.99", "currency": "EUR"}
+
+
+def test_every_event_carries_the_buyer_note_as_received_in_schema_version_1():
+    # Given a new, already shipped order whose buyer left a note with markup and a link
+    note = "<b>Geschenk</b> – bitte https://example.com/tür 🎁"
+    new = order(OrderStatus.SHIPPED, [Shipment("4PX", "4PX1CN")], buyer_note=note)
+    # When
+    events = events_for(new, None, detected_at=AT)
+    # Then: an additive field, the schema version unchanged
+    assert [e["event_type"] for e in events] == ["order.created", "order.shipped"]
+    assert [e["buyer_note"] for e in events] == [note, note]
+    assert {e["schema_version"] for e in events} == {1}
+
+
+def test_an_order_without_a_note_announces_an_empty_one():
+    # When
+    [event] = events_for(order(OrderStatus.PAID), None, detected_at=AT)
+    # Then
+    assert event["buyer_note"] == ""

@@ -94,6 +94,7 @@ def test_default_page_holds_29_orders_of_up_to_5_line_items() -> None:
     assert (first, cost) == (29, 988)
     assert "orders(first: $first, after: $cursor, query: $q, sortKey: UPDATED_AT)" in text
     assert "lineItems(first: $lineItems)" in text and "fulfillments(first: 5)" in text
+    assert " note " in text  # the buyer's note: a scalar, free, so the page size is unchanged
 
 
 def test_largest_first_refuses_a_node_that_alone_exceeds_the_maximum() -> None:

@@ -1,4 +1,5 @@
-"""Shopify `Order` node → normalized Order: status mapping, money, buyer, shipments, malformed nodes."""
+"""Shopify `Order` node → normalized Order: status mapping, money, buyer, buyer note, shipments,
+malformed nodes."""
 
 from __future__ import annotations
 
@@ -116,6 +117,19 @@ def test_guest_orders_take_the_buyer_from_the_billing_address() -> None:
 
     # Then
     assert order.buyer_name == "Taro Tanaka"
+
+
+def test_the_order_note_is_the_buyer_note_as_received() -> None:
+    # Given a note with markup, a link and an emoji, and an order without one (null)
+    text = "<b>Gift</b> – leave at https://example.com/door 🎁"
+
+    # When
+    noted = to_order("shop-1", node(note=text))
+    silent = to_order("shop-1", node(note=None))
+
+    # Then: kept verbatim (rendering makes it inert), "" when there is none
+    assert noted.buyer_note == text
+    assert silent.buyer_note == ""
 
 
 def test_tracking_numbers_become_shipments_once_each() -> None:

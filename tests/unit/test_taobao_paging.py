@@ -55,6 +55,7 @@ class FakeTop:
         self.forms: list[dict[str, str]] = []
         self.after_call: Callable[[dict[str, str]], None] | None = None
         self.empty_pages = False
+        self.messages: dict[str, str] = {}  # tid → buyer message (fullinfo only, as on TOP)
 
     def __call__(self, request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
         body = request.body.decode() if isinstance(request.body, bytes) else str(request.body)
@@ -63,6 +64,8 @@ class FakeTop:
         if form["method"] == DETAIL_METHOD:
             found = next(t for t in self.trades if str(t["tid"]) == form["tid"])
             detail = {"tid": found["tid"], "orders": {"order": [{"oid": found["tid"], "invoice_no": "SF9"}]}}
+            if form["tid"] in self.messages and "buyer_message" in form["fields"].split(","):
+                detail["buyer_message"] = self.messages[form["tid"]]
             payload: dict[str, Any] = {"trade_fullinfo_get_response": {"trade": detail}}
         else:
             page, size = int(form["page_no"]), int(form["page_size"])
@@ -79,17 +82,23 @@ class FakeTop:
         return [int(f["page_no"]) for f in self.forms if f["method"] == LIST_METHOD]
 
 
-def source(fake: FakeTop, mock: responses.RequestsMock, **creds: str) -> Any:
+def source(
+    fake: FakeTop, mock: responses.RequestsMock, settings: dict[str, Any] | None = None, **creds: str
+) -> Any:
     mock.add_callback(responses.POST, URL, callback=fake)
     http = ChannelHttp("taobao", SPEC.rates, sleep=lambda s: None, retry=RetryPolicy(max_attempts=2))
     secret = {"app_key": "12345", "app_secret": "secret", "session": "6100abc", **creds}
-    ctx = ShopContext("shop-1", secret, http, endpoints={"api": URL}, now=lambda: NOW)
+    ctx = ShopContext(
+        "shop-1", secret, http, endpoints={"api": URL}, settings=settings or {}, now=lambda: NOW
+    )
     return SPEC.build(ctx)
 
 
-def pull(fake: FakeTop, window: Window = WINDOW, **creds: str) -> list[list[Any]]:
+def pull(
+    fake: FakeTop, window: Window = WINDOW, settings: dict[str, Any] | None = None, **creds: str
+) -> list[list[Any]]:
     with responses.RequestsMock() as mock:
-        return list(source(fake, mock, **creds).pages(window))
+        return list(source(fake, mock, settings, **creds).pages(window))
 
 
 @pytest.mark.parametrize(("count", "pages"), [(0, [1]), (100, [1]), (101, [1, 2, 1]), (250, [1, 3, 2, 1])])
@@ -169,6 +178,34 @@ def test_fullinfo_is_called_only_for_shipped_trades_without_waybills() -> None:
     details = [f["tid"] for f in fake.forms if f["method"] == DETAIL_METHOD]
     assert details == [str(trades[0]["tid"])]
     assert orders[details[0]].shipments[0].tracking_number == "SF9"
+
+
+def test_a_buyer_message_is_fetched_once_per_trade_that_has_one() -> None:
+    # Given two trades, one whose buyer left a message (the list answer says only has_buyer_message)
+    with_message, without = make_trade(1), make_trade(2)
+    with_message["has_buyer_message"], without["has_buyer_message"] = True, False
+    fake = FakeTop([with_message, without])
+    fake.messages[str(with_message["tid"])] = "Please gift-wrap 🎁"
+    # When
+    orders = {o.order_id: o for page in pull(fake) for o in page}
+    # Then: one fullinfo call, for that trade, and its note arrives as received
+    details = [f["tid"] for f in fake.forms if f["method"] == DETAIL_METHOD]
+    assert details == [str(with_message["tid"])]
+    assert orders[str(with_message["tid"])].buyer_note == "Please gift-wrap 🎁"
+    assert orders[str(without["tid"])].buyer_note == ""
+
+
+def test_a_shop_that_turns_buyer_messages_off_makes_no_fullinfo_call_for_them() -> None:
+    # Given a paid trade with a message, in a shop whose option (a CLI string) turns messages off
+    trade = make_trade(1)
+    trade["has_buyer_message"] = True
+    fake = FakeTop([trade])
+    fake.messages[str(trade["tid"])] = "Please gift-wrap"
+    # When
+    [order] = [o for page in pull(fake, settings={"fetch_buyer_messages": "false"}) for o in page]
+    # Then: the list call only, and no note
+    assert [f["method"] for f in fake.forms] == [LIST_METHOD]
+    assert order.buyer_note == ""
 
 
 def test_long_windows_are_read_in_one_day_chunks_and_tiny_ones_still_end_after_they_start() -> None:

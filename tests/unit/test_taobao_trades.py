@@ -1,4 +1,5 @@
-"""TOP trade → Order: statuses, money, GMT+8 times, 19-digit ids, lines, shipments, fullinfo need."""
+"""TOP trade → Order: statuses, money, GMT+8 times, 19-digit ids, lines, shipments, buyer messages,
+fullinfo need."""
 
 from __future__ import annotations
 
@@ -9,7 +10,14 @@ from typing import Any
 
 import pytest
 from crossdock.adapters.errors import InvalidResponseError
-from crossdock.adapters.taobao_trades import merge_logistics, needs_fullinfo, to_order
+from crossdock.adapters.taobao_trades import (
+    DETAIL_FIELDS,
+    LIST_FIELDS,
+    merge_detail,
+    merge_logistics,
+    needs_fullinfo,
+    to_order,
+)
 from crossdock.domain.orders import Money, OrderStatus, Shipment
 
 TRADE_JSON = """{
@@ -113,9 +121,12 @@ def without_waybills(raw: dict[str, Any]) -> dict[str, Any]:
         (without_waybills(trade(shipping_type="virtual")), False),
         (without_waybills(trade(status="WAIT_SELLER_SEND_GOODS")), False),
         (without_waybills(trade(status="TRADE_FINISHED")), False),
+        (trade(status="WAIT_SELLER_SEND_GOODS", has_buyer_message=True), True),  # the text is in fullinfo
+        (trade(has_buyer_message=True, buyer_message="送人的"), False),  # already has the text
+        (trade(status="WAIT_SELLER_SEND_GOODS", has_buyer_message=False), False),
     ],
 )
-def test_fullinfo_is_needed_only_for_shipped_trades_without_a_waybill(
+def test_fullinfo_is_needed_only_for_shipped_trades_without_a_waybill_or_an_unread_message(
     raw: dict[str, Any], needed: bool
 ) -> None:
     # When / Then
@@ -136,3 +147,30 @@ def test_fullinfo_waybills_merge_into_the_matching_sub_orders() -> None:
     # Then
     assert order.shipments == (Shipment("顺丰速运", "SF1"),)
     assert order.lines[0].title == "无线蓝牙耳机"  # increment data kept
+
+
+def test_the_buyer_message_is_asked_of_fullinfo_only() -> None:
+    # When / Then: the increment call returns only the flag; fullinfo returns the text
+    assert "has_buyer_message" in LIST_FIELDS.split(",")
+    assert "buyer_message" not in LIST_FIELDS.split(",")
+    assert "buyer_message" in DETAIL_FIELDS.split(",")
+
+
+def test_the_fullinfo_buyer_message_becomes_the_note_as_received() -> None:
+    # Given a trade whose buyer left a message, and its fullinfo
+    raw = trade(status="WAIT_SELLER_SEND_GOODS", has_buyer_message=True)
+    message = "请尽快发货，谢谢！<b>送人的礼物</b> 🎁 https://example.com/x"
+    detail = {"tid": raw["tid"], "buyer_message": message, "orders": {"order": []}}
+    # When
+    merged = merge_detail(raw, detail)
+    order = to_order("taobao", "shop-1", merged)
+    # Then: stored as received (rendering makes it inert), and kept in the raw payload
+    assert order.buyer_note == message
+    assert order.raw["buyer_message"] == message
+    assert order.shipments == (Shipment("中通快递", "ZT7312345678"),)  # increment waybills kept
+
+
+def test_a_trade_without_a_message_has_no_note() -> None:
+    # When / Then
+    assert to_order("taobao", "shop-1", trade(has_buyer_message=False)).buyer_note == ""
+    assert to_order("taobao", "shop-1", trade()).buyer_note == ""

@@ -45,6 +45,16 @@ PRODUCTS = [
     ("BAG-CANVAS", "キャンバス トートバッグ", Decimal("35.00")),
     ("WATCH-BAND-22", "Uhrenarmband 22 mm Leder", Decimal("24.00")),
 ]
+# Buyer notes to the seller (gift and delivery instructions), untrusted like buyer names: one with an
+# emoji, one with markup and a link that must stay inert wherever it is shown. One order in five has
+# one (NOTE_ODDS: five entries, always, since its length decides how much of the seeded random stream
+# a new order draws); which one rotates with the order's number.
+NOTES = (
+    "请尽快发货，谢谢！是送朋友的生日礼物，包裹里请不要放价格单 🎁",
+    "Please gift-wrap – it's a birthday present. If we're out, leave it with the neighbour at no. 12.",
+    "<b>urgent</b> & fragile: pick a delivery slot at https://delivery.example.com/slot?o=1&x=<i>2</i>",
+)
+NOTE_ODDS = (False, False, False, False, True)
 CARRIERS = [("4PX", "4PX30015186{:05d}CN"), ("Yanwen", "UH1838{:05d}YP"), ("YunExpress", "YT23011{:05d}")]
 LIFECYCLE = {
     "pending": ["paid", "cancelled"],
@@ -124,9 +134,7 @@ class OrderBook:
                 currency=self.currency,
                 buyer_name=self.rng.choice(BUYERS),
                 lines=tuple(lines),
-                note=self.rng.choice(
-                    ["", "", "请尽快发货，谢谢！", "Please gift-wrap", "<b>urgent</b> & fragile"]
-                ),
+                note=NOTES[n % len(NOTES)] if self.rng.choice(NOTE_ODDS) else "",
             )
             if status in ("shipped", "completed"):
                 order = replace(order, tracking=self._tracking(n))

@@ -13,6 +13,9 @@ Gateway checks are in `taobao_checks`; then the session (27 `invalid-sessionkey`
 1..100). Every answer is HTTP 200. Throttling is per app key and API: code 7 with "This ban will
 last N more seconds" (N has decimals below one second, so scaled rates stay fast in tests).
 
+Trades carry only the requested `fields`; increment answers never carry `buyer_message` (only
+`has_buyer_message`), fullinfo answers do when the book order has a note.
+
 Test hooks: `on_page(page_no)` runs after each increment page is computed (mutate the book between
 pages); `logistics_in_increment = False` leaves waybills out of increment answers (fullinfo has them).
 """
@@ -235,8 +238,10 @@ class TaobaoSandbox(Sandbox):
             body["total_results"] = len(found)
         if rows:
             logistics = self.logistics_in_increment
-            body["trades"] = {
-                "trade": [self.renderer.render(o, p["fields"], logistics=logistics) for o in rows]
+            body["trades"] = {  # partial trades: never the buyer's message (fullinfo has it)
+                "trade": [
+                    self.renderer.render(o, p["fields"], logistics=logistics, message=False) for o in rows
+                ]
             }
         return page_no, body
 

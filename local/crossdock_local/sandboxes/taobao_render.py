@@ -1,8 +1,10 @@
 """How the Taobao sandbox writes a SyntheticOrder as a TOP trade (JSON, `fields`-filtered).
 
 Ids are JSON numbers (19-digit tids from `TID_FORMAT`; a single-item trade's `oid` equals its `tid`,
-as on Taobao), times are GMT+8 `yyyy-MM-dd HH:mm:ss`, money is CNY with two decimals. Written
-independently of the adapter so the two cannot share a mistake.
+as on Taobao), times are GMT+8 `yyyy-MM-dd HH:mm:ss`, money is CNY with two decimals. The buyer's
+note is `buyer_message`, present only when there is one and only in fullinfo answers (TOP's list
+calls return partial trades: `has_buyer_message` true/false, never the text). Written independently
+of the adapter so the two cannot share a mistake.
 """
 
 from __future__ import annotations
@@ -61,7 +63,7 @@ class TradeRenderer:
         with self._lock:
             return self._oids.setdefault(line_id, next(self._next))
 
-    def full(self, order: SyntheticOrder, *, logistics: bool = True) -> dict[str, Any]:
+    def full(self, order: SyntheticOrder, *, logistics: bool = True, message: bool = True) -> dict[str, Any]:
         status = STATUS[order.status]
         lines = []
         for line in order.lines:
@@ -81,7 +83,7 @@ class TradeRenderer:
             if logistics and order.tracking and order.status in ("shipped", "completed", "refunded"):
                 rendered["logistics_company"], rendered["invoice_no"] = order.tracking
             lines.append(rendered)
-        return {
+        trade: dict[str, Any] = {
             "tid": int(order.order_id),
             "status": status,
             "type": trade_type(order),
@@ -90,13 +92,20 @@ class TradeRenderer:
             "payment": f"{order.total:.2f}",
             "buyer_nick": order.buyer_name,
             "shipping_type": "express",
+            "has_buyer_message": bool(order.note),
             "orders": {"order": lines},
         }
+        if message and order.note:
+            trade["buyer_message"] = order.note
+        return trade
 
-    def render(self, order: SyntheticOrder, fields: str, *, logistics: bool = True) -> dict[str, Any]:
-        """Only the requested `fields`: `orders` returns every sub-order field, `orders.x` just x."""
+    def render(
+        self, order: SyntheticOrder, fields: str, *, logistics: bool = True, message: bool = True
+    ) -> dict[str, Any]:
+        """Only the requested `fields`: `orders` returns every sub-order field, `orders.x` just x.
+        `message=False` (list calls) leaves `buyer_message` out even when it is asked for."""
         wanted = {name.strip() for name in fields.split(",") if name.strip()}
-        trade = self.full(order, logistics=logistics)
+        trade = self.full(order, logistics=logistics, message=message)
         out = {key: value for key, value in trade.items() if key in wanted and key != "orders"}
         line_fields = {name.split(".", 1)[1] for name in wanted if name.startswith("orders.")}
         if "orders" in wanted or line_fields:

@@ -11,6 +11,12 @@ Status: PENDING_AVAILABILITY/PENDING → pending; UNSHIPPED/PARTIALLY_SHIPPED �
 or completed once every package reports DELIVERED; CANCELLED/UNFULFILLABLE (will never ship) →
 cancelled. The model has no refund signal (refunds live in the Finances API), so Amazon never yields
 `refunded`; `raw_status` keeps Amazon's value.
+
+Buyer note: none. Neither this model nor Orders v0 (getOrders) has a free-text note from the buyer to
+the seller. `orderItems[].fulfillment.packing.giftOption.giftMessage` is a per-item message for the
+gift's recipient and `recipient.deliveryPreference` holds the shipping address's delivery
+instructions (includedData RECIPIENT, personal data we do not request); neither is passed off as a
+buyer note, so `buyer_note` stays "".
 """
 
 from __future__ import annotations

@@ -14,6 +14,9 @@ Buyer: `buyer.buyerRegistrationAddress.fullName` (newer API versions) when prese
 `buyer.username`. The ship-to name is not used: for Global Shipping Program orders it names eBay's
 forwarding warehouse, not the buyer. Tracking is not in getOrders: shipments come from
 getShippingFulfillments (see `ebay.py`) and are passed in here.
+
+Buyer note: `buyerCheckoutNotes`, the comments the buyer left at checkout (returned only when there
+are some).
 """
 
 from __future__ import annotations
@@ -115,5 +118,6 @@ def to_order(channel: str, shop_id: str, raw: dict[str, Any], shipments: tuple[S
         ),
         buyer_name=buyer_name(raw),
         shipments=shipments,
+        buyer_note=str(raw.get("buyerCheckoutNotes") or ""),
         raw=raw,
     )

@@ -8,6 +8,9 @@ PENDING / AUTHORIZED / EXPIRED / PARTIALLY_PAID (not fully paid) or unknown → 
 state: `closed` (archived) is its own "nothing left to do", set by the merchant or automatically after
 fulfilment (store setting, on by default), so closed + fulfilled is our "completed". Fulfilment is read
 before payment because orders on payment terms ship while their payment is still PENDING.
+
+Buyer note: `Order.note` (a scalar: free in the query's cost), the note the customer left at checkout;
+the merchant may edit it in the admin, so it is the order's note as it stands. Null when there is none.
 """
 
 from __future__ import annotations
@@ -98,6 +101,7 @@ def to_order(shop_id: str, node: dict[str, Any]) -> Order:
             lines=tuple(_line(item) for item in node["lineItems"]["nodes"]),
             buyer_name=_buyer(node),
             shipments=_shipments(node),
+            buyer_note=str(node.get("note") or ""),
             raw=node,
         )
     except (KeyError, TypeError, ValueError, ArithmeticError, AttributeError) as exc:

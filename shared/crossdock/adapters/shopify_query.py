@@ -41,7 +41,7 @@ def orders_selection(first: int, line_items: int) -> tuple[Selection, ...]:
     """The page query's root field: `first` orders, each with up to `line_items` line items."""
     order = _object(
         "nodes",
-        *("id", "name", "createdAt", "updatedAt", "cancelledAt", "closed"),
+        *("id", "name", "createdAt", "updatedAt", "cancelledAt", "closed", "note"),
         *("displayFinancialStatus", "displayFulfillmentStatus", "currencyCode"),
         _money("totalPriceSet"),
         _object("customer", "displayName"),

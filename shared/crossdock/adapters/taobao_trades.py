@@ -4,6 +4,10 @@ A TOP trade (`tid`) holds sub-orders (`orders.order[]`, one per item/SKU, keyed 
 CNY strings ("200.07"), times are GMT+8 `yyyy-MM-dd HH:mm:ss`, ids are JSON numbers of up to 19
 digits (Python's json keeps them exact). Tracking lives on the sub-orders (`logistics_company`,
 `invoice_no` = waybill number); one package may hold several sub-orders.
+
+Buyer note: the buyer's message (`buyer_message`, gift or delivery instructions) is not among the
+fields the increment call returns; it answers only `has_buyer_message` (true/false). The text comes
+from `taobao.trade.fullinfo.get`, so a trade with a message needs that call (`needs_fullinfo`).
 """
 
 from __future__ import annotations
@@ -31,14 +35,20 @@ STATUS = {
 CLOSED = "TRADE_CLOSED"  # closed after payment: refunded when a sub-order's refund succeeded
 SHIPPED_STATES = frozenset({"WAIT_BUYER_CONFIRM_GOODS", "SELLER_CONSIGNED_PART"})
 
-TRADE_FIELDS = ("tid", "status", "type", "created", "modified", "payment", "buyer_nick", "shipping_type")
+TRADE_FIELDS = (
+    "tid", "status", "type", "created", "modified", "payment", "buyer_nick", "shipping_type",
+    "has_buyer_message",
+)  # fmt: skip
 LOGISTICS_FIELDS = ("logistics_company", "invoice_no")
+MESSAGE_FIELD = "buyer_message"  # fullinfo only
 LINE_FIELDS = (
     "oid", "num_iid", "sku_id", "outer_sku_id", "outer_iid", "num", "price", "title", "status",
     "refund_status", *LOGISTICS_FIELDS,
 )  # fmt: skip
 LIST_FIELDS = ",".join(TRADE_FIELDS + tuple(f"orders.{name}" for name in LINE_FIELDS))
-DETAIL_FIELDS = ",".join(("tid", "status", "modified", *(f"orders.{n}" for n in ("oid", *LOGISTICS_FIELDS))))
+DETAIL_FIELDS = ",".join(
+    ("tid", "status", "modified", MESSAGE_FIELD, *(f"orders.{n}" for n in ("oid", *LOGISTICS_FIELDS)))
+)
 
 
 def lines_of(trade: dict[str, Any]) -> list[dict[str, Any]]:
@@ -59,15 +69,33 @@ def shipments_of(trade: dict[str, Any]) -> tuple[Shipment, ...]:
     return tuple(found.values())
 
 
-def needs_fullinfo(trade: dict[str, Any]) -> bool:
-    """True only for a trade TOP calls shipped (fully or partly) whose increment data carries no
-    waybill, and which is not a virtual delivery: its tracking is in `taobao.trade.fullinfo.get`.
-    Every other trade is complete from `taobao.trades.sold.increment.get` alone."""
+def lacks_waybill(trade: dict[str, Any]) -> bool:
+    """A trade TOP calls shipped (fully or partly), not a virtual delivery, whose increment data
+    carries no waybill: its tracking is in `taobao.trade.fullinfo.get`."""
     return (
         trade.get("status") in SHIPPED_STATES
         and trade.get("shipping_type") != "virtual"
         and not shipments_of(trade)
     )
+
+
+def lacks_message(trade: dict[str, Any]) -> bool:
+    """TOP says the buyer left a message, and the trade does not carry its text yet."""
+    return trade.get("has_buyer_message") in (True, "true") and MESSAGE_FIELD not in trade
+
+
+def needs_fullinfo(trade: dict[str, Any], *, messages: bool = True) -> bool:
+    """True only for a trade missing its waybill or (with `messages`) its buyer message: one fullinfo
+    call brings both. Every other trade is complete from `taobao.trades.sold.increment.get` alone."""
+    return lacks_waybill(trade) or (messages and lacks_message(trade))
+
+
+def merge_detail(trade: dict[str, Any], detail: dict[str, Any]) -> dict[str, Any]:
+    """The increment trade with what fullinfo adds: waybills and the buyer's message."""
+    merged = merge_logistics(trade, detail)
+    if detail.get(MESSAGE_FIELD) not in (None, ""):
+        merged[MESSAGE_FIELD] = detail[MESSAGE_FIELD]
+    return merged
 
 
 def merge_logistics(trade: dict[str, Any], detail: dict[str, Any]) -> dict[str, Any]:
@@ -118,6 +146,7 @@ def to_order(channel: str, shop_id: str, trade: dict[str, Any]) -> Order:
             lines=tuple(_line(line) for line in lines_of(trade)),
             buyer_name=str(trade.get("buyer_nick") or ""),
             shipments=shipments_of(trade),
+            buyer_note=str(trade.get(MESSAGE_FIELD) or ""),
             raw=trade,
         )
     except (KeyError, ValueError, TypeError, ArithmeticError) as exc:

@@ -84,4 +84,5 @@ def _event(
             {"carrier": s.carrier, "tracking_number": s.tracking_number}
             for s in (new_shipments if kind is EventType.SHIPPED else order.shipments)
         ],
+        "buyer_note": order.buyer_note,  # added in version 1 (additive): untrusted, render it inert
     }

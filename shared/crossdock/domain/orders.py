@@ -18,6 +18,11 @@ class OrderStatus(StrEnum):
     REFUNDED = "refunded"
 
 
+# A buyer's note to the seller (gift or delivery instructions) is kept as the channel sent it, cut to
+# this many characters (the cut one ends in "…"; the raw payload keeps the whole text). It is untrusted
+# text: whatever shows it renders it inert (`crossdock.alerts.message.inert`).
+MAX_BUYER_NOTE = 1000
+
 # ISO 4217 minor units for currencies that do not use two decimals.
 _MINOR_UNITS = {"JPY": 0, "KRW": 0, "VND": 0, "CLP": 0, "ISK": 0, "HUF": 2, "BHD": 3, "KWD": 3, "JOD": 3}
 
@@ -58,9 +63,15 @@ class Shipment:
     tracking_number: str
 
 
+def bounded_note(text: str) -> str:
+    """`text` as received, at most MAX_BUYER_NOTE characters."""
+    return text if len(text) <= MAX_BUYER_NOTE else text[: MAX_BUYER_NOTE - 1] + "…"
+
+
 @dataclass(frozen=True)
 class Order:
-    """One order in its newest known state. `modified_at` orders versions of the same order."""
+    """One order in its newest known state. `modified_at` orders versions of the same order.
+    `buyer_note` is the buyer's free text to the seller ("" when none or the channel has none)."""
 
     channel: str
     shop_id: str
@@ -73,6 +84,7 @@ class Order:
     lines: tuple[OrderLine, ...] = ()
     buyer_name: str = ""
     shipments: tuple[Shipment, ...] = ()
+    buyer_note: str = ""
     raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def __post_init__(self) -> None:
@@ -81,6 +93,7 @@ class Order:
             if value.tzinfo is None:
                 raise ValueError(f"{name} of order {self.order_id} must be timezone-aware")
             object.__setattr__(self, name, value.astimezone(UTC))
+        object.__setattr__(self, "buyer_note", bounded_note(self.buyer_note))
 
     @property
     def shop_key(self) -> str:

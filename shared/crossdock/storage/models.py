@@ -88,6 +88,7 @@ class OrderModel(Model):
     total_amount = UnicodeAttribute(null=True)  # Decimal as text: DynamoDB numbers would go through float
     currency = UnicodeAttribute(null=True)
     buyer_name = UnicodeAttribute(default="")
+    buyer_note = UnicodeAttribute(default="")  # as received, bounded (Order.buyer_note); older items read ""
     lines = JSONAttribute(default=list)
     shipments = JSONAttribute(default=list)
     raw = CompressedJSONAttribute()

@@ -56,6 +56,7 @@ def _to_item(order: Order, *, pending: list[dict[str, Any]], revisions: int, now
         total_amount=str(order.total.amount) if order.total else None,
         currency=order.total.currency if order.total else None,
         buyer_name=order.buyer_name,
+        buyer_note=order.buyer_note,
         lines=[
             {
                 "line_id": line.line_id,
