@@ -3,7 +3,7 @@
 crossdock shipments import FILE     CSV or JSON: tracking_number, carrier[, shipped_at, channel, shop_id, order_id]
 crossdock shipments list [--status S] [--follow-up] [--stalled]
 crossdock shipments show NUMBER     one parcel (or carrier#NUMBER): status, flags, every scan
-crossdock tracking run              plan the due parcels, then refresh them here (the queue's tasks)
+crossdock tracking run              plan the due parcels, refresh them here (the queue's tasks), digests
 crossdock tracking source NAME --credentials FILE|- [--endpoint api=URL]   connect 4px, yanwen or 17track
 """
 
@@ -207,7 +207,8 @@ def shipments_show(args: argparse.Namespace) -> int:
 
 # -- tracking run ----------------------------------------------------------------------------------
 def tracking_run(args: argparse.Namespace) -> int:
-    """One planner run, then the tasks on the tracking queue refreshed in this process, one at a time.
+    """One planner run, then the tasks on the tracking queue refreshed in this process, one at a
+    time, then the planner's digests of what they found (as its next run would send them).
 
     A task whose parcels changed meanwhile (ParcelConflict) stays on the queue and comes back after
     its visibility timeout, as it would for the worker function. Any other error stops the run and
@@ -216,10 +217,12 @@ def tracking_run(args: argparse.Namespace) -> int:
     url = current.tracking_tasks_queue_url
     if not url:
         raise arguments.UsageError("CROSSDOCK_TRACKING_TASKS_QUEUE_URL (the tracking tasks queue) is not set")
-    plan = bootstrap_tracking.tracking_planner(current).plan()
+    planner = bootstrap_tracking.tracking_planner(current)
+    plan = planner.plan()
     carriers = ", ".join(f"{c} {n}" for c, n in sorted(plan.by_carrier.items())) or "none"
     print(
         f"planned {plan.planned} of {plan.due} due parcel(s) in {plan.tasks} task(s) ({carriers}); "
+        f"follow-ups reported {plan.follow_ups_reported}, escalated {plan.escalated}, "
         f"stalls reported {plan.stalled_reported}"
     )
     refresher = bootstrap_tracking.tracking_refresher(current)
@@ -244,6 +247,11 @@ def tracking_run(args: argparse.Namespace) -> int:
             print(f"task left on the queue: {problem}", file=sys.stderr)
             failed += 1
     print(f"{done} task(s) done, {failed} left on the queue")
+    told = planner.report_incidents()
+    print(
+        f"digests: follow-ups reported {told.followed_up}, escalated {told.escalated}, "
+        f"stalls reported {told.stalled}"
+    )
     return 1 if failed else 0
 
 
@@ -265,7 +273,7 @@ def _refresh_task(refresher: TrackingRefresher, body: str) -> str | None:
         f"{task.get('carrier', '?')}: {report.parcels} parcel(s) · news {report.news}, no news {report.no_news}, "
         f"not yet {report.not_yet} · answered by {answered} (failovers {report.failovers}) · "
         f"followed up {len(report.followed_up)}, still failing {report.still_failing}, "
-        f"escalated {len(report.escalated)}, expired {report.expired}"
+        f"expired {report.expired}"
     )
     return None
 

@@ -23,7 +23,7 @@ from crossdock.domain.freshness import describe_age
 from crossdock.domain.sourcing import BLOCKED_LINE, DEFAULT_LIMIT, MAX_SUPPLIERS, SourcingEntry, SupplierLink
 from crossdock.storage.sourcing import SourcingRepository
 from crossdock.storage.sourcing_models import SourcingModel
-from crossdock.usecases.suppliers_admin import connect_platform
+from crossdock.usecases.suppliers_admin import connect_platform, offer_id
 
 from crossdock_cli import arguments
 from crossdock_cli.commands import configured
@@ -79,6 +79,10 @@ def _supplier_links(given: Sequence[str], platform: str) -> list[SupplierLink]:
                 f"--supplier must look like SUPPLIER_ID:PRODUCT_ID[:SKU_ID], got {text!r}"
             )
         supplier_id, product_id, *sku = parts
+        try:
+            product_id = offer_id(platform, product_id)
+        except ValueError as exc:
+            raise arguments.UsageError(f"--supplier {text!r}: {exc}") from None
         links.append(SupplierLink(supplier_id, platform, product_id, sku[0] if sku else None, priority))
     return links
 
@@ -190,6 +194,11 @@ def suppliers_check(args: argparse.Namespace) -> int:
     )
     if report.stuck:
         print(f"flagged as stuck caches (stale 6 h+ in a row): {', '.join(report.stuck)}")
+    if report.rejected.get("quota"):
+        print(
+            "the platform's API call quota is used up: products blocked by it need no alternates and unblock"
+            " once it resets (the quota alert says when, and what to do)"
+        )
     return 1 if report.blocked else 0
 
 
@@ -290,7 +299,8 @@ def register(sub: Any) -> None:
         action="append",
         required=True,
         metavar="SUPPLIER_ID:PRODUCT_ID[:SKU_ID]",
-        help=f"repeat: the primary first, then alternates in priority order (1–{MAX_SUPPLIERS} in all)",
+        help=f"repeat: the primary first, then alternates in priority order (1–{MAX_SUPPLIERS} in all); "
+        "PRODUCT_ID is the offer id, the digits of detail.1688.com/offer/<id>.html",
     )
     add.add_argument("--platform", choices=sorted(SUPPLIERS), default="1688")
     add.add_argument(

@@ -3,8 +3,10 @@ parcels and their credentials are stored before the first cycle; the order cycle
 for every shipped order (`order.shipped` → shipments registrar). After them: a small shipment file
 is imported, a first refresh round runs (tracking planner → tracking worker); then 4PX starts
 answering "200 OK" with empty data and one Yanwen parcel becomes unknown everywhere, every parcel
-is made due, and a second round shows the failover to 17TRACK, 4PX demoted behind it, the follow-up
-digest, the planner's stall digest, and what customer service reads to buyers.
+is made due, and a second round shows the failover to 17TRACK, 4PX demoted behind it and the
+planner's stall digest; the planner's next run sends the one follow-up digest of what the round's
+workers found (workers record it on the parcels; digests are the planner's, one per incident);
+then what customer service reads to buyers.
 """
 
 from __future__ import annotations
@@ -79,6 +81,7 @@ class TrackingStory:
             f"tracking: every travelling parcel's next check moved to now: {len(leased)} parcels due again"
         )
         since = self._round("round 2 (4PX empty, one parcel unknown everywhere)")
+        self._next_planner_run()
         self._account(outage, follow_up, since)
         return self.outcome
 
@@ -135,6 +138,22 @@ class TrackingStory:
         for path, subject in self.outbox.new():
             self.say(f"✉ alert {subject}  ({path.name})")
         return since
+
+    def _next_planner_run(self) -> None:
+        """The planner's next run (15 minutes on, in production): nothing is due yet, and it sends
+        the digests of what the workers recorded in the round — one follow-up digest, whatever the
+        number of tasks."""
+        try:
+            told = self.runner.fire(c.TRACKING_PLANNER) or {}
+        except Exception as exc:
+            self.outcome.errors.append(f"{c.TRACKING_PLANNER.name}: {type(exc).__name__}: {exc}")
+            return
+        self.say(
+            f"tracking planner's next run: {told.get('follow_ups_reported', 0)} parcel(s) in one follow-up"
+            f" digest, {told.get('escalated', 0)} escalated, {told.get('stalled_reported', 0)} stall(s) reported"
+        )
+        for path, subject in self.outbox.new():
+            self.say(f"✉ alert {subject}  ({path.name})")
 
     def _stage_incidents(self, items: list[ShipmentModel]) -> str:
         """4PX goes empty; one travelling Yanwen parcel (an order's, if any) is unknown everywhere."""

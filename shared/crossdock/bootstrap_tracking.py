@@ -36,7 +36,12 @@ def tracking_chains(settings: Settings) -> dict[str, tuple[str, ...]]:
 
 def shipment_registrar(settings: Settings, *, clock: Callable[[], datetime] = now_utc) -> ShipmentRegistrar:
     bind(settings)
-    return ShipmentRegistrar(shipments=ShipmentRepository(), policy=tracking_policy(settings), clock=clock)
+    return ShipmentRegistrar(
+        shipments=ShipmentRepository(),
+        policy=tracking_policy(settings),
+        clock=clock,
+        alerts=alert_sender(settings),
+    )
 
 
 def tracking_planner(settings: Settings, *, clock: Callable[[], datetime] = now_utc) -> TrackingPlanner:
@@ -73,6 +78,7 @@ def tracking_refresher(
         ),
         chains=chains,
         clock=clock,
+        secrets_prefix=settings.carrier_secrets_prefix,
     )
     if metric is not None:
         health.metric = metric

@@ -64,6 +64,7 @@ def test_a_4px_outage_answering_200_with_empty_data_fails_over_to_17track(run: R
 def test_4px_is_demoted_behind_17track_with_one_alert(run: Run) -> None:
     # Given / When: most of 4PX's answers in the last hour were empty
     [alert] = emails(run, "tracking-source-demoted")
+    assert emails(run, "tracking-source-failing") == []  # 17TRACK answered: it is not failing
 
     # Then: one e-mail, over at least 20 answers and above the 30 % threshold
     assert "Subject: [crossdock] 4PX tracking demoted behind 17TRACK" in alert
@@ -78,15 +79,16 @@ def test_the_parcel_no_source_knows_is_followed_up_by_staff_and_named_in_one_dig
     number = run.tracking.follow_up
     assert number
 
-    # Then: its buyer is told staff are following up, and exactly one digest names it with both sources
+    # Then: its buyer is told staff are following up, and exactly one digest names it with both
+    # sources — the only follow-up digest of the story, sent by the planner's next run
     assert run.tracking.follow_up_line.startswith(FOLLOW_UP_LINE + " Last known: In transit")
-    named = [e for e in emails(run, "tracking-no-source") if number in e]
-    assert len(named) == 1
-    assert "Subject: [crossdock] 1 parcel(s): no tracking source answered" in named[0]
-    assert re.search(
-        rf"YANWEN {number} \(order .+\): last scan .+; yanwen: not_found; 17track: \w+", named[0]
-    )
+    [digest] = emails(run, "tracking-no-source")
+    assert number in digest
+    assert "Subject: [crossdock] 1 parcel(s): no tracking source answered" in digest
+    assert re.search(rf"YANWEN {number} \(order .+\): last scan .+; yanwen: not_found; 17track: \w+", digest)
     assert run.tracking.rounds[1].followed_up == 1
+    assert "tracking planner's next run: 1 parcel(s) in one follow-up digest" in run.output
+    assert emails(run, "tracking-escalation") == []
 
 
 def test_the_parcel_without_a_scan_for_four_days_arrives_in_the_planners_stall_digest(run: Run) -> None:

@@ -197,7 +197,13 @@ def test_cycle_fires_the_real_planner_and_drains_its_tasks(stack: LocalStack) ->
         c.ORDERS_PLANNER.name: {"enqueued": 0, "skipped": {}},
         c.FBA_SYNC.name: {"shops": 0, "full_reads": 0, "changed": 0, "failed": []},
         c.STOCK_PLANNER.name: {"listings": 0, "announced": 0},
-        c.TRACKING_PLANNER.name: {"planned": 0, "tasks": 0, "stalled_reported": 0},
+        c.TRACKING_PLANNER.name: {
+            "planned": 0,
+            "tasks": 0,
+            "stalled_reported": 0,
+            "follow_ups_reported": 0,
+            "escalated": 0,
+        },
         c.SUPPLIERS_PLANNER.name: {"products": 0, "tasks": 0},
     }
     assert cycle.drained[c.ORDER_TASKS_QUEUE.logical_id].batches == 0

@@ -4,6 +4,7 @@ them from the carrier sandboxes, and `show` prints a parcel's flags and every sc
 
 from __future__ import annotations
 
+import io
 import json
 import random
 import re
@@ -194,3 +195,52 @@ def test_a_tracking_source_is_connected_with_its_credentials_and_a_missing_field
         secret = aws.client("secretsmanager").get_secret_value(SecretId="crossdock/carriers/17track")
         assert ok == 0 and '"endpoints": {"api": "http://127.0.0.1:1"}' in secret["SecretString"]
         assert refused != 0 and "app_secret" in capsys.readouterr().err
+
+
+def test_endpoints_in_the_credentials_json_are_kept_and_the_calls_go_to_that_host(
+    stack: LocalStack, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a local 17TRACK knowing a USPS parcel, and its key and endpoint in one JSON on stdin
+    from crossdock import aws
+
+    number = "9400111899223100000777"
+    world = ParcelWorld()
+    world.add(WorldParcel(number, "usps", journey(datetime.now(UTC) - timedelta(days=3), random.Random(7))))
+    with SeventeenTrackSandbox(world, rate_scale=400) as aggregator:
+        given = {**aggregator.credentials, "endpoints": aggregator.endpoints}
+        monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(given)))
+        # When it is connected with `--credentials -`, a parcel imported and tracking run here
+        connected = main(["tracking", "source", "17track", "--credentials", "-"])
+        stored = aws.client("secretsmanager").get_secret_value(SecretId="crossdock/carriers/17track")
+        shipped = (datetime.now(UTC) - timedelta(days=3)).isoformat()
+        text = f"tracking_number,carrier,shipped_at\n{number},USPS,{shipped}\n"
+        main(["shipments", "import", write(tmp_path, "parcels.csv", text)])
+        ran = main(["tracking", "run"])
+        # Then the endpoint is stored with the key, and the sandbox given there answered
+        assert (connected, ran) == (0, 0)
+        assert json.loads(stored["SecretString"])["endpoints"] == {"api": aggregator.url}
+        assert aggregator.stats["numbers:register"] == 1 and number in aggregator.registered
+    parcel = ShipmentRepository().get(f"usps#{number}")
+    assert parcel is not None and parcel.source == "17track" and parcel.events
+    assert "usps: 1 parcel(s) · news 1" in capsys.readouterr().out
+
+
+def test_an_endpoint_name_the_source_does_not_have_is_refused_in_the_json_too(
+    stack: LocalStack, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given 17TRACK credentials whose JSON misspells the endpoint's name, or gives no URL
+    from crossdock import aws
+
+    typo = write(
+        tmp_path, "typo.json", json.dumps({"api_key": "k", "endpoints": {"apl": "http://127.0.0.1:9"}})
+    )
+    not_url = write(tmp_path, "ftp.json", json.dumps({"api_key": "k", "endpoints": {"api": "ftp://x"}}))
+    # When connected
+    codes = [main(["tracking", "source", "17track", "--credentials", path]) for path in (typo, not_url)]
+    # Then both are refused (the key would otherwise go to the production host) and nothing is stored
+    err = capsys.readouterr().err
+    assert codes == [2, 2]
+    assert "unknown endpoint name(s) ['apl'] for 17TRACK; known: ['api']" in err
+    assert "17TRACK endpoint(s) ['api'] are not http(s) URLs" in err
+    secrets = aws.client("secretsmanager").list_secrets()["SecretList"]
+    assert [s["Name"] for s in secrets if s["Name"].startswith("crossdock/carriers/")] == []

@@ -13,6 +13,7 @@ from crossdock import constants as c
 from crossdock.domain.sourcing import BLOCKED_LINE, SourcingEntry, SupplierLink
 from crossdock.storage.models import AlertModel
 from crossdock.storage.sourcing import SourcingRepository
+from crossdock.storage.sourcing_models import SupplierStateModel
 from crossdock_local.runner import LocalRunner
 from crossdock_local.sandboxes.alibaba1688 import Alibaba1688Sandbox
 from crossdock_local.stack import LocalStack
@@ -111,6 +112,61 @@ def test_a_quota_error_moves_on_to_the_alternate(world):
 
     # Then both suppliers are rejected for quota (typed, not a crash), and the product blocked
     assert [r.reason for r in decision.rejected] == ["quota", "quota"] and decision.blocked
+
+
+class Recorded:
+    """The real alert sender, with what it actually sent kept for reading."""
+
+    def __init__(self, inner) -> None:  # type: ignore[no-untyped-def]
+        self.inner, self.sent = inner, []
+
+    def send(self, alert, *, now):  # type: ignore[no-untyped-def]
+        sent = self.inner.send(alert, now=now)
+        if sent:
+            self.sent.append(alert)
+        return sent
+
+
+def test_a_used_up_quota_is_one_alert_naming_the_app_and_no_product_is_told_to_add_alternates(world):
+    # Given two products on 1688 and the app's quota used up at the gateway
+    stack, sandbox = world
+    offer(sandbox, "600051", stock=500, minutes_old=1)
+    offer(sandbox, "600052", stock=500, minutes_old=1)
+    catalog("LAMP-05", "600051", "600052")
+    catalog("MUG-06", "600052")
+    sandbox.set_quota(0)
+
+    # When two checks run (two workers' batches)
+    checkers = [bootstrap_suppliers.supplier_checker(stack.settings) for _ in range(2)]
+    for checker in checkers:
+        checker.alerts = Recorded(checker.alerts)
+    first = checkers[0].check(["LAMP-05"])
+    second = checkers[1].check(["MUG-06"])
+
+    # Then one quota alert names the app and its API, says when it resets and what to do
+    sent = [a for c in checkers for a in c.alerts.sent]
+    [quota] = [a for a in sent if a.dedupe_key.startswith("suppliers-quota:")]
+    assert f"alibaba.product.get call of app {sandbox.credentials['app_key']}" in quota.what_happened
+    assert "(00:00 China time)" in quota.what_happened
+    assert "1688 open platform console" in quota.what_to_do
+    assert (first.quota_exhausted, second.quota_exhausted) == (["1688"], [])
+    # ... both products are blocked, and their digests blame the quota, not the catalog
+    assert first.blocked == ["LAMP-05"] and second.blocked == ["MUG-06"]
+    blocked = [a for a in sent if a.dedupe_key.startswith("suppliers-blocked:")]
+    assert len(blocked) == 2
+    assert all(
+        "1688 API quota used up" in a.subject and "add a fresh alternate" not in a.render_body()
+        for a in blocked
+    )
+
+    # And once the gateway answers again, the products unblock and the incident is over
+    sandbox.set_quota(None)
+    after = bootstrap_suppliers.supplier_checker(stack.settings).check(["LAMP-05", "MUG-06"])
+    assert after.blocked == [] and after.quota_exhausted == []
+    assert SupplierStateModel.get("quota#1688").quota_out_since is None
+    assert [a.dedupe_key for a in AlertModel.scan() if a.dedupe_key.startswith("suppliers-quota:")] == [
+        quota.dedupe_key
+    ]
 
 
 def test_the_planner_and_worker_functions_check_every_catalog_product(world):

@@ -92,6 +92,35 @@ def test_a_malformed_supplier_and_too_many_suppliers_are_refused(
     assert SourcingRepository().all() == []
 
 
+@pytest.mark.parametrize(
+    "offer",
+    ["61094757236O", "12345", "123456789012345678901", "acme-store", "610947572360.html"],
+    ids=["a-letter-o-for-a-zero", "too-short", "too-long", "a-shop-name", "copied-with-the-page-suffix"],
+)
+def test_an_offer_id_that_is_not_1688_digits_is_refused(
+    stack: LocalStack, capsys: pytest.CaptureFixture[str], offer: str
+) -> None:
+    # When a product is added whose alternate's offer id is not a 1688 offer id
+    code = add("LAMP-02", "sup-a:610947572360", f"sup-b:{offer}")
+    # Then it is bad usage naming the supplier and the rule, and nothing is stored
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"--supplier 'sup-b:{offer}': 1688 offer id '{offer}' must be 6 to 20 digits" in err
+    assert "detail.1688.com/offer/<id>.html" in err
+    assert SourcingRepository().item("LAMP-02") is None
+
+
+def test_an_offer_id_is_stored_without_surrounding_spaces(
+    stack: LocalStack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # When a product is added with a real-length offer id typed with spaces around it
+    code = add("LAMP-02", "sup-a: 610947572360 ")
+    # Then it is stored as the digits alone
+    assert code == 0
+    item = SourcingRepository().item("LAMP-02")
+    assert item is not None and item.suppliers[0]["product_id"] == "610947572360"
+
+
 def test_added_products_are_listed_with_their_suppliers_limit_and_status(
     stack: LocalStack, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -15,6 +15,7 @@ from crossdock import constants as c
 from crossdock.domain.events import events_for
 from crossdock.domain.orders import Money, Order, OrderLine, OrderStatus, Shipment
 from crossdock.domain.tracking import TrackingStatus
+from crossdock.storage.models import AlertModel
 from crossdock.storage.shipments import ShipmentRepository
 from crossdock_local.carriers import TrackingSandboxes
 from crossdock_local.runner import LocalRunner
@@ -106,3 +107,28 @@ def test_malformed_records_are_reported_failed_one_by_one(world):
     # Then the good record is acknowledged and only the malformed one goes back
     assert (report.ok, report.failed) == (1, 1)
     assert ShipmentRepository().get("yanwen#UH183800003YP") is not None
+
+
+def test_a_shipped_order_with_a_bad_tracking_number_is_counted_alerted_and_not_registered(
+    world, capfd, caplog
+):
+    # Given a shipped order whose second parcel's number was typed with a space
+    stack, _carriers, runner = world
+    good, bad = ("Yanwen", "UH183800004YP"), ("4PX", "4PX 3001518600004CN")
+    events = events_for(shipped_order(good, bad), None, detected_at=NOW)
+    bootstrap.order_events(stack.settings).publish([e for e in events if e["event_type"] == "order.shipped"])
+
+    # When the registrar drains its queue
+    report = runner.drain(c.SHIPMENT_EVENTS_QUEUE, c.SHIPMENTS_REGISTRAR)
+
+    # Then the record succeeds (retrying cannot fix it), the good parcel is registered, the bad one
+    # is not; it is counted, logged, and one alert names its order and what to do
+    output = capfd.readouterr().out
+    assert (report.ok, report.failed) == (1, 0)
+    assert ShipmentRepository().get("yanwen#UH183800004YP") is not None
+    assert [i.tracking_number for i in ShipmentRepository().all()] == ["UH183800004YP"]
+    assert '"ShipmentNumbersRefused":[1.0]' in output
+    [logged] = [r for r in caplog.records if r.getMessage() == "tracking numbers refused, not registered"]
+    assert "4PX 3001518600004CN" in str(logged.refused)
+    [alert] = [a for a in AlertModel.scan() if a.dedupe_key.startswith("tracking-number-refused:")]
+    assert alert.subject == "[crossdock] 1 shipped parcel(s) not tracked: not a tracking number"

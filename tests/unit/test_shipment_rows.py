@@ -6,8 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from crossdock.domain.parcel import OrderRef
+from crossdock.domain.tracking_policy import TrackingPolicy
+from crossdock.storage.shipments import ShipmentRepository
 from crossdock.usecases.shipment_rows import RowErrors, ShipmentRow, parse_shipment_file
-from crossdock.usecases.track_register import NewShipment
+from crossdock.usecases.track_register import NewShipment, ShipmentRegistrar, tracking_number_problem
+
+from tests.support.aws import moto_resources
 
 NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
 CHANNELS = ("taobao", "amazon", "shopify", "ebay")
@@ -79,6 +83,20 @@ def test_a_bad_field_is_named_with_its_line(row: str, reason: str) -> None:
     found = problems(text)
     # Then only that line is named, with the reason
     assert len(found) == 1 and found[0].startswith("line 3: ") and reason in found[0], found
+
+
+@pytest.mark.parametrize("number", ["4PX 3001 CN", "AB1", "UH123456789YP!", "X" * 51])
+def test_the_import_and_order_events_refuse_a_number_with_the_same_check(number: str) -> None:
+    # Given a number the import refuses
+    [problem] = problems(HEADER + f"{number},4PX,,,,\n")
+    # When the same number arrives in an order event's shipment
+    with moto_resources():
+        report = ShipmentRegistrar(ShipmentRepository(), TrackingPolicy(), lambda: NOW).register(
+            [NewShipment(number, "4PX", NOW)]
+        )
+    # Then both paths give the one function's reason, and the event's is not registered
+    assert problem == f"line 2: {tracking_number_problem(number)}"
+    assert report.new == [] and [r.reason for r in report.refused] == [tracking_number_problem(number)]
 
 
 def test_a_shipped_at_within_clock_skew_of_now_is_accepted() -> None:

@@ -255,3 +255,114 @@ def test_changing_a_products_suppliers_resets_what_purchasing_sees(world):
     # Then it waits for the next check instead of showing the old decision
     item = catalog.item("F-6")
     assert item.reorder_status == "unchecked" and item.last_decision == {} and item.blocked_since is None
+
+
+def quota_out(app_key: str = "1234567") -> QuotaExhausted:
+    error = QuotaExhausted("1688", "SLA bill has no usage left", code="gw.NoUsageLeftError", status=400)
+    error.app_key = app_key
+    return error
+
+
+def test_a_used_up_quota_sends_one_alert_naming_the_app_its_reset_and_what_to_do(world):
+    # Given three products whose suppliers are all on 1688, and the app's quota used up
+    checker, catalog, platform, alerts, clock = world
+    add(catalog, "A-1", "701", "702")
+    add(catalog, "B-2", "703")
+    add(catalog, "C-3", "704")
+    platform.answers = {p: [quota_out()] for p in ("701", "702", "703", "704")}
+
+    # When two workers check their batches, and the next run checks them all 15 minutes later
+    first = checker.check(["A-1", "B-2"])
+    second = checker.check(["C-3"])
+    clock.now = NOW + timedelta(minutes=15)
+    later = checker.check(["A-1", "B-2", "C-3"])
+
+    # Then one quota alert: what ran out (the app's quota of alibaba.product.get), when it resets
+    # (daily; 00:00 China time is 16:00 UTC), and what to do; counted once
+    [quota] = [a for a in alerts.sent if a.dedupe_key.startswith("suppliers-quota:")]
+    assert quota.subject == "1688 API quota used up: supplier stock cannot be checked until it resets"
+    assert "alibaba.product.get call of app 1234567" in quota.what_happened
+    assert "expected back at 2026-11-22 16:00 UTC (00:00 China time)" in quota.what_happened
+    assert "wait" in quota.what_to_do and "1688 open platform console" in quota.what_to_do
+    assert "check less often" in quota.what_to_do
+    assert (first.quota_exhausted, second.quota_exhausted, later.quota_exhausted) == (["1688"], [], [])
+    # ... and the products' blocked digests say the quota is the cause, never "add an alternate"
+    blocked = [a for a in alerts.sent if a.dedupe_key.startswith("suppliers-blocked:")]
+    assert [len(a.details) for a in blocked] == [2, 1]  # each product named once
+    for digest in blocked:
+        assert digest.subject.endswith("do not reorder, 1688 API quota used up")
+        assert "alternate" not in digest.what_to_do
+        assert "add a fresh alternate" not in digest.render_body()
+        assert "Nothing to change in the catalog" in digest.what_happened
+
+
+def test_after_the_reset_a_product_still_blocked_for_another_reason_is_reported_with_the_right_fix(world):
+    # Given a product blocked by the quota, and reported so
+    checker, catalog, platform, alerts, clock = world
+    add(catalog, "D-4", "801")
+    platform.answers = {"801": [quota_out()]}
+    checker.check(["D-4"])
+
+    # When the quota is back but the supplier's data is stale (the same blocked spell)
+    clock.now = NOW + timedelta(hours=12, minutes=15)
+    platform.answers = {"801": [(500, 300)]}
+    report = checker.check(["D-4"])
+
+    # Then a second digest gives the fix for staleness, and the quota incident is over
+    digests = [a for a in alerts.sent if a.dedupe_key.startswith("suppliers-blocked:")]
+    assert report.blocked == ["D-4"] and len(digests) == 2
+    assert "add a fresh alternate supplier" in digests[1].what_to_do
+
+    # And when the quota runs out again the next day, that is a new incident with its own alert
+    clock.now = NOW + timedelta(days=1)
+    platform.answers = {"801": [quota_out()]}
+    again = checker.check(["D-4"])
+    assert again.quota_exhausted == ["1688"]
+    assert len([a for a in alerts.sent if a.dedupe_key.startswith("suppliers-quota:")]) == 2
+
+
+def test_a_digest_of_stale_and_quota_blocked_products_tells_them_apart(world):
+    # Given one product whose only supplier is stale, and one read after the quota ran out
+    checker, catalog, platform, alerts, _clock = world
+    add(catalog, "E-5", "901")
+    add(catalog, "F-6", "902")
+    platform.answers = {"901": [(500, 300)], "902": [quota_out()]}
+
+    # When both are checked
+    checker.check(["E-5", "F-6"])
+
+    # Then one digest: alternates advised, except for the product the quota blocked, marked (quota)
+    [digest] = [a for a in alerts.sent if a.dedupe_key.startswith("suppliers-blocked:")]
+    assert digest.subject == "2 product(s): do not reorder, no fresh supplier data"
+    assert "add a fresh alternate supplier" in digest.what_to_do
+    assert "Except those marked (quota)" in digest.what_to_do
+    assert [d.startswith("(quota) ") for d in digest.details] == [False, True]
+
+
+def test_a_quota_alert_that_could_not_be_sent_is_sent_by_the_next_check(world):
+    # Given the quota used up, and the alert topic failing once
+    checker, catalog, platform, alerts, clock = world
+    add(catalog, "G-7", "991")
+    platform.answers = {"991": [quota_out()]}
+
+    class FailingOnce:
+        def __init__(self) -> None:
+            self.failed = False
+
+        def send(self, alert, *, now):  # type: ignore[no-untyped-def]
+            if alert.dedupe_key.startswith("suppliers-quota:") and not self.failed:
+                self.failed = True
+                raise RuntimeError("SNS unavailable")
+            return alerts.send(alert, now=now)
+
+    checker.alerts = FailingOnce()
+
+    # When a check fails on the alert, and the next one runs
+    with pytest.raises(RuntimeError):
+        checker.check(["G-7"])
+    clock.now = NOW + timedelta(minutes=15)
+    report = checker.check(["G-7"])
+
+    # Then the next check sends it: the incident is not lost
+    assert report.quota_exhausted == ["1688"]
+    assert len([a for a in alerts.sent if a.dedupe_key.startswith("suppliers-quota:")]) == 1

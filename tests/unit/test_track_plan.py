@@ -14,6 +14,7 @@ from crossdock.usecases.track_register import (
     NewShipment,
     ShipmentRegistrar,
     shipments_in,
+    tracking_number_problem,
 )
 
 from tests.support.aws import moto_resources
@@ -104,6 +105,43 @@ def test_shipments_are_read_from_order_shipped_events_only():
         shipments_in({**base, "event_type": "order.shipped", "occurred_at": "yesterday"})
     with pytest.raises(BadShipmentEvent):
         shipments_in({"schema": "other"})
+
+
+def test_a_shipped_events_bad_tracking_number_is_refused_counted_and_alerted_not_registered():
+    # Given an order.shipped event with a good number and one typed with a space (the import's rule)
+    event = {
+        "schema": "crossdock.order-event",
+        "schema_version": 1,
+        "event_type": "order.shipped",
+        "occurred_at": "2026-11-22T10:00:00.000Z",
+        "channel": "ebay",
+        "shop_id": "ebay-de",
+        "order_id": "12-34",
+        "shipments": [
+            {"carrier": "Yanwen", "tracking_number": "UH183870291YP"},
+            {"carrier": "4PX", "tracking_number": "4PX 3001518600001CN"},
+        ],
+    }
+    with moto_resources():
+        alerts = Alerts()
+        registrar = ShipmentRegistrar(ShipmentRepository(), TrackingPolicy(), lambda: NOW, alerts)
+
+        # When its shipments are registered, twice (a redelivered event)
+        report = registrar.register(shipments_in(event))
+        again = registrar.register(shipments_in(event))
+
+        # Then the good one is registered; the bad one is refused with the import's reason, with its
+        # order, not stored, and one alert says what to do
+        assert report.new == ["yanwen#UH183870291YP"]
+        [refused] = report.refused
+        assert refused.reason == tracking_number_problem("4PX 3001518600001CN")
+        assert refused.reason.endswith("must be 4 to 50 letters, digits or hyphens (no spaces)")
+        assert refused.describe().startswith("order 12-34 on ebay/ebay-de, carrier 4PX: tracking_number")
+        assert ShipmentRepository().get("4px#4PX 3001518600001CN") is None
+        assert len(again.refused) == 1
+        [alert] = alerts.sent  # the same refusal again is the same alert (deduplicated)
+        assert alert.subject == "1 shipped parcel(s) not tracked: not a tracking number"
+        assert alert.shop_id == "ebay-de" and "Correct the tracking number on the order" in alert.what_to_do
 
 
 def test_a_noticed_stall_is_reported_in_one_digest_once(planning):

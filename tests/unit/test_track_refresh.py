@@ -1,4 +1,5 @@
-"""Refreshing parcels down their source chains: retries, failover, follow-up, escalation, health."""
+"""Refreshing parcels down their source chains: retries, failover, follow-up (and the planner's
+digests of it: one follow-up, one escalation 2 hours later), health."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from crossdock.storage.shipments import ShipmentRepository
 from crossdock.storage.source_health import SourceHealthRepository
 from crossdock.usecases.track_ask import Asker
 from crossdock.usecases.track_health import HealthRules, SourceHealth
+from crossdock.usecases.track_incidents import TrackingIncidents
 from crossdock.usecases.track_refresh import TrackingRefresher
 from crossdock.usecases.track_register import NewShipment, ShipmentRegistrar
 
@@ -104,21 +106,31 @@ def test_no_source_answering_is_followed_up_alerted_once_and_escalated_after_two
     for source in sources.values():
         source.script = missing("empty")
     keys = register(registrar, "4PX3001518600003CN", "4PX3001518600004CN")
+    incidents = TrackingIncidents(ShipmentRepository(), alerts, refresher.policy, clock)
 
-    # When refreshed three times: now, 30 minutes later, 2 hours later
+    # When refreshed three times (now, 30 minutes later, 2 hours later), the planner's digests after each
     first = refresher.refresh(keys)
+    quiet = list(alerts.sent)
+    told = [incidents.report()]
     clock.now = NOW + timedelta(minutes=30)
     refresher.refresh(keys)
+    told.append(incidents.report())
     clock.now = NOW + timedelta(hours=2)
-    third = refresher.refresh(keys)
+    refresher.refresh(keys)
+    told.append(incidents.report())
 
-    # Then one digest names both parcels, the buyers read the follow-up line, and one escalation follows
+    # Then the worker alerted nobody; one digest names both parcels with why each source failed, the
+    # buyers read the follow-up line, and one escalation follows at 2 hours
     parcel = ShipmentRepository().get(keys[0])
     digests = [a for a in alerts.sent if a.dedupe_key.startswith("tracking-no-source:")]
     escalations = [a for a in alerts.sent if a.dedupe_key.startswith("tracking-escalation:")]
-    assert len(first.followed_up) == 2 and len(digests) == 1 and len(digests[0].details) == 2
-    assert len(third.escalated) == 2 and len(escalations) == 1
+    assert quiet == [] and len(first.followed_up) == 2
+    assert [(t.followed_up, t.escalated) for t in told] == [(2, 0), (0, 0), (0, 2)]
+    assert len(digests) == 1 and len(digests[0].details) == 2
+    assert "4px: empty; 17track: empty" in digests[0].details[0]
+    assert len(escalations) == 1 and len(escalations[0].details) == 2
     assert parcel.follow_up_since == NOW and FOLLOW_UP_LINE in ShipmentRepository().items(keys)[0].status_line
+    assert parcel.escalated_at == NOW + timedelta(hours=2)
     assert parcel.next_check_at == NOW + timedelta(hours=2, minutes=30)
 
 
@@ -193,7 +205,7 @@ def test_a_source_mostly_silent_for_an_hour_is_demoted_then_probed_then_promoted
     refresher.refresh(keys)
 
     # Then 4PX is demoted (alert), and the next batch asks 17TRACK first, 4PX only for one probe
-    assert "tracking-source-demoted:4PX" in [a.dedupe_key for a in alerts.sent]
+    assert [a.subject for a in alerts.sent] == ["4PX tracking demoted behind 17TRACK"]
     sources["4px"].asked.clear()
     clock.now = NOW + timedelta(minutes=5)
     refresher.refresh(keys)
@@ -204,7 +216,7 @@ def test_a_source_mostly_silent_for_an_hour_is_demoted_then_probed_then_promoted
     for minutes in range(70, 140, 10):
         clock.now = NOW + timedelta(minutes=minutes)
         refresher.refresh(keys)
-    assert "tracking-source-promoted:4PX" in [a.dedupe_key for a in alerts.sent]
+    assert [a.subject for a in alerts.sent][1:] == ["4PX tracking promoted back"]
 
 
 def test_a_delivered_parcel_is_no_longer_checked(world):

@@ -1,7 +1,8 @@
 """Property, at the use-case level: whatever the sources answer round after round (the history,
 nothing, NOTFOUND, a rejection, a failed call, a copy older than what is stored), the refresher
 never duplicates a scan, never moves a status back, and a parcel no source could answer is
-followed up and named in exactly one digest per failure window — never silently "no news"."""
+followed up and named in exactly one digest per failure window (the planner's, after each round)
+— never silently "no news"."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from crossdock.storage.shipments import ShipmentRepository
 from crossdock.storage.source_health import SourceHealthRepository
 from crossdock.usecases.track_ask import Asker
 from crossdock.usecases.track_health import HealthRules, SourceHealth
+from crossdock.usecases.track_incidents import TrackingIncidents
 from crossdock.usecases.track_refresh import TrackingRefresher
 from crossdock.usecases.track_register import NewShipment, ShipmentRegistrar
 from hypothesis import HealthCheck, Phase, given, settings
@@ -100,6 +102,7 @@ def test_no_duplicate_no_regression_and_every_failure_window_alerted_once(rounds
             repo = ShipmentRepository()
             before = repo.get_many(keys)
             refresher.refresh(keys)
+            TrackingIncidents(ShipmentRepository(), alerts, policy, now).report()
             after = repo.get_many(keys)
             items = {i.tracking_number: i for i in repo.items(keys)}
             for number in NUMBERS:

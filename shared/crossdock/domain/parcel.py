@@ -72,8 +72,9 @@ class Parcel:
     last_success_at: datetime | None = None
     source: str | None = None  # the source of the last good answer
     next_check_at: datetime | None = None
-    follow_up_since: datetime | None = None  # every source failed since then
-    escalated_at: datetime | None = None
+    follow_up_since: datetime | None = None  # every source failed since then (the incident window)
+    follow_up_reported_at: datetime | None = None  # the window's follow-up digest went out (planner)
+    escalated_at: datetime | None = None  # the window's escalation digest went out (planner)
     stalled_since: datetime | None = None  # the last news time the stall was noticed at
     stall_reported: bool = False
     registered_with: frozenset[str] = field(default_factory=frozenset)  # sources that need a register call
@@ -138,6 +139,7 @@ def with_news(parcel: Parcel, judgement: Judgement, *, source: str, now: datetim
         last_success_at=now,
         source=source,
         follow_up_since=None,
+        follow_up_reported_at=None,
         escalated_at=None if recovered else parcel.escalated_at,
         stalled_since=None if moved else parcel.stalled_since,
         stall_reported=False if moved else parcel.stall_reported,

@@ -28,7 +28,7 @@ class TrackingPolicy:
 
     check_every: Mapping[TrackingStatus, timedelta] = field(default_factory=lambda: dict(CHECK_EVERY))
     follow_up_every: timedelta = timedelta(minutes=30)  # while every source fails
-    escalate_after: timedelta = 2 * H  # no data from any source for this long after the first alert
+    escalate_after: timedelta = 2 * H  # no data from any source for this long after the follow-up digest
     stall_after: timedelta = 72 * H
     stall_after_by_carrier: Mapping[str, timedelta] = field(default_factory=dict)
     expire_after: timedelta = timedelta(days=30)

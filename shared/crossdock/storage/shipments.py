@@ -9,6 +9,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from pynamodb.exceptions import PutError, UpdateError
@@ -19,7 +20,22 @@ from crossdock.storage.tracking_models import ShipmentModel
 
 SAVE_THREADS = 8
 SHARDS = 8  # "due" index partitions: the planner reads each with one query
-STALLED = "stalled"
+# "attention" index values, in the order a parcel goes through them (one at a time)
+FOLLOW_UP = "follow-up"  # every source failing: waits for the planner's follow-up digest
+ESCALATION = "escalation"  # follow-up digest sent: waits until it is 2 hours old
+STALLED = "stalled"  # a stall waits for the planner's stall digest
+
+
+def attention(parcel: Parcel) -> str | None:
+    """What a person must hear about this parcel next (the "attention" index), if anything."""
+    if parcel.follow_up_since is not None and not parcel.final:
+        if parcel.follow_up_reported_at is None:
+            return FOLLOW_UP
+        if parcel.escalated_at is None:
+            return ESCALATION
+    if parcel.stalled_since is not None and not parcel.stall_reported:
+        return STALLED
+    return None
 
 
 def shard_of(parcel_key: str) -> str:
@@ -74,7 +90,16 @@ class ShipmentRepository:
             )
 
     def stalled_unreported(self) -> list[ShipmentModel]:
-        return list(ShipmentModel.needs_attention.query(STALLED))
+        return self.needing(STALLED)
+
+    def needing(self, kind: str) -> list[ShipmentModel]:
+        """Parcels in one "attention" state, re-read consistently (the index lags the table) and
+        kept only if still in it: what a digest names is what is stored."""
+        keys = [item.parcel_key for item in ShipmentModel.needs_attention.query(kind)]
+        if not keys:
+            return []
+        items = ShipmentModel.batch_get(keys, consistent_read=True)
+        return sorted((i for i in items if attention(to_parcel(i)) == kind), key=lambda i: i.parcel_key)
 
     def items(self, keys: Iterable[str]) -> list[ShipmentModel]:
         return list(ShipmentModel.batch_get(list(dict.fromkeys(keys))))
@@ -145,6 +170,27 @@ class ShipmentRepository:
             if _updated(item, [ShipmentModel.attention.remove(), ShipmentModel.stall_reported.set(True)])
         ]
 
+    def mark_follow_up_reported(self, items: Iterable[ShipmentModel], at: datetime) -> list[str]:
+        """The follow-up digest named them at `at`: each now waits for its escalation (once per window)."""
+        return [
+            item.parcel_key
+            for item in items
+            if _updated(
+                item,
+                [ShipmentModel.follow_up_reported_at.set(at), ShipmentModel.attention.set(ESCALATION)],
+            )
+        ]
+
+    def mark_escalated(self, items: Iterable[ShipmentModel], at: datetime) -> list[str]:
+        """The escalation digest named them: out of the window's states (a stall may follow)."""
+        marked = []
+        for item in items:
+            after = attention(replace(to_parcel(item), escalated_at=at))
+            state = ShipmentModel.attention.set(after) if after else ShipmentModel.attention.remove()
+            if _updated(item, [ShipmentModel.escalated_at.set(at), state]):
+                marked.append(item.parcel_key)
+        return marked
+
     @staticmethod
     def _to_model(parcel: Parcel, *, status_line: str) -> ShipmentModel:
         order = parcel.order
@@ -166,13 +212,14 @@ class ShipmentRepository:
             last_success_at=parcel.last_success_at,
             source=parcel.source,
             follow_up_since=parcel.follow_up_since,
+            follow_up_reported_at=parcel.follow_up_reported_at,
             escalated_at=parcel.escalated_at,
             stalled_since=parcel.stalled_since,
             stall_reported=parcel.stall_reported,
             registered_with=set(parcel.registered_with) or None,
             check_shard=shard_of(parcel.key) if due else None,
             next_check_at=iso(parcel.next_check_at) if due and parcel.next_check_at else None,
-            attention=STALLED if parcel.stalled_since is not None and not parcel.stall_reported else None,
+            attention=attention(parcel),
         )
 
 
@@ -197,6 +244,7 @@ def to_parcel(item: ShipmentModel) -> Parcel:
         if item.next_check_at
         else None,
         follow_up_since=item.follow_up_since,
+        follow_up_reported_at=item.follow_up_reported_at,
         escalated_at=item.escalated_at,
         stalled_since=item.stalled_since,
         stall_reported=bool(item.stall_reported),

@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from pynamodb.exceptions import UpdateError
+
 from crossdock.storage.tracking_models import SourceHealthModel
 
 STATE = "state"  # the range key of a source's demotion item (sorts after every minute)
@@ -72,9 +74,23 @@ class SourceHealthRepository:
                 found[item.source] = item.demoted_since
         return found
 
-    def set_demoted(self, source: str, since: datetime | None) -> None:
+    def set_demoted(self, source: str, since: datetime | None) -> bool:
+        """Demote (`since`) or promote back (None); False when the source already was in that state
+        (another worker changed it first): each demotion and promotion happens, and alerts, once."""
         item = SourceHealthModel(source, STATE)
-        if since is None:
-            item.update(actions=[SourceHealthModel.demoted_since.remove()])
-        else:
-            item.update(actions=[SourceHealthModel.demoted_since.set(since)])
+        try:
+            if since is None:
+                item.update(
+                    actions=[SourceHealthModel.demoted_since.remove()],
+                    condition=SourceHealthModel.demoted_since.exists(),
+                )
+            else:
+                item.update(
+                    actions=[SourceHealthModel.demoted_since.set(since)],
+                    condition=SourceHealthModel.demoted_since.does_not_exist(),
+                )
+        except UpdateError as exc:
+            if getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
 
 from crossdock.domain.sourcing import Decision, SourcingEntry, SupplierLink
 from crossdock.storage.sourcing_models import SourcingModel, SupplierDecisionModel, SupplierStateModel
+
+QUOTA_MARK = " quota"  # ends `blocked_reported` when the digest said "blocked by the quota only"
 
 
 def iso(moment: datetime) -> str:
@@ -106,12 +109,13 @@ class SourcingRepository:
         item.update(actions=actions)
         return item
 
-    def mark_block_reported(self, items: Iterable[SourcingModel]) -> None:
+    def mark_block_reported(self, items: Iterable[SourcingModel], *, quota: Collection[str] = ()) -> None:
+        """The blocked digest named them; those in `quota` (SKUs) were reported as blocked by the
+        platform's quota only, so a later cause in the same blocked spell is reported again."""
         for item in items:
             if item.blocked_since is not None:
-                SourcingModel(item.sku).update(
-                    actions=[SourcingModel.blocked_reported.set(iso(item.blocked_since))]
-                )
+                mark = iso(item.blocked_since) + (QUOTA_MARK if item.sku in quota else "")
+                SourcingModel(item.sku).update(actions=[SourcingModel.blocked_reported.set(mark)])
 
     def history(self, sku: str, *, limit: int = 20) -> list[dict[str, object]]:
         found = SupplierDecisionModel.query(sku, scan_index_forward=False, limit=limit)
@@ -126,7 +130,33 @@ class StaleRun:
 
 
 class SupplierStates:
-    """Per supplier offer: since when its answers have been stale in a row."""
+    """Per supplier offer: since when its answers have been stale in a row. Per platform: since when
+    its call quota is used up (one incident from the first refused call to the first good read)."""
+
+    def quota_out(self, platform: str, now: datetime) -> bool:
+        """Record the platform's quota as used up; True only for the call that found it so (once per
+        incident, however many workers hit it at once)."""
+        try:
+            SupplierStateModel(f"quota#{platform}").update(
+                actions=[SupplierStateModel.quota_out_since.set(now)],
+                condition=SupplierStateModel.quota_out_since.does_not_exist(),
+            )
+        except UpdateError as exc:
+            if getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def quota_back(self, platform: str) -> None:
+        """A read went through: the incident is over (the next exhaustion alerts again)."""
+        try:
+            SupplierStateModel(f"quota#{platform}").update(
+                actions=[SupplierStateModel.quota_out_since.remove()],
+                condition=SupplierStateModel.quota_out_since.exists(),
+            )
+        except UpdateError as exc:
+            if getattr(exc, "cause_response_code", None) != "ConditionalCheckFailedException":
+                raise
 
     def note(
         self, key: str, *, stale: bool, reason: str, now: datetime, stuck_after: timedelta

@@ -40,12 +40,14 @@ class SupplierDecisionModel(Model):
 
 
 class SupplierStateModel(Model):
-    """A supplier offer's run of stale answers: since when, and whether it was flagged a stuck cache."""
+    """A supplier offer's run of stale answers: since when, and whether it was flagged a stuck cache.
+    Also one item per platform, "quota#<platform>": since when its app's call quota is used up."""
 
     class Meta:
         table_name = "crossdock-suppliers"
 
-    supplier_key = UnicodeAttribute(hash_key=True)  # "<platform>#<supplier>#<product>"
+    supplier_key = UnicodeAttribute(hash_key=True)  # "<platform>#<supplier>#<product>" or "quota#<platform>"
+    quota_out_since = UTCDateTimeAttribute(null=True)
     stale_since = UTCDateTimeAttribute(null=True)
     last_reason = UnicodeAttribute(null=True)
     last_fresh_at = UTCDateTimeAttribute(null=True)

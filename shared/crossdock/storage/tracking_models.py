@@ -57,6 +57,7 @@ class ShipmentModel(Model):
     source = UnicodeAttribute(null=True)
     last_failure = UnicodeAttribute(null=True)  # per source: why the last failed refresh failed
     follow_up_since = UTCDateTimeAttribute(null=True)
+    follow_up_reported_at = UTCDateTimeAttribute(null=True)
     escalated_at = UTCDateTimeAttribute(null=True)
     stalled_since = UTCDateTimeAttribute(null=True)
     stall_reported = BooleanAttribute(default=False)
@@ -64,7 +65,9 @@ class ShipmentModel(Model):
     # "due" index (sparse: removed once delivered or expired)
     check_shard = UnicodeAttribute(null=True)
     next_check_at = UnicodeAttribute(null=True)  # ISO-8601 UTC, sortable
-    # "attention" index (sparse): "stalled" while a stall waits for its digest
+    # "attention" index (sparse): what a person must hear about next, one at a time —
+    # "follow-up" (no source answers: waits for the follow-up digest), "escalation" (reported,
+    # waits for the 2-hour escalation), "stalled" (a stall waits for its digest)
     attention = UnicodeAttribute(null=True)
     version = VersionAttribute()
     due = DueIndex()

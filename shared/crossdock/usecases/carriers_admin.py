@@ -1,36 +1,27 @@
-"""Connect a tracking source: its credentials (and endpoint overrides) into Secrets Manager."""
+"""Connect a tracking source: its credentials (and endpoint overrides) into Secrets Manager.
+
+Endpoint overrides may come in the credentials JSON (`"endpoints": {"api": "https://..."}`) or from
+the command line, which wins per name; both are kept, as `crossdock suppliers platform` does
+(usecases/secret_clients.py), so the credentials only ever go to the host the operator chose.
+"""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
-from crossdock import aws
 from crossdock.adapters.tracking.registry import source
 from crossdock.config import Settings
+from crossdock.usecases.secret_clients import secret_payload, store_secret
 
 
 def connect_source(
     settings: Settings, name: str, credentials: Mapping[str, Any], endpoints: Mapping[str, str] | None = None
 ) -> str:
-    """Store `<carrier secrets prefix><name>`; returns the secret's name. Refuses missing fields."""
+    """Store `<carrier secrets prefix><name>`; returns the secret's name. Refuses missing fields,
+    unknown endpoint names and endpoints that are not http(s) URLs."""
     spec = source(name)
-    missing = [f for f in spec.credential_fields if not credentials.get(f)]
-    if missing:
-        raise ValueError(f"{spec.display} credentials need: {', '.join(missing)}")
-    unknown = sorted(set(endpoints or {}) - set(spec.endpoints))
-    if unknown:
-        raise ValueError(
-            f"unknown endpoint name(s) {unknown} for {spec.display}; known: {sorted(spec.endpoints)}"
-        )
-    secret_name = f"{settings.carrier_secrets_prefix}{name}"
-    payload = json.dumps({**credentials, "endpoints": dict(endpoints or {})}, ensure_ascii=False)
-    sm = aws.client("secretsmanager")
-    try:
-        sm.create_secret(
-            Name=secret_name, SecretString=payload, Description=f"crossdock tracking source {name}"
-        )
-    except sm.exceptions.ResourceExistsException:
-        sm.put_secret_value(SecretId=secret_name, SecretString=payload)
+    payload = secret_payload(spec, credentials, endpoints)
+    secret_name = f"{settings.carrier_secrets_prefix}{spec.name}"
+    store_secret(secret_name, payload, f"crossdock tracking source {spec.name}")
     return secret_name

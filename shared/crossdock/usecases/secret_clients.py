@@ -4,15 +4,21 @@ invocation so each service keeps one token bucket across the batch.
 
 One secret per service, `<prefix><name>`: the credential fields its spec names, and optionally
 `"endpoints": {...}`. Concurrent workers split each documented rate between them.
+
+Credentials go only to the hosts the operator chose: `store_secret` keeps the endpoints given in
+the credentials JSON (the command line's `--endpoint` wins per name) and refuses names the service
+does not have, and a client is never built from a secret naming an unknown endpoint — either way a
+typo would otherwise send the credentials to the production host.
 """
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from typing import Any, Generic, Protocol, TypeVar
 
-from crossdock import credentials
+from crossdock import aws, credentials
 from crossdock.adapters.http import CallStats, ChannelHttp, RetryPolicy
 from crossdock.config import Settings
 from crossdock.domain.ratelimit import Rate
@@ -33,6 +39,45 @@ class ServiceSpec(Protocol):
     def rates(self) -> Mapping[str, Rate]: ...
     @property
     def credential_fields(self) -> tuple[str, ...]: ...
+    @property
+    def endpoints(self) -> Mapping[str, str]: ...
+
+
+def secret_payload(
+    spec: ServiceSpec, given: Mapping[str, Any], endpoints: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """The secret to store: the credentials with `"endpoints"` — the JSON's own, overridden per name
+    by `endpoints` (the command line). Raises ValueError for a missing credential field, an
+    endpoint name the service does not have, or an endpoint that is not an http(s) URL."""
+    missing = [f for f in spec.credential_fields if not given.get(f)]
+    if missing:
+        raise ValueError(f"{spec.display} credentials need: {', '.join(missing)}")
+    own = given.get("endpoints") or {}
+    if not isinstance(own, Mapping):
+        raise ValueError(f'"endpoints" in the {spec.display} credentials must be an object of name: URL')
+    merged = {str(k): str(v) for k, v in {**own, **(endpoints or {})}.items()}
+    check_endpoints(spec, merged)
+    bad = sorted(k for k, url in merged.items() if not url.startswith(("http://", "https://")))
+    if bad:
+        raise ValueError(f"{spec.display} endpoint(s) {bad} are not http(s) URLs")
+    return {**given, "endpoints": merged}
+
+
+def check_endpoints(spec: ServiceSpec, endpoints: Mapping[str, Any], where: str = "") -> None:
+    unknown = sorted(set(endpoints) - set(spec.endpoints))
+    if unknown:
+        raise ValueError(
+            f"{where}unknown endpoint name(s) {unknown} for {spec.display}; known: {sorted(spec.endpoints)}"
+        )
+
+
+def store_secret(name: str, payload: Mapping[str, Any], description: str) -> None:
+    sm = aws.client("secretsmanager")
+    text = json.dumps(payload, ensure_ascii=False)
+    try:
+        sm.create_secret(Name=name, SecretString=text, Description=description)
+    except sm.exceptions.ResourceExistsException:
+        sm.put_secret_value(SecretId=name, SecretString=text)
 
 
 class SecretClients(ABC, Generic[Client]):
@@ -72,6 +117,10 @@ class SecretClients(ABC, Generic[Client]):
                 raise ValueError(
                     f"secret {self.secret_name(name)} lacks {', '.join(missing)} for {spec.display}"
                 )
+            given = secret.get("endpoints") or {}
+            if not isinstance(given, Mapping):
+                raise ValueError(f"secret {self.secret_name(name)}: endpoints must be an object of name: URL")
+            check_endpoints(spec, given, f"secret {self.secret_name(name)}: ")
             # Concurrent workers split each rate and each burst: together they never exceed either.
             workers = self.settings.worker_concurrency
             rates = {

@@ -6,6 +6,13 @@ next supplier. The first fresh supplier with enough stock for the reorder quanti
 Every decision is kept with each rejected candidate and its reason; a product with no fresh supplier
 is marked "do not reorder — no fresh supplier data" and alerted (one digest per batch, once per
 blocked spell); a supplier stale for 6 hours in a row is flagged as a stuck cache.
+
+A platform refusing reads because its app's call quota is used up (1688 `gw.NoUsageLeftError`) is
+one incident with one alert of its own (what ran out, when it resets, what to do), sent by the check
+that found it first; it ends with the first read that goes through. Products blocked by it are
+still marked and named in the blocked digest, which says the quota is the cause and does not ask
+for alternates (read through the same quota, they cannot help); if such a product stays blocked for
+another reason once the quota is back, that is reported again.
 """
 
 from __future__ import annotations
@@ -20,11 +27,25 @@ from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterEr
 from crossdock.adapters.errors import AuthError, ChannelError
 from crossdock.adapters.supplier.ports import OfferRef, SupplierOffer, SupplierSource
 from crossdock.domain.freshness import Rejection
-from crossdock.domain.sourcing import Decision, Rejected, SourcingEntry, SupplierLink, judge_offer
-from crossdock.storage.sourcing import SourcingRepository, StaleRun, SupplierStates, to_entry
+from crossdock.domain.sourcing import (
+    QUOTA,
+    UNAVAILABLE,
+    Decision,
+    Rejected,
+    SourcingEntry,
+    SupplierLink,
+    judge_offer,
+)
+from crossdock.storage.sourcing import QUOTA_MARK, SourcingRepository, StaleRun, SupplierStates, to_entry
 from crossdock.storage.sourcing_models import SourcingModel
 from crossdock.usecases.ports import AlertSink
-from crossdock.usecases.supplier_alerts import auth_alert, blocked_digest, stuck_digest
+from crossdock.usecases.supplier_alerts import (
+    auth_alert,
+    blocked_digest,
+    quota_alert,
+    quota_caused,
+    stuck_digest,
+)
 
 FRESHNESS_REASONS = frozenset(str(r) for r in Rejection)
 
@@ -42,6 +63,7 @@ class CheckReport:
     rejected: dict[str, int] = field(default_factory=dict)  # reason → count
     stuck: list[str] = field(default_factory=list)
     decisions: list[Decision] = field(default_factory=list)
+    quota_exhausted: list[str] = field(default_factory=list)  # platforms whose quota ran out (newly)
 
 
 @dataclass
@@ -53,10 +75,13 @@ class SupplierChecker:
     clock: Callable[[], datetime]
     stuck_after: timedelta = timedelta(hours=6)
     decision_ttl: timedelta = timedelta(days=90)
+    _quota: dict[str, ChannelError] = field(default_factory=dict, init=False)  # this check's refusals
+    _read: set[str] = field(default_factory=set, init=False)  # platforms a read went through on
 
     def check(self, skus: Sequence[str], *, need: dict[str, int] | None = None) -> CheckReport:
         """`need`: units a purchase must buy per SKU (default: each product's reorder quantity)."""
         report = CheckReport()
+        self._quota, self._read = {}, set()
         newly_blocked: list[SourcingModel] = []
         stuck_runs: list[StaleRun] = []
         found = {item.sku: item for item in self.catalog.items(skus)}
@@ -72,17 +97,44 @@ class SupplierChecker:
                 report.chosen[item.sku] = decision.chosen.ref.supplier_id
             else:
                 report.blocked.append(item.sku)
-                if stored.blocked_reported is None:
+                reported = stored.blocked_reported
+                if reported is None or (reported.endswith(QUOTA_MARK) and not quota_caused(decision)):
                     newly_blocked.append(stored)
         now = self.clock()
+        self._quota_incidents(now, report)
         if newly_blocked:
             decisions = {d.sku: d for d in report.decisions}
-            self.alerts.send(blocked_digest([decisions[i.sku] for i in newly_blocked], now), now=now)
-            self.catalog.mark_block_reported(newly_blocked)
+            blocked = [decisions[i.sku] for i in newly_blocked]
+            self.alerts.send(blocked_digest(blocked, now), now=now)
+            quota = {d.sku for d in blocked if quota_caused(d)}
+            self.catalog.mark_block_reported(newly_blocked, quota=quota)
         if stuck_runs:
             self.alerts.send(stuck_digest(stuck_runs, now), now=now)
         report.stuck = [r.supplier_key for r in stuck_runs]
         return report
+
+    def _quota_incidents(self, now: datetime, report: CheckReport) -> None:
+        """One alert when a platform's quota runs out (whichever check finds it first); the incident
+        ends with a read that goes through."""
+        for platform, error in self._quota.items():
+            if self.states.quota_out(platform, now):
+                resets = getattr(error, "resets_at", None)
+                alert = quota_alert(
+                    platform,
+                    str(getattr(error, "app_key", "") or ""),
+                    str(getattr(error, "api", "") or "the offer API"),
+                    error,
+                    resets(now) if callable(resets) else None,
+                    now,
+                )
+                try:
+                    self.alerts.send(alert, now=now)
+                except Exception:
+                    self.states.quota_back(platform)  # nobody was told: the next check tells
+                    raise
+                report.quota_exhausted.append(platform)
+        for platform in self._read - set(self._quota):
+            self.states.quota_back(platform)
 
     def _decide(
         self, entry: SourcingEntry, need: int, report: CheckReport
@@ -127,12 +179,15 @@ class SupplierChecker:
             try:
                 report.reads += 1
                 offer = source.read(OfferRef(link.supplier_id, link.product_id, link.sku_id))
+                self._read.add(link.platform)
             except AuthError as exc:
                 now = self.clock()
                 self.alerts.send(auth_alert(link.platform, exc, now), now=now)
                 return None, Rejected(link.supplier_id, link.product_id, "auth", str(exc)), first
             except ChannelError as exc:
-                reason = "quota" if getattr(exc, "kind", "") == "quota" else "unavailable"
+                reason = QUOTA if getattr(exc, "kind", "") == QUOTA else UNAVAILABLE
+                if reason == QUOTA:
+                    self._quota.setdefault(link.platform, exc)
                 return None, Rejected(link.supplier_id, link.product_id, reason, str(exc)), first
             verdict = judge_offer(offer, need=need, now=self.clock(), limit=limit)
             if verdict is None or verdict.reason not in FRESHNESS_REASONS or attempt == 1:

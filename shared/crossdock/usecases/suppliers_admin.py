@@ -4,17 +4,36 @@ One secret per platform (`<supplier secrets prefix><name>`, e.g. `crossdock/supp
 the supplier workers through `SupplierSources`. Endpoint overrides may come in the credentials file
 (`"endpoints": {...}`) or from the command line, which wins; either way only the platform's known
 endpoint names are accepted, so a typo cannot silently leave the workers on the default gateway.
+
+Offer ids are checked where an operator types them (`crossdock suppliers add`): a 1688 offer id is
+the number in the offer's page address (detail.1688.com/offer/<id>.html), digits only. A shop name,
+a URL or a truncated id would otherwise be stored and only fail later, as an "unavailable" supplier.
 """
 
 from __future__ import annotations
 
-import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
-from crossdock import aws
 from crossdock.adapters.supplier.registry import supplier
 from crossdock.config import Settings
+from crossdock.usecases.secret_clients import secret_payload, store_secret
+
+OFFER_IDS = {"1688": re.compile(r"[0-9]{6,20}")}  # real ids have 9 to 13 digits; some headroom
+
+
+def offer_id(platform: str, given: str) -> str:
+    """The offer id as stored (trimmed); raises ValueError naming what is wrong with it."""
+    spec = supplier(platform)
+    text = given.strip()
+    shape = OFFER_IDS.get(spec.name)
+    if shape is not None and not shape.fullmatch(text):
+        raise ValueError(
+            f"{spec.display} offer id {text[:60]!r} must be 6 to 20 digits: the number in the offer's "
+            "address, detail.1688.com/offer/<id>.html"
+        )
+    return text
 
 
 def connect_platform(
@@ -22,28 +41,7 @@ def connect_platform(
 ) -> str:
     """Store the platform's secret; returns its name. Refuses missing fields and unknown endpoints."""
     spec = supplier(name)
-    missing = [f for f in spec.credential_fields if not credentials.get(f)]
-    if missing:
-        raise ValueError(f"{spec.display} credentials need: {', '.join(missing)}")
-    given = credentials.get("endpoints") or {}
-    if not isinstance(given, Mapping):
-        raise ValueError(f'"endpoints" in the {spec.display} credentials must be an object of name: URL')
-    merged = {str(k): str(v) for k, v in {**given, **(endpoints or {})}.items()}
-    unknown = sorted(set(merged) - set(spec.endpoints))
-    if unknown:
-        raise ValueError(
-            f"unknown endpoint name(s) {unknown} for {spec.display}; known: {sorted(spec.endpoints)}"
-        )
-    bad = sorted(k for k, url in merged.items() if not url.startswith(("http://", "https://")))
-    if bad:
-        raise ValueError(f"{spec.display} endpoint(s) {bad} are not http(s) URLs")
+    payload = secret_payload(spec, credentials, endpoints)
     secret_name = f"{settings.supplier_secrets_prefix}{spec.name}"
-    payload = json.dumps({**credentials, "endpoints": merged}, ensure_ascii=False)
-    sm = aws.client("secretsmanager")
-    try:
-        sm.create_secret(
-            Name=secret_name, SecretString=payload, Description=f"crossdock supplier platform {spec.name}"
-        )
-    except sm.exceptions.ResourceExistsException:
-        sm.put_secret_value(SecretId=secret_name, SecretString=payload)
+    store_secret(secret_name, payload, f"crossdock supplier platform {spec.name}")
     return secret_name

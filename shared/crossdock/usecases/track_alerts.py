@@ -1,4 +1,5 @@
-"""Tracking's alerts: digests (one e-mail per batch or run, however many parcels) and source health."""
+"""Tracking's alerts: digests (one e-mail per incident, however many parcels and tasks: the
+planner sends them, usecases/track_incidents.py) and source health (one per demotion)."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ def follow_up_digest(
         subject=f"{len(parcels)} parcel(s): no tracking source answered",
         shop_id=_shops(parcels),
         channel="tracking",
-        since=now,
+        since=min(p.follow_up_since or now for p in parcels),
         what_happened="Every tracking source of these parcels answered without the data it should have "
         "(empty answers, not found, rejected, stale copies or failed calls), after retries.",
         what_we_did='Marked each parcel "tracking is being followed up by staff" (what customer service '
@@ -92,22 +93,61 @@ def auth_alert(source: str, error: Exception, now: datetime) -> Alert:
     )
 
 
-def health_alert(source: str, demoted: bool, window: HealthWindow, backup: str, now: datetime) -> Alert:
-    share = f"{window.silent_rate:.0%} of {window.answers} answers in the last hour were silent failures"
+def _share(window: HealthWindow) -> str:
+    return f"{window.silent_rate:.0%} of {window.answers} answers in the last hour were silent failures"
+
+
+def _latency(window: HealthWindow) -> tuple[str, ...]:
+    return (f"mean latency {window.mean_latency_ms:.0f} ms over {window.calls} calls",)
+
+
+def demoted_alert(source: str, window: HealthWindow, backups: Sequence[str], since: datetime) -> Alert:
+    """A source demoted behind healthy backups (one alert per demotion: the key carries its start)."""
+    behind = " and ".join(backups)
     return Alert(
-        dedupe_key=f"tracking-source-{'demoted' if demoted else 'promoted'}:{source}",
-        subject=f"{source} tracking {'demoted behind ' + backup if demoted else 'promoted back'}",
+        dedupe_key=f"tracking-source-demoted:{source}:{since:%Y-%m-%dT%H:%M}",
+        subject=f"{source} tracking demoted behind {behind}",
+        shop_id="(all shops)",
+        channel=source,
+        since=since,
+        what_happened=_share(window) + " (above the demotion threshold).",
+        what_we_did=f"Parcels are now asked of {behind} first; {source} still gets one probe per batch "
+        "and is promoted back when its probes answer well again.",
+        what_to_do="Nothing unless it persists: then ask the carrier about its tracking API.",
+        details=_latency(window),
+    )
+
+
+def no_backup_alert(source: str, window: HealthWindow, why: str, secret: str, since: datetime) -> Alert:
+    """A failing source with no healthy source behind it (17TRACK, the last of its chains):
+    demoting it would change nothing, so the alert does not pretend it did."""
+    return Alert(
+        dedupe_key=f"tracking-source-failing:{source}:{since:%Y-%m-%dT%H:%M}",
+        subject=f"{source} tracking failing, no backup source",
+        shop_id="(all shops)",
+        channel=source,
+        since=since,
+        what_happened=f"{_share(window)} (above the demotion threshold). {source} is {why}: "
+        "there is no backup to ask instead.",
+        what_we_did=f"Kept asking {source}, with retries. Parcels it cannot answer are marked "
+        '"tracking is being followed up by staff" for their buyers and named in one follow-up digest '
+        "(2 hours later, one escalation).",
+        what_to_do=f"Check {source}'s service status and the account: key, plan and quota (secret {secret} "
+        f"in Secrets Manager). If it persists, contact {source} support; meanwhile look the parcels of "
+        "the follow-up digest up on the carriers' own sites.",
+        details=_latency(window),
+    )
+
+
+def promoted_alert(source: str, window: HealthWindow, had_backup: bool, now: datetime) -> Alert:
+    return Alert(
+        dedupe_key=f"tracking-source-promoted:{source}:{now:%Y-%m-%dT%H:%M}",
+        subject=f"{source} tracking {'promoted back' if had_backup else 'recovered'}",
         shop_id="(all shops)",
         channel=source,
         since=now,
-        what_happened=share + (" (above the demotion threshold)." if demoted else " (recovered)."),
-        what_we_did=(
-            f"Parcels are now asked of {backup} first; {source} still gets one probe per batch."
-            if demoted
-            else f"{source} is asked first again."
-        ),
-        what_to_do="Nothing unless it persists: then ask the carrier about its tracking API."
-        if demoted
-        else "Nothing.",
-        details=(f"mean latency {window.mean_latency_ms:.0f} ms over {window.calls} calls",),
+        what_happened=_share(window) + " (recovered).",
+        what_we_did=f"{source} is asked first again." if had_backup else f"{source} answers again.",
+        what_to_do="Nothing.",
+        details=_latency(window),
     )

@@ -1,4 +1,10 @@
-"""Source health: count every answer per source, emit metrics, demote and promote with an alert."""
+"""Source health: count every answer per source, emit metrics, demote and promote with an alert.
+
+Every worker reviews the sources it asked, so concurrent tasks may all see a source cross the line:
+the demotion (or promotion) is a conditional write, and only the worker whose write changed the
+state alerts and counts it — one alert per demotion, however many tasks saw it. A source with no
+healthy source behind it in any chain (17TRACK, the last of its chains) is not "demoted behind"
+anything: its alert says it is failing with no backup, and what to do."""
 
 from __future__ import annotations
 
@@ -7,10 +13,12 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 
 from crossdock.adapters.tracking.registry import SOURCES
+from crossdock.alerts.message import Alert
+from crossdock.constants import DEFAULT_CARRIER_SECRETS_PREFIX
 from crossdock.domain.source_chain import HealthChange, health_change
 from crossdock.storage.source_health import HealthWindow, SourceHealthRepository
 from crossdock.usecases.ports import AlertSink
-from crossdock.usecases.track_alerts import health_alert
+from crossdock.usecases.track_alerts import demoted_alert, no_backup_alert, promoted_alert
 from crossdock.usecases.track_ask import Asked, SourceOpener
 
 Metric = Callable[[str, str, float, str], None]  # (source, metric name, value, unit)
@@ -32,6 +40,7 @@ class SourceHealth:
     chains: Mapping[str, tuple[str, ...]]
     clock: Callable[[], datetime]
     metric: Metric = lambda source, name, value, unit: None
+    secrets_prefix: str = DEFAULT_CARRIER_SECRETS_PREFIX  # named in the alert of a source with no backup
     _demoted: dict[str, datetime] | None = None
     _pending: dict[str, HealthWindow] = field(default_factory=dict)  # counted, not yet written
     _calls_seen: dict[str, tuple[int, int]] = field(default_factory=dict)
@@ -86,22 +95,53 @@ class SourceHealth:
             )
             if change is None:
                 continue
-            changes[name] = change
             is_demotion = change is HealthChange.DEMOTE
-            self.repository.set_demoted(name, now if is_demotion else None)
+            changed = self.repository.set_demoted(name, now if is_demotion else None)
             if is_demotion:
                 demoted[name] = now
             else:
                 demoted.pop(name, None)
-            backup = self._backup_of(name)
-            self.alerts.send(health_alert(SOURCES[name].display, is_demotion, window, backup, now), now=now)
+            if not changed:
+                continue  # another worker changed it first, and alerted
+            changes[name] = change
+            self.metric(
+                name, "TrackingSourceDemoted" if is_demotion else "TrackingSourcePromoted", 1, "Count"
+            )
+            try:
+                self.alerts.send(self._alert(name, is_demotion, window, now, demoted), now=now)
+            except Exception:  # nobody was told: undo, so the next review changes it and tells
+                self.repository.set_demoted(name, None if is_demotion else now)
+                raise
         return changes
 
-    def _backup_of(self, name: str) -> str:
+    def _alert(
+        self,
+        name: str,
+        is_demotion: bool,
+        window: HealthWindow,
+        now: datetime,
+        demoted: Mapping[str, datetime],
+    ) -> Alert:
+        display = SOURCES[name].display
+        backups = self._backups(name, demoted)
+        if not is_demotion:
+            return promoted_alert(display, window, bool(self._backups(name, {})), now)
+        if backups:
+            return demoted_alert(display, window, [SOURCES[b].display for b in backups], now)
+        chains = [chain for chain in self.chains.values() if name in chain]
+        if all(chain[-1] == name for chain in chains):
+            why = "the last source of every chain it is in (the only one for carriers without their own API)"
+        else:
+            why = "followed only by sources that are failing too"
+        return no_backup_alert(display, window, why, f"{self.secrets_prefix}{name}", now)
+
+    def _backups(self, name: str, demoted: Mapping[str, datetime]) -> list[str]:
+        """The healthy sources asked after `name` in its chains: its parcels go to them first."""
+        found: list[str] = []
         for chain in self.chains.values():
-            if name in chain and chain.index(name) + 1 < len(chain):
-                return SOURCES[chain[chain.index(name) + 1]].display
-        return "the other sources of its chains"
+            if name in chain:
+                found += [s for s in chain[chain.index(name) + 1 :] if s not in demoted and s not in found]
+        return found
 
 
 def _sum(a: HealthWindow, b: HealthWindow) -> HealthWindow:

@@ -1,4 +1,6 @@
-"""Plan tracking refreshes: due parcels (by index) → carrier-grouped tasks on SQS; stall digest.
+"""Plan tracking refreshes: due parcels (by index) → carrier-grouped tasks on SQS; then the
+digests of parcels in trouble — follow-up, escalation, stall — one each for the whole system
+(usecases/track_incidents.py: why the planner sends them, not the workers).
 
 Each planned parcel's next check is moved forward by a lease before its task is sent: an
 overlapping planner run cannot plan it twice, and a task that is lost brings it back when the
@@ -8,7 +10,6 @@ stay at the minimum its batch size allows.
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections import defaultdict
 from collections.abc import Callable, Mapping
@@ -21,7 +22,7 @@ from crossdock.domain.tracking_policy import TrackingPolicy
 from crossdock.storage.shipments import ShipmentRepository
 from crossdock.storage.tracking_models import ShipmentModel
 from crossdock.usecases.ports import AlertSink, TaskSink
-from crossdock.usecases.track_alerts import stall_digest
+from crossdock.usecases.track_incidents import IncidentReport, TrackingIncidents
 
 TASK_KIND = "tracking.refresh"
 NUMBERS_PER_TASK = 150  # rounded up to whole batches of the first source (4PX 150 calls, 17TRACK 4)
@@ -39,6 +40,8 @@ class PlanReport:
     tasks: int = 0
     by_carrier: dict[str, int] = field(default_factory=dict)
     stalled_reported: int = 0
+    follow_ups_reported: int = 0  # parcels named in this run's follow-up digest
+    escalated: int = 0  # parcels named in this run's escalation digest
 
 
 @dataclass
@@ -74,26 +77,12 @@ class TrackingPlanner:
             report.planned += len(keys)
             report.tasks += len(tasks)
             report.by_carrier[carrier] = len(keys)
-        report.stalled_reported = self._report_stalls(now)
+        told = self.report_incidents()
+        report.stalled_reported, report.follow_ups_reported = told.stalled, told.followed_up
+        report.escalated = told.escalated
         return report
 
-    def _report_stalls(self, now: datetime) -> int:
-        """One digest for every stall noticed since the last run; each stall is reported once."""
-        items = self.shipments.stalled_unreported()
-        if not items:
-            return 0
-        lines = [_stall_line(item, now) for item in items]
-        batch = hashlib.sha256("|".join(sorted(i.parcel_key for i in items)).encode()).hexdigest()[:16]
-        self.alerts.send(stall_digest(lines, now, batch), now=now)
-        return len(self.shipments.mark_reported(items))
-
-
-def _stall_line(item: ShipmentModel, now: datetime) -> str:
-    since = item.stalled_since or item.last_event_at or item.handed_over_at
-    days = (now - since).total_seconds() / 86400
-    last = (item.events or [{}])[-1]
-    order = f"order {item.order_id} on {item.channel}/{item.shop_id}" if item.order_id else "no order on file"
-    scan = f"{last.get('at', '')} {last.get('description', 'no scan yet')}".strip()
-    return (
-        f"{order}, {item.carrier.upper()} {item.tracking_number}, last event: {scan}, stalled {days:.1f} days"
-    )
+    def report_incidents(self) -> IncidentReport:
+        """The follow-up, escalation and stall digests of everything the workers recorded since
+        the last run (also run on its own by `crossdock tracking run` after its tasks)."""
+        return TrackingIncidents(self.shipments, self.alerts, self.policy, self.clock).report()

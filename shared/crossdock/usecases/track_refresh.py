@@ -2,14 +2,21 @@
 
 For every parcel: the first source of its (health-ordered) chain is asked; a silent answer is
 retried, then the next source is asked for that number only. A parcel no source could answer is
-"followed up by staff" (its customer-facing line says so), one digest alert names every such parcel
-of the batch, and a parcel still without data 2 hours later escalates. Alerts go out before the
-parcels are saved: a crash in between re-sends the same digest, which the alert dedupe suppresses.
+"followed up by staff" (its customer-facing line says so) and re-checked every 30 minutes.
+
+One outage, one digest: a worker sends no follow-up or escalation alert itself. The planner splits
+an outage's parcels into many tasks (per carrier, per batch size), so per-task digests would make
+one incident many e-mails. Instead each parcel records its state: `follow_up_since` (the incident
+window: since when every source fails, with the reasons in `last_failure`), then the tracking
+planner (every 15 minutes, over every parcel in the state, whichever task set it) sends ONE
+follow-up digest naming every parcel newly in follow-up, and 2 hours after it ONE escalation digest
+for those still failing (usecases/track_incidents.py). A retried task finds the window already open and changes
+nothing; a good answer closes it, so the next outage opens a new window and alerts again.
+A stall is only noticed from an answer: a parcel no source answers is followed up, not "stalled".
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -22,7 +29,7 @@ from crossdock.domain.source_chain import effective_chain
 from crossdock.domain.tracking_policy import TrackingPolicy, status_line
 from crossdock.storage.shipments import ShipmentRepository
 from crossdock.usecases.ports import AlertSink
-from crossdock.usecases.track_alerts import auth_alert, escalation_digest, follow_up_digest
+from crossdock.usecases.track_alerts import auth_alert
 from crossdock.usecases.track_ask import Asked, Asker
 from crossdock.usecases.track_health import SourceHealth
 
@@ -37,9 +44,8 @@ class RefreshReport:
     news: int = 0
     no_news: int = 0
     not_yet: int = 0
-    followed_up: list[str] = field(default_factory=list)  # every source failed (newly)
+    followed_up: list[str] = field(default_factory=list)  # every source failed (newly): a window opened
     still_failing: int = 0
-    escalated: list[str] = field(default_factory=list)
     answered_by: Counter[str] = field(default_factory=Counter)
     failovers: int = 0  # answered by a source after the first one tried
     expired: int = 0
@@ -52,7 +58,6 @@ class RefreshReport:
             "not_yet": self.not_yet,
             "followed_up": len(self.followed_up),
             "still_failing": self.still_failing,
-            "escalated": len(self.escalated),
             "answered_by": dict(self.answered_by),
             "failovers": self.failovers,
             "expired": self.expired,
@@ -73,12 +78,10 @@ class TrackingRefresher:
         """Refresh in chunks of whole source batches: a chunk's answered parcels are saved in the
         background while the next chunk is asked (the worker spends most of its time waiting on
         the sources' rate limits, so the writes cost no wall time). Parcels no source answered are
-        saved last, after their digest alert went out."""
+        saved last, with why each source failed (what the planner's digest quotes)."""
         report = RefreshReport()
         parcels = {k: p for k, p in self.shipments.get_many(keys).items() if not p.final}
         report.parcels = len(parcels)
-        newly_failed: list[Parcel] = []
-        escalate: list[Parcel] = []
         held: list[tuple[Parcel, str, str | None]] = []
         failures: dict[str, list[str]] = defaultdict(list)
         try:
@@ -88,9 +91,8 @@ class TrackingRefresher:
                     found = self._ask_chunk(chunk, failures, report, probe=number == 0)
                     now = self.clock()
                     for key, parcel in chunk.items():
-                        parcel, fresh, escalation = self._settle(parcel, found.get(key), now, report)
-                        newly_failed += [parcel] if fresh else []
-                        escalate += [parcel] if escalation else []
+                        parcel, fresh = self._settle(parcel, found.get(key), now, report)
+                        report.followed_up += [key] if fresh else []
                         line = status_line(parcel, now)
                         if key in found:
                             saves.append(
@@ -98,15 +100,11 @@ class TrackingRefresher:
                             )
                         else:
                             held.append((parcel, line, "; ".join(failures[key])))
-                now = self.clock()
-                self._alert(newly_failed, escalate, failures, now)
-                self.shipments.save_all(held, checked_at=now)
+                self.shipments.save_all(held, checked_at=self.clock())
                 for done in saves:
                     done.result()  # a conflicting save fails the task: SQS retries it
         finally:
             self.health.review(self.clock())  # the sources answered, whatever became of the saves
-        report.followed_up = [p.key for p in newly_failed]
-        report.escalated = [p.key for p in escalate]
         return report
 
     def _ask_chunk(
@@ -131,17 +129,19 @@ class TrackingRefresher:
 
     def _settle(
         self, parcel: Parcel, found: tuple[Judgement, str] | None, now: datetime, report: RefreshReport
-    ) -> tuple[Parcel, bool, bool]:
-        """The parcel after this refresh: (parcel, newly failing, escalating now)."""
-        fresh = escalation = False
+    ) -> tuple[Parcel, bool]:
+        """The parcel after this refresh, and whether its follow-up window opened now. A stall is
+        judged from an answer only: without one, nobody knows whether the parcel moved."""
+        fresh = False
         if found is not None:
-            parcel = self._answered(parcel, found[0], found[1], now, report)
+            parcel = self.policy.notice_stall(self._answered(parcel, found[0], found[1], now, report), now)
+        elif parcel.follow_up_since is None:
+            parcel, fresh = replace(parcel, follow_up_since=now, follow_up_reported_at=None), True
         else:
-            parcel, fresh, escalation = self._unanswered(parcel, now)
-            report.still_failing += not fresh
-        parcel = self.policy.notice_stall(self.policy.expire_if_silent(parcel, now), now)
+            report.still_failing += 1
+        parcel = self.policy.expire_if_silent(parcel, now)
         report.expired += parcel.status == "expired"
-        return replace(parcel, next_check_at=self.policy.next_check(parcel, now)), fresh, escalation
+        return replace(parcel, next_check_at=self.policy.next_check(parcel, now)), fresh
 
     def _plans(self, parcels: Mapping[str, Parcel], *, probe: bool) -> dict[str, list[str]]:
         demoted = self.health.demoted()
@@ -186,33 +186,13 @@ class TrackingRefresher:
     ) -> Parcel:
         if judgement.verdict is Verdict.NOT_YET:
             report.not_yet += 1
-            return replace(parcel, follow_up_since=None, escalated_at=None)
+            return replace(parcel, follow_up_since=None, follow_up_reported_at=None, escalated_at=None)
         report.answered_by[source] += 1
         if judgement.verdict is Verdict.NEWS:
             report.news += 1
         else:
             report.no_news += 1
         return with_news(parcel, judgement, source=source, now=now)
-
-    def _unanswered(self, parcel: Parcel, now: datetime) -> tuple[Parcel, bool, bool]:
-        """(parcel, newly failing, escalating now)."""
-        if parcel.follow_up_since is None:
-            return replace(parcel, follow_up_since=now), True, False
-        if parcel.escalated_at is None and now - parcel.follow_up_since >= self.policy.escalate_after:
-            return replace(parcel, escalated_at=now), False, True
-        return parcel, False, False
-
-    def _alert(
-        self,
-        newly_failed: list[Parcel],
-        escalate: list[Parcel],
-        failures: Mapping[str, list[str]],
-        now: datetime,
-    ) -> None:
-        if newly_failed:
-            self.alerts.send(follow_up_digest(newly_failed, failures, now, _batch_id(newly_failed)), now=now)
-        if escalate:
-            self.alerts.send(escalation_digest(escalate, failures, now, _batch_id(escalate)), now=now)
 
 
 def _chunks(parcels: Mapping[str, Parcel], chains: Mapping[str, tuple[str, ...]]) -> list[dict[str, Parcel]]:
@@ -234,10 +214,3 @@ def _next_sources(plans: Mapping[str, list[str]]) -> dict[str, list[str]]:
         if chain:
             groups[chain[0]].append(key)
     return dict(groups)
-
-
-def _batch_id(parcels: Sequence[Parcel]) -> str:
-    """The same parcels failing in the same window (since the same last good answer) give the same
-    id, so a retried task does not alert twice; a new window after a good answer alerts again."""
-    marks = sorted(f"{p.key}@{p.last_success_at.isoformat() if p.last_success_at else '-'}" for p in parcels)
-    return hashlib.sha256("|".join(marks).encode()).hexdigest()[:16]

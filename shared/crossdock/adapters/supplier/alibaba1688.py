@@ -30,6 +30,7 @@ from crossdock.adapters.supplier.alibaba1688_wire import (
     DEFAULT_GATEWAY,
     WEBSITE,
     Credentials,
+    QuotaExhausted,
     api_url,
     read_result,
     signed_params,
@@ -144,7 +145,11 @@ class Alibaba1688Source:
                 return session.get(self.url, params=params, timeout=timeout)
             return session.post(self.url, data=params, timeout=timeout)
 
-        return self.http.call(OPERATION, send, lambda response: offer_from(ref, read_result(response)))
+        try:
+            return self.http.call(OPERATION, send, lambda response: offer_from(ref, read_result(response)))
+        except QuotaExhausted as exc:
+            exc.app_key = self.credentials.app_key  # whose quota: the alert names the app
+            raise
 
 
 SPEC = SupplierSpec(

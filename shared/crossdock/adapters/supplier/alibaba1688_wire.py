@@ -25,6 +25,7 @@ import hmac
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import requests
@@ -44,6 +45,7 @@ PROTOCOL = "param2/1"
 NAMESPACE = "com.alibaba.product"
 API = "alibaba.product.get"
 WEBSITE = "1688"
+CHINA = timezone(timedelta(hours=8))
 
 AUTH_CODES = frozenset(
     {
@@ -64,9 +66,25 @@ TRANSIENT_WORDS = re.compile(r"busy|繁忙|稍后|timeout|timed out|超时|syste
 
 class QuotaExhausted(RequestRejectedError):
     """The app's SLA bill for this API is used up (`gw.NoUsageLeftError`): no call succeeds until
-    the quota is renewed, so the caller moves to another supplier instead of retrying."""
+    the quota is renewed, so the caller moves to another supplier instead of retrying. The source
+    names the app (`app_key`) and the API whose quota it is."""
 
     kind = "quota"
+    app_key = ""
+    api = API
+
+    def resets_at(self, now: datetime) -> datetime:
+        """When the quota should be back: 1688 renews an app's API usage daily; we assume at 00:00
+        China time (UNCONFIRMED: the hour is not documented)."""
+        return quota_resets_at(now)
+
+
+def quota_resets_at(now: datetime) -> datetime:
+    """The next 00:00 China time (UTC+8) after `now`."""
+    china = now.astimezone(CHINA)
+    return (china.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)).astimezone(
+        now.tzinfo
+    )
 
 
 @dataclass(frozen=True)
