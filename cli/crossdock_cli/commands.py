@@ -14,7 +14,7 @@ from crossdock.domain.orders import iso_z
 from crossdock.queues import TaskQueue
 from crossdock.storage.models import bind
 from crossdock.storage.shops import ShopRepository
-from crossdock.usecases.shops_admin import register_shop, resume_shop, shop_statuses
+from crossdock.usecases.shops_admin import register_shop, resume_shop, rotate_credentials, shop_statuses
 from crossdock.usecases.tasks import ShopTask
 
 from crossdock_cli import arguments
@@ -44,6 +44,22 @@ def shops_add(args: argparse.Namespace) -> int:
         "its first pull backfills; run `crossdock orders pull --shop "
         f"{shop.shop_id} --now` to start it without waiting for the schedule"
     )
+    return 0
+
+
+def shops_rotate(args: argparse.Namespace) -> int:
+    current = configured()
+    credentials = arguments.credentials(args.credentials)  # read before any call: a bad file changes nothing
+    rotation = rotate_credentials(current, args.shop, credentials)
+    print(
+        f"shop {args.shop}: {rotation.shop.channel} accepted the new credentials; "
+        f"secret {rotation.shop.secret_name} now holds them"
+    )
+    if rotation.resumed:
+        print(
+            f"shop {args.shop}: authorization block cleared; the next scheduled pull reads everything since "
+            "its checkpoint"
+        )
     return 0
 
 
@@ -86,6 +102,9 @@ def orders_pull(args: argparse.Namespace) -> int:
         print(f"pull of {args.shop} queued: {json.dumps(task.body())}")
         return 0
     report = bootstrap.order_puller(current, owner="crossdock-cli").pull(task)
+    if report.outcome == "deferred":
+        print(f"{args.shop} is being pulled by a worker right now: the pull is queued to run after it")
+        return 0
     figures = report.figures()
     print(
         f"{args.shop}: {report.outcome} · {report.windows} windows, {report.pages} pages · new {report.new}, "

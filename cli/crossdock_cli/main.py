@@ -2,6 +2,7 @@
 
     crossdock local [--cycles N] [--faults none|realistic|hostile] [--seed S] [--outbox DIR]
     crossdock shops add --shop S --channel C --credentials FILE|- [--option k=v ...] [--endpoint name=url ...]
+    crossdock shops rotate S --credentials FILE|-   (checked with the channel before it replaces the secret)
     crossdock shops list | crossdock shops resume S
     crossdock orders pull --shop S [--since T] [--until T] [--now]
     crossdock status [--json]
@@ -24,6 +25,7 @@ from collections.abc import Callable, Sequence
 
 from botocore.exceptions import BotoCoreError, ClientError
 from crossdock.storage.shops import ShopNotFound
+from crossdock.usecases.shops_admin import CredentialsRefused
 from pynamodb.exceptions import PynamoDBException
 
 from crossdock_cli import commands, shipment_commands, stock_commands, supplier_commands
@@ -58,11 +60,13 @@ def _parser() -> argparse.ArgumentParser:
     local.add_argument("--orders", type=int, help="history size of every shop (default: the catalogue's)")
     local.set_defaults(run=commands.local)
 
-    shops = sub.add_parser("shops", help="register, list and resume shops").add_subparsers(
+    shops = sub.add_parser("shops", help="register, rotate, list and resume shops").add_subparsers(
         dest="action", required=True, metavar="ACTION"
     )
     add = shops.add_parser("add", help="register a shop; its credentials go to Secrets Manager")
-    add.add_argument("--shop", required=True, help="shop id, e.g. taobao-cn")
+    add.add_argument(
+        "--shop", required=True, help="shop id, e.g. taobao-cn: 1-64 letters, digits, '.', '_', '-'"
+    )
     add.add_argument("--channel", required=True, help="taobao | amazon | shopify | ebay")
     add.add_argument(
         "--credentials", required=True, metavar="FILE|-", help="the secret's JSON (- reads stdin)"
@@ -71,6 +75,14 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--endpoint", action="append", metavar="name=url", help="endpoint override, e.g. api=…")
     add.add_argument("--name", help="display name")
     add.set_defaults(run=commands.shops_add)
+    rotate = shops.add_parser(
+        "rotate", help="replace a shop's credentials, after the channel accepted them in one cheap call"
+    )
+    rotate.add_argument("shop")
+    rotate.add_argument(
+        "--credentials", required=True, metavar="FILE|-", help="the new secret's JSON (- reads stdin)"
+    )
+    rotate.set_defaults(run=commands.shops_rotate)
     shops.add_parser("list", help="every registered shop").set_defaults(run=commands.shops_list)
     resume = shops.add_parser("resume", help="clear an auth block once the credentials are fixed")
     resume.add_argument("shop")
@@ -106,6 +118,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except ShopNotFound as exc:
         print(f"crossdock: {exc} (see `crossdock shops list`)", file=sys.stderr)
+        return 1
+    except CredentialsRefused as exc:
+        print(f"crossdock: {exc}", file=sys.stderr)
         return 1
     except ValueError as exc:  # refused by a use case: unknown channel, missing credential fields, …
         print(f"crossdock: {exc}", file=sys.stderr)

@@ -186,3 +186,161 @@ def test_revoked_shop_pull_fails_and_status_shows_the_auth_block(
     ]
     assert states == ["auth_blocked", "new"]
     assert "TOP error 27" in out  # the last error stays visible after the resume
+
+
+def stored_secret(stack: LocalStack, shop: str) -> dict:
+    value = stack.client("secretsmanager").get_secret_value(SecretId=f"crossdock/shops/{shop}")
+    return dict(json.loads(value["SecretString"]))
+
+
+def secret_versions(stack: LocalStack, shop: str) -> int:
+    listed = stack.client("secretsmanager").list_secret_version_ids(SecretId=f"crossdock/shops/{shop}")
+    return len(listed["Versions"])
+
+
+def test_add_on_an_existing_shop_id_changes_nothing(
+    stack: LocalStack, credentials_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a registered shop, and other credentials (of another channel, even)
+    add_taobao("taobao-cn", credentials_file)
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({"access_token": "shpat_other"}))
+    versions = secret_versions(stack, "taobao-cn")
+
+    # When the same id is added again
+    codes = [
+        add_taobao("taobao-cn", other),
+        main(["shops", "add", "--shop", "taobao-cn", "--channel", "shopify", "--credentials", str(other)]),
+    ]
+    main(["shops", "list"])
+
+    # Then both are refused, and the live secret and shop are as they were
+    captured = capsys.readouterr()
+    assert codes == [2, 2]
+    assert "shop 'taobao-cn' already exists; nothing was changed" in captured.err
+    assert "crossdock shops rotate taobao-cn" in captured.err
+    assert stored_secret(stack, "taobao-cn") == TAOBAO_CREDENTIALS
+    assert secret_versions(stack, "taobao-cn") == versions
+    assert "taobao-cn  taobao" in captured.out
+
+
+@pytest.mark.parametrize(
+    "shop_id",
+    ["", "-taobao", ".hidden", "taobao/cn", "taobao cn", "shop@cn", "淘宝店", "a" * 65, "taobao-cn\n"],
+    ids=["empty", "dash-first", "dot-first", "slash", "space", "at", "non-ascii", "too-long", "newline"],
+)
+def test_bad_shop_ids_are_refused_before_any_write(
+    stack: LocalStack, credentials_file: Path, shop_id: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # When a shop is added under an id Secrets Manager or DynamoDB might not take (or we do not)
+    code = main(
+        ["shops", "add", f"--shop={shop_id}", "--channel", "taobao", "--credentials", str(credentials_file)]
+    )
+
+    # Then it is refused with the rule, and neither a secret nor a shop was written
+    assert code == 2
+    assert "is not allowed: use 1-64 letters, digits" in capsys.readouterr().err
+    assert stack.client("secretsmanager").list_secrets()["SecretList"] == []
+    main(["shops", "list"])
+    assert "no shops registered yet" in capsys.readouterr().out
+
+
+def test_the_longest_allowed_shop_id_is_accepted(
+    stack: LocalStack, credentials_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # When a shop is added under a 64-character id with every allowed character
+    shop_id = "Shop_1.eu-" + "x" * 54
+    code = add_taobao(shop_id, credentials_file)
+
+    # Then it is registered, its secret named after it
+    assert code == 0
+    assert stored_secret(stack, shop_id) == TAOBAO_CREDENTIALS
+
+
+def test_rotate_with_refused_credentials_changes_nothing(
+    stack: LocalStack, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a Taobao shop registered with valid credentials
+    book = OrderBook("taobao-cn", "CNY", id_format=TID_FORMAT, seed=3)
+    with TaobaoSandbox(rate_scale=200) as sandbox:
+        shop = sandbox.add_shop("taobao-cn", book)
+        current = tmp_path / "current.json"
+        current.write_text(json.dumps(shop.credentials))
+        add_taobao("taobao-cn", current, *(f"--endpoint={k}={v}" for k, v in shop.endpoints.items()))
+        versions = secret_versions(stack, "taobao-cn")
+        wrong = tmp_path / "wrong.json"
+        wrong.write_text(json.dumps({**shop.credentials, "session": "6100notasession"}))
+        incomplete = tmp_path / "incomplete.json"
+        incomplete.write_text(json.dumps({"app_key": shop.credentials["app_key"]}))
+
+        # When it is rotated to credentials TOP refuses, to incomplete ones, and an unknown shop
+        codes = [
+            main(["shops", "rotate", "taobao-cn", "--credentials", str(wrong)]),
+            main(["shops", "rotate", "taobao-cn", "--credentials", str(incomplete)]),
+            main(["shops", "rotate", "ghost", "--credentials", str(wrong)]),
+        ]
+        pulled = main(["orders", "pull", "--shop", "taobao-cn", "--now"])
+
+    # Then each is refused with a clear error, and the shop still pulls with its live secret
+    err = capsys.readouterr().err
+    assert codes == [1, 2, 1] and pulled == 0
+    assert "taobao did not accept the new credentials of taobao-cn" in err and "TOP error 27" in err
+    assert "nothing was changed" in err
+    assert "taobao credentials need: app_secret, session" in err
+    assert "no shop 'ghost'" in err
+    assert stored_secret(stack, "taobao-cn") == shop.credentials
+    assert secret_versions(stack, "taobao-cn") == versions
+
+
+def test_rotate_with_accepted_credentials_switches_and_resumes_a_blocked_shop(
+    stack: LocalStack, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a Taobao shop blocked because the seller's session was revoked, and a new session
+    book = OrderBook("taobao-cn", "CNY", id_format=TID_FORMAT, seed=3)
+    with TaobaoSandbox(rate_scale=200) as sandbox:
+        old = sandbox.add_shop("taobao-cn", book)
+        path = tmp_path / "old.json"
+        path.write_text(json.dumps(old.credentials))
+        add_taobao("taobao-cn", path, *(f"--endpoint={k}={v}" for k, v in old.endpoints.items()))
+        sandbox.revoke("taobao-cn")
+        blocked = main(["orders", "pull", "--shop", "taobao-cn", "--now"])
+        new = sandbox.add_shop("taobao-cn", book)  # the seller re-authorized: a new session
+        path = tmp_path / "new.json"
+        path.write_text(json.dumps(new.credentials))
+
+        # When the shop is rotated to the new session, then pulled
+        rotated = main(["shops", "rotate", "taobao-cn", "--credentials", str(path)])
+        main(["status"])
+        pulled = main(["orders", "pull", "--shop", "taobao-cn", "--now"])
+
+    # Then the secret holds the new session, the block is gone, and pulls work again
+    out = capsys.readouterr().out
+    assert (blocked, rotated, pulled) == (1, 0, 0)
+    assert stored_secret(stack, "taobao-cn") == new.credentials != old.credentials
+    assert "taobao accepted the new credentials" in out and "authorization block cleared" in out
+    state = next(
+        re.split(r"\s{2,}", line)[2] for line in out.splitlines() if line.startswith("taobao-cn  taobao")
+    )
+    assert state == "new"
+    assert "taobao-cn: done" in out
+
+
+def test_pull_now_on_a_busy_shop_is_queued_behind_the_running_pull(
+    stack: LocalStack, credentials_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a shop a worker is pulling right now
+    from crossdock.storage.shops import ShopRepository
+
+    add_taobao("taobao-cn", credentials_file)
+    assert ShopRepository().try_lease("taobao-cn", "worker", datetime.now(UTC), timedelta(minutes=5))
+
+    # When an operator runs a backfill here
+    code = main(["orders", "pull", "--shop", "taobao-cn", "--since", "2026-11-20", "--now"])
+
+    # Then it is not lost: it waits on the order-tasks queue, delayed until the lease ends
+    attributes = stack.client("sqs").get_queue_attributes(
+        QueueUrl=stack.queue_url(c.ORDER_TASKS_QUEUE), AttributeNames=["ApproximateNumberOfMessagesDelayed"]
+    )["Attributes"]
+    assert code == 0
+    assert "queued to run after it" in capsys.readouterr().out
+    assert attributes["ApproximateNumberOfMessagesDelayed"] == "1"

@@ -6,7 +6,10 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+import boto3
 import pytest
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+from crossdock import bootstrap
 from crossdock import constants as c
 from crossdock.storage.models import ShopModel
 from crossdock_local.events import scheduled_event
@@ -58,3 +61,72 @@ def test_planner_accepts_the_scheduled_event_envelope(env):
     result = load_handler(c.ORDERS_PLANNER)(event, new_context(c.ORDERS_PLANNER, REGION))
     # Then one task is planned
     assert result == {"enqueued": 1, "skipped": {}}
+
+
+def failed_task_metrics(stdout: str) -> list[dict]:
+    """The EMF documents of `TasksFailed` among a function's stdout lines."""
+    documents = [
+        json.loads(line) for line in stdout.splitlines() if line.startswith("{") and '"_aws"' in line
+    ]
+    return [
+        d
+        for d in documents
+        if any(
+            m["Name"] == c.TASKS_FAILED_METRIC for s in d["_aws"]["CloudWatchMetrics"] for m in s["Metrics"]
+        )
+    ]
+
+
+WORKERS = [spec for spec in c.FUNCTIONS if spec.queue]
+
+
+@pytest.mark.parametrize("spec", WORKERS, ids=lambda s: s.name)
+def test_every_sqs_worker_counts_a_failed_record_and_still_returns_it_to_the_queue(
+    env, spec, monkeypatch, capsys
+):
+    # Given a record its worker cannot process (a malformed body; the adjuster refuses those by
+    # design, so for it the stock table fails instead)
+    def unavailable(*_args, **_kwargs):
+        raise RuntimeError("DynamoDB unavailable")
+
+    monkeypatch.setattr(bootstrap, "own_stock", unavailable)
+    body = json.dumps({"adjustment_id": "a1", "sku": "A", "warehouse": "own:sz", "on_hand": 1})
+    record = sqs_record_for(body if spec is c.STOCK_ADJUSTER else "{not json", f"crossdock-{spec.name}")
+    capsys.readouterr()
+    fifo = next(q for q in c.QUEUES if q.logical_id == spec.queue).fifo
+    # When the worker handles it
+    try:
+        result = load_handler(spec)({"Records": [record]}, new_context(spec, REGION))
+        returned = [item["itemIdentifier"] for item in result["batchItemFailures"]]
+    except BatchProcessingError:
+        assert fifo  # a FIFO batch whose every record failed fails the invocation: all redelivered
+        returned = [record["messageId"]]
+    # Then the record goes back to its queue, and one TasksFailed is emitted for this function
+    assert returned == [record["messageId"]]
+    (document,) = failed_task_metrics(capsys.readouterr().out)
+    assert document[c.TASKS_FAILED_METRIC] in (1, [1])
+    assert (document["service"], document[c.TASKS_FAILED_DIMENSION]) == (c.SERVICE_NAME, spec.name)
+    assert document["_aws"]["CloudWatchMetrics"][0]["Namespace"] == c.METRICS_NAMESPACE
+    assert sorted(document["_aws"]["CloudWatchMetrics"][0]["Dimensions"][0]) == sorted(
+        ["service", c.TASKS_FAILED_DIMENSION]
+    )
+
+
+def test_worker_marks_the_shop_failing_when_its_secret_lacks_a_field(env, capsys):
+    # Given a shop whose rotated secret misspells `session`
+    secret = {"app_key": "12345678", "app_secret": "s3cr3t", "sesion": "6100deadbeef0123456789abcdef0123"}
+    boto3.client("secretsmanager", region_name=REGION).create_secret(
+        Name="crossdock/shops/broken", SecretString=json.dumps(secret)
+    )
+    ShopModel("broken", channel="taobao", secret_name="crossdock/shops/broken", created_at=NOW).save()
+    record = sqs_record(json.dumps({"kind": "pull", "shop_id": "broken"}))
+    # When the worker pulls it
+    result = load_handler(c.ORDERS_WORKER)({"Records": [record]}, new_context(c.ORDERS_WORKER, REGION))
+    # Then the record is redelivered, counted, and the shop says why — without the secret's values
+    shop = ShopModel.get("broken")
+    out = capsys.readouterr().out
+    assert [item["itemIdentifier"] for item in result["batchItemFailures"]] == [record["messageId"]]
+    assert len(failed_task_metrics(out)) == 1
+    assert shop.failing_since is not None and shop.last_run["outcome"] == "failed"
+    assert shop.last_error == "ValueError: secret crossdock/shops/broken lacks session for taobao"
+    assert "6100deadbeef" not in out and "s3cr3t" not in out

@@ -207,3 +207,163 @@ def test_reconciliation_recovers_missing_orders_and_says_so(env, tmp_path):
     (mail,) = tmp_path.glob("*.eml")
     assert "1 orders were missing and have been recovered" in mail.read_text()
     assert ShopModel.get("shop-1").last_reconciled_day == "2026-10-31"
+
+
+SECRET_VALUE = "6100deadbeef0123456789abcdef0123"
+
+
+class SecretWithoutSession(FakeSources):
+    """A rotated secret whose `session` key was misspelled: building the source fails, not a call."""
+
+    def open(self, shop, *, refresh_credentials=False, budget=None):
+        raise ValueError(
+            f"secret crossdock/shops/shop-1 lacks session for taobao: {{'app_key': '1', 'sesion': '{SECRET_VALUE}'}}"
+        )
+
+
+def test_unexpected_error_marks_the_shop_failing_with_a_sanitized_reason_and_is_raised_again(env):
+    # Given a shop whose secret lacks a field
+    from crossdock.usecases.shops_admin import shop_statuses
+
+    clock = ManualClock(START)
+    puller = make_puller(env, FakeChannel(), clock)
+    puller.sources = SecretWithoutSession(FakeChannel())
+    # When the scheduled pull runs
+    with pytest.raises(ValueError):
+        puller.pull(ShopTask(shop_id="shop-1"))
+    # Then the queue will redeliver the task, and the shop shows failing with a reason free of secrets
+    shop = ShopModel.get("shop-1")
+    assert shop.last_run["outcome"] == "failed"
+    assert shop.failing_since == START and shop.lease_until is None
+    assert shop.last_error.startswith("ValueError: secret crossdock/shops/shop-1 lacks session for taobao")
+    assert SECRET_VALUE not in shop.last_error and len(shop.last_error) <= 300
+    (status,) = shop_statuses(START)
+    assert status.state == "failing"
+
+
+def test_unexpected_errors_for_half_an_hour_send_one_failing_alert(env, tmp_path):
+    # Given a shop whose every pull fails inside crossdock
+    clock = ManualClock(START)
+    puller = make_puller(env, FakeChannel(), clock)
+    puller.sources = SecretWithoutSession(FakeChannel())
+    puller.alerts.outbox = tmp_path
+    # When it is pulled every 15 minutes for 45 minutes
+    for _ in range(4):
+        with pytest.raises(ValueError):
+            puller.pull(ShopTask(shop_id="shop-1"))
+        clock.tick(15 * 60)
+    # Then one e-mail, at the 30-minute pull, without the secret's value
+    (mail,) = tmp_path.glob("*.eml")
+    text = mail.read_text()
+    assert "no orders pulled for 30 min" in text and "error inside crossdock" in text
+    assert SECRET_VALUE not in text
+
+
+def test_a_successful_pull_clears_the_failing_state_of_an_unexpected_error(env):
+    # Given a shop that failed on its secret, then got a complete one
+    clock = ManualClock(START)
+    channel = FakeChannel()
+    channel.put("T1", START - timedelta(minutes=20))
+    puller = make_puller(env, channel, clock)
+    puller.sources = SecretWithoutSession(channel)
+    with pytest.raises(ValueError):
+        puller.pull(ShopTask(shop_id="shop-1"))
+    puller.sources = FakeSources(channel)
+    clock.tick(300)
+    # When pulled again
+    report = puller.pull(ShopTask(shop_id="shop-1"))
+    # Then the shop is healthy again
+    shop = ShopModel.get("shop-1")
+    assert report.outcome == "done" and report.new == 1
+    assert shop.failing_since is None and shop.last_error is None
+
+
+def take_lease_elsewhere(now, seconds=200):
+    from crossdock.storage.shops import ShopRepository
+
+    assert ShopRepository().try_lease("shop-1", "other-worker", now, timedelta(seconds=seconds))
+
+
+def queued_tasks(settings) -> list[dict]:
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    attrs = sqs.get_queue_attributes(QueueUrl=settings.order_tasks_queue_url, AttributeNames=["All"])
+    delayed = int(attrs["Attributes"]["ApproximateNumberOfMessagesDelayed"])
+    visible = sqs.receive_message(QueueUrl=settings.order_tasks_queue_url, MaxNumberOfMessages=10)
+    return [{"delayed": delayed}, *(json.loads(m["Body"]) for m in visible.get("Messages", []))]
+
+
+@pytest.mark.parametrize(
+    "task",
+    [
+        ShopTask(shop_id="shop-1", reason="manual", since=START - timedelta(days=2)),
+        ShopTask(shop_id="shop-1", reason="manual"),
+        ShopTask(shop_id="shop-1", reason="continuation"),
+        ShopTask(shop_id="shop-1", reason="continuation", since=START - timedelta(days=2)),
+        ShopTask(
+            shop_id="shop-1",
+            kind="reconcile",
+            reason="reconcile",
+            since=START - timedelta(days=1),
+            until=START,
+        ),
+    ],
+    ids=["backfill", "manual", "continuation", "backfill-continuation", "reconcile"],
+)
+def test_a_task_that_must_not_be_lost_is_deferred_until_the_lease_ends(env, task, monkeypatch):
+    # Given another worker holding the shop for 200 s more
+    from crossdock.usecases.reconcile import Reconciler
+
+    clock = ManualClock(START)
+    take_lease_elsewhere(START, seconds=200)
+    puller = make_puller(env, FakeChannel(), clock)
+    sent: list[tuple[list[dict], int]] = []
+    monkeypatch.setattr(puller.tasks, "enqueue", lambda tasks, *, delay_s=0: sent.append((tasks, delay_s)))
+    # When the task arrives
+    report = Reconciler(puller).reconcile(task) if task.kind == "reconcile" else puller.pull(task)
+    # Then the same task is queued again, delayed until the lease has ended, and nothing else happens
+    assert report.outcome == "deferred"
+    assert sent == [([task.body()], 200)]
+    shop = ShopModel.get("shop-1")
+    assert shop.lease_owner == "other-worker" and not shop.last_run and shop.last_pull_at is None
+
+
+def test_a_deferred_task_really_waits_on_the_queue(env):
+    # Given a busy shop
+    clock = ManualClock(START)
+    take_lease_elsewhere(START)
+    # When a manual backfill arrives
+    task = ShopTask(shop_id="shop-1", reason="manual", since=START - timedelta(days=1))
+    make_puller(env, FakeChannel(), clock).pull(task)
+    # Then it is on the order-tasks queue, delayed (not visible yet)
+    assert queued_tasks(env) == [{"delayed": 1}]
+
+
+def test_the_deferral_is_bounded_by_the_sqs_maximum_and_a_floor(env, monkeypatch):
+    # Given a lease far in the future, then one that has just ended
+    clock = ManualClock(START)
+    take_lease_elsewhere(START, seconds=3600)
+    puller = make_puller(env, FakeChannel(), clock)
+    delays: list[int] = []
+    monkeypatch.setattr(puller.tasks, "enqueue", lambda tasks, *, delay_s=0: delays.append(delay_s))
+    task = ShopTask(shop_id="shop-1", reason="continuation")
+    # When the task meets each
+    puller.pull(task)
+    ShopModel.get("shop-1").update(actions=[ShopModel.lease_until.set(START + timedelta(seconds=1))])
+    puller.pull(task)
+    # Then it waits at most 15 minutes and at least 30 s
+    assert delays == [900, 30]
+
+
+@pytest.mark.parametrize("reason", ["schedule", "degraded", "probe"])
+def test_a_planned_pull_meeting_a_busy_shop_is_dropped_for_the_next_plan(env, reason, monkeypatch):
+    # Given a busy shop
+    clock = ManualClock(START)
+    take_lease_elsewhere(START)
+    puller = make_puller(env, FakeChannel(), clock)
+    sent: list[object] = []
+    monkeypatch.setattr(puller.tasks, "enqueue", lambda tasks, *, delay_s=0: sent.append(tasks))
+    # When a planned pull arrives
+    report = puller.pull(ShopTask(shop_id="shop-1", reason=reason))
+    # Then it is dropped: the running pull reads from the same checkpoint, the planner plans again
+    assert report.outcome == "busy" and sent == []
+    assert ShopModel.get("shop-1").last_pull_at is None  # so the planner sees it as due

@@ -1,4 +1,4 @@
-"""GraphQL resolvers of the Shopify sandbox: `orders` and `order` on the query root, and the lists
+"""GraphQL resolvers of the Shopify sandbox: `shop`, `orders` and `order` on the query root, and the lists
 below an order, paged with keyset cursors like Shopify's.
 
 `orders` requires `first` (0..250; `last`/`before` are not emulated), applies the `query:` search
@@ -124,6 +124,12 @@ def attach(type_name: str, field_name: str, resolver: Any) -> None:
         object_type.fields[field_name].resolve = resolver
 
 
+def resolve_shop(_root: Any, info: GraphQLResolveInfo) -> dict[str, Any]:
+    """`shop { name }`: what `crossdock shops rotate` asks to check a store's token."""
+    return {"name": info.context.store.book.shop}
+
+
+attach("QueryRoot", "shop", resolve_shop)
 attach("QueryRoot", "orders", resolve_orders)
 attach("QueryRoot", "order", resolve_order)
 attach("Order", "lineItems", resolve_line_items)

@@ -82,7 +82,9 @@ type Order {
 }
 type OrderEdge { cursor: String! node: Order! }
 type OrderConnection { edges: [OrderEdge!]! nodes: [Order!]! pageInfo: PageInfo! }
+type Shop { name: String! }
 type QueryRoot {
+  shop: Shop!
   order(id: ID!): Order
   orders(
     after: String, before: String, first: Int, last: Int, query: String, reverse: Boolean = false,

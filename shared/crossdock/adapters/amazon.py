@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 import requests
 
 from crossdock.adapters.amazon_fba import AmazonFba
-from crossdock.adapters.amazon_lwa import CREDENTIAL_FIELDS, TOKEN_URL
+from crossdock.adapters.amazon_lwa import CREDENTIAL_FIELDS, TOKEN_URL, LwaTokens
 from crossdock.adapters.amazon_normalize import CHANNEL, to_order
 from crossdock.adapters.amazon_responses import SEARCH, SearchPage, parse_search
 from crossdock.adapters.amazon_spapi import SpApi
@@ -109,6 +109,12 @@ class AmazonOrders:
         }
 
 
+def probe(ctx: ShopContext) -> None:
+    """The LWA exchange of the seller's refresh token: LWA checks the client id and secret and the
+    seller's grant (revoked or wrong → AuthError) without spending any SP-API quota."""
+    LwaTokens(ctx.http, ctx.credentials, token_url=ctx.endpoint("token", TOKEN_URL)).access_token()
+
+
 SPEC = ChannelSpec(
     name=CHANNEL,
     limits=ChannelLimits(
@@ -136,4 +142,5 @@ SPEC = ChannelSpec(
     minimum_calls=lambda changed: max(1, math.ceil(changed / PAGE_SIZE)),
     stock=AmazonStockWriter,
     fba=AmazonFba,
+    probe=probe,
 )

@@ -163,6 +163,12 @@ def minimum_calls(changed_orders: int) -> int:
     return max(1, math.ceil(changed_orders / PAGE_SIZE))
 
 
+def probe(ctx: ShopContext) -> None:
+    """The OAuth refresh grant pulls start with: eBay checks the app keys, the seller's refresh
+    token and the scope it granted (invalid_grant / invalid_client / invalid_scope → AuthError)."""
+    EbayOrderSource(ctx).tokens.current()
+
+
 SPEC = ChannelSpec(
     name=CHANNEL,
     limits=ChannelLimits(
@@ -182,4 +188,5 @@ SPEC = ChannelSpec(
     build=EbayOrderSource,
     minimum_calls=minimum_calls,
     stock=EbayStockWriter,
+    probe=probe,
 )

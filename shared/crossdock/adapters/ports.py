@@ -70,6 +70,9 @@ class ChannelSpec:
     `endpoints` maps endpoint names (e.g. "api", "token") to production defaults; a shop may override
     any of them (`crossdock shops add --endpoint api=http://127.0.0.1:9001`).
     `credential_fields` are the keys its Secrets Manager secret must hold.
+    `probe` makes the channel's cheapest authenticated call with a shop's context and raises the
+    call's `ChannelError` (AuthError for refused credentials): `crossdock shops rotate` checks new
+    credentials with it before they replace the live ones.
     """
 
     name: str
@@ -79,5 +82,6 @@ class ChannelSpec:
     credential_fields: tuple[str, ...]
     build: Callable[[ShopContext], OrderSource]
     minimum_calls: Callable[[int], int]  # fewest order-listing calls for N changed orders (bench)
+    probe: Callable[[ShopContext], None]  # the cheapest authenticated call (checks credentials)
     stock: Callable[[ShopContext], StockWriter] | None = None  # channels we push stock to
     fba: Callable[[ShopContext], FbaInventory] | None = None  # channels whose warehouse stock we read

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from crossdock.adapters.errors import RequestRejectedError
+from crossdock.adapters.errors import InvalidResponseError, RequestRejectedError
 from crossdock.adapters.ports import ChannelSpec, ShopContext
 from crossdock.adapters.shopify_orders import to_order
 from crossdock.adapters.shopify_query import (
@@ -120,6 +120,22 @@ def minimum_calls(changed_orders: int) -> int:
     return max(1, math.ceil(changed_orders / PAGE_SIZE))
 
 
+SHOP_QUERY = "query Probe { shop { name } }"
+
+
+def probe(ctx: ShopContext) -> None:
+    """`shop { name }`, one point of the store's bucket: the store checks the access token
+    (401/403 → AuthError)."""
+
+    def name(data: dict[str, Any]) -> str:
+        shop = data.get("shop")
+        if not isinstance(shop, dict) or not isinstance(shop.get("name"), str):
+            raise InvalidResponseError(CHANNEL, "the shop query answered without the shop's name", status=200)
+        return shop["name"]
+
+    ShopifyStore(ctx).query(SHOP_QUERY, {}, 1, name)
+
+
 SPEC = ChannelSpec(
     name=CHANNEL,
     limits=ChannelLimits(
@@ -136,4 +152,5 @@ SPEC = ChannelSpec(
     build=ShopifyOrderSource,
     minimum_calls=minimum_calls,
     stock=ShopifyStockWriter,
+    probe=probe,
 )

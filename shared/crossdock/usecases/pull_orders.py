@@ -4,10 +4,19 @@ Guarantees (the issue's list): the checkpoint moves to a window's end only after
 that window is stored and its events are on the queue; a crash anywhere re-reads the window on the
 next run; before the Lambda runs out of time the worker stops between pages and enqueues its own
 continuation; auth failures stop the shop and alert once; channel faults feed the breaker.
+
+No failure hides: an unexpected error (a bug, a secret missing a field) marks the shop failing with
+a sanitized reason, counts towards the "failing" alert like channel faults, and is raised again so
+the queue redelivers the task (and, repeated, dead-letters it). A task that finds the shop busy is
+deferred — enqueued again, delayed until the other worker's lease ends — unless it is a plain
+planned pull (schedule, degraded, probe): the planner plans one again within 5 minutes and the
+running pull reads from the same checkpoint, so dropping it loses nothing. Manual backfills,
+continuations and reconciliations are never dropped.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
@@ -16,6 +25,7 @@ from typing import Any
 from crossdock.adapters.errors import AuthError, CallDeferred, ChannelError, RequestRejectedError
 from crossdock.adapters.http import CallStats, ChannelHttp
 from crossdock.config import Settings
+from crossdock.domain.failures import safe_reason
 from crossdock.domain.windows import Window, plan_windows
 from crossdock.observability import logger
 from crossdock.storage.orders import OrderRepository, Outcome
@@ -25,13 +35,19 @@ from crossdock.usecases.health import ShopHealth
 from crossdock.usecases.ports import AlertSink, EventSink, SourceOpener, TaskSink
 from crossdock.usecases.tasks import ShopTask
 
+# Planned pulls read from the checkpoint and are planned again within minutes: a busy shop drops them.
+REPLANNED = ("schedule", "degraded", "probe")
+DEFER_MIN_S = 30  # a lease that just ended (or vanished) is retried after this
+DEFER_MAX_S = 900  # SQS DelaySeconds maximum
+FAILING_ALERT_AFTER = timedelta(minutes=30)
+
 
 @dataclass
 class PullReport:
     shop_id: str
     kind: str = "pull"
     channel: str = ""
-    outcome: str = "done"  # done | continued | busy | auth_blocked | failed | disabled
+    outcome: str = "done"  # done | continued | deferred | busy | auth_blocked | failed | disabled
     windows: int = 0
     pages: int = 0
     new: int = 0
@@ -77,9 +93,8 @@ class OrderPuller:
         report = PullReport(task.shop_id, kind=task.kind)
         now = self.clock()
         shop = self.shops.try_lease(task.shop_id, self.owner, now, self.remaining() + timedelta(minutes=1))
-        if shop is None:
-            report.outcome = "busy"  # another worker is pulling this shop right now
-            return report
+        if shop is None:  # another worker is pulling this shop right now
+            return self._busy(task, report, now)
         report.channel = shop.channel
         fields: dict[str, Any] = {"last_pull_at": now}
         try:
@@ -112,8 +127,19 @@ class OrderPuller:
             fields.update(last_error=str(exc)[:500], last_error_at=now, failing_since=failing_since)
             if isinstance(exc, RequestRejectedError):
                 self.alerts.send(shop_alerts.rejected(shop, exc, now), now=now)
-            elif now - failing_since >= timedelta(minutes=30):
-                self.alerts.send(shop_alerts.failing(shop, exc, failing_since, now), now=now)
+            elif now - failing_since >= FAILING_ALERT_AFTER:
+                self.alerts.send(shop_alerts.failing(shop, str(exc), failing_since, now), now=now)
+        except Exception as exc:
+            # Not a channel fault: a bug, a secret without a field, storage or queue down. The shop
+            # shows it (sanitized), it counts towards the failing alert, and the queue retries it.
+            reason = safe_reason(exc, keep=(shop.shop_id, shop.secret_name))
+            report.outcome, report.error = "failed", reason
+            failing_since = shop.failing_since or now
+            fields.update(last_error=reason, last_error_at=now, failing_since=failing_since)
+            if now - failing_since >= FAILING_ALERT_AFTER:
+                alert = shop_alerts.failing(shop, reason, failing_since, now, unexpected=True)
+                self.alerts.send(alert, now=now)
+            raise
         finally:
             if report.bucket_state:
                 fields["bucket_state"] = report.bucket_state
@@ -125,6 +151,20 @@ class OrderPuller:
             fields["last_run"] = report.figures()
             fields["totals"] = _add_totals(shop.totals or {}, report)
             self.shops.release(shop, self.owner, **fields)
+        return report
+
+    def _busy(self, task: ShopTask, report: PullReport, now: datetime) -> PullReport:
+        """Drop a planned pull (planned again soon); defer anything else until the lease ends."""
+        if task.reason in REPLANNED and task.since is None:
+            report.outcome = "busy"
+            logger.info("shop busy: planned pull dropped, the planner plans the next", extra=task.body())
+            return report
+        lease_until = self.shops.get(task.shop_id).lease_until
+        wait_s = (lease_until - now).total_seconds() if lease_until else 0.0
+        delay_s = min(DEFER_MAX_S, max(DEFER_MIN_S, math.ceil(wait_s)))
+        self.tasks.enqueue([task.body()], delay_s=delay_s)
+        report.outcome = "deferred"
+        logger.info("shop busy: task deferred", extra={**task.body(), "delay_s": delay_s})
         return report
 
     def _run(self, shop: Any, task: ShopTask, report: PullReport, *, refresh: bool) -> ChannelHttp:

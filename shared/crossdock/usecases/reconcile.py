@@ -1,6 +1,7 @@
 """Daily reconciliation: re-read the previous day from the channel; anything that was missing or
 older in the store is stored now, and a person is told ("N orders were missing and have been
-recovered"), so a silent gap never lasts more than a day."""
+recovered"), so a silent gap never lasts more than a day. A shop busy with another pull defers the
+reconciliation (the puller enqueues it again, delayed until the lease ends): it is never dropped."""
 
 from __future__ import annotations
 
@@ -11,10 +12,6 @@ from crossdock.usecases.pull_orders import OrderPuller, PullReport
 from crossdock.usecases.tasks import ShopTask
 
 
-class ShopBusy(RuntimeError):
-    """Another worker holds the shop: retry the reconciliation later (SQS redelivery)."""
-
-
 @dataclass
 class Reconciler:
     puller: OrderPuller
@@ -22,8 +19,6 @@ class Reconciler:
     def reconcile(self, task: ShopTask) -> PullReport:
         assert task.kind == "reconcile" and task.since is not None
         report = self.puller.pull(task)
-        if report.outcome == "busy":
-            raise ShopBusy(f"shop {task.shop_id} is being pulled; reconciliation retried later")
         if report.recovered and report.outcome in ("done", "continued"):
             shop = self.puller.shops.get(task.shop_id)
             now = self.puller.clock()

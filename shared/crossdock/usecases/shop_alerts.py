@@ -44,18 +44,38 @@ def rejected(shop: Any, exc: ChannelError, now: datetime) -> Alert:
     )
 
 
-def failing(shop: Any, exc: ChannelError, since: datetime, now: datetime) -> Alert:
+def failing(shop: Any, error: str, since: datetime, now: datetime, *, unexpected: bool = False) -> Alert:
+    """`error` is already fit for an e-mail (a channel fault's text, or a sanitized reason). One key
+    for channel faults and unexpected errors alike: one alert per incident, whatever ends the pulls."""
+    if unexpected:
+        happened = (
+            f"Every pull since {iso_z(since)} failed on an error inside crossdock, not a channel fault."
+        )
+        did = (
+            "Kept the checkpoint (nothing skipped); the queue retries each failed task, then keeps it in "
+            "its dead-letter queue."
+        )
+        to_do = (
+            f"If the error names a credential field, store complete credentials with `crossdock shops "
+            f"rotate {shop.shop_id} --credentials FILE`; otherwise forward this alert to the crossdock developers."
+        )
+    else:
+        happened = f"Every pull since {iso_z(since)} ended in channel faults after retries."
+        did = "Retried with backoff on every call, kept the checkpoint (nothing skipped), kept scheduling pulls."
+        to_do = (
+            f"Check the {shop.channel} status page and the shop's API access; no action is needed if the "
+            "channel reports an outage: crossdock catches up by itself."
+        )
     return Alert(
         dedupe_key=f"failing:{shop.shop_id}",
         subject=f"Shop {shop.shop_id} ({shop.channel}): no orders pulled for {int((now - since).total_seconds() // 60)} min",
         shop_id=shop.shop_id,
         channel=shop.channel,
         since=since,
-        what_happened=f"Every pull since {iso_z(since)} ended in channel faults after retries.",
-        what_we_did="Retried with backoff on every call, kept the checkpoint (nothing skipped), kept scheduling pulls.",
-        what_to_do=f"Check the {shop.channel} status page and the shop's API access; no action is needed if the "
-        "channel reports an outage: crossdock catches up by itself.",
-        details=(str(exc),),
+        what_happened=happened,
+        what_we_did=did,
+        what_to_do=to_do,
+        details=(error,),
     )
 
 
