@@ -1,7 +1,8 @@
 """Order worker (SQS order-tasks): pulls or reconciles one shop per record, reports partial failures.
 
-A record fails (and SQS redelivers it, then dead-letters it) only on unexpected errors; channel
-faults are handled inside the use case (retries, breaker, alerts, checkpoint kept).
+A record fails (and SQS redelivers it, then dead-letters it) only on unexpected errors, which also
+mark the shop failing and count as `TasksFailed` (alarmed); channel faults are handled inside the
+use case (retries, breaker, alerts, checkpoint kept). A task for a busy shop is deferred, not failed.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from crossdock import bootstrap
 from crossdock.adapters import registry
 from crossdock.config import settings
-from crossdock.observability import logger, metrics, tracer
+from crossdock.constants import ORDERS_WORKER
+from crossdock.observability import counts_failures, logger, metrics, tracer
 from crossdock.usecases.pull_orders import PullReport
 from crossdock.usecases.reconcile import Reconciler
 from crossdock.usecases.tasks import ShopTask
@@ -24,6 +26,7 @@ assert registry.CHANNELS  # every channel adapter loads during init, not on the 
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
+@counts_failures(ORDERS_WORKER.name)
 @tracer.capture_method(capture_response=False)
 def handle_task(record: SQSRecord, lambda_context: LambdaContext) -> None:
     task = ShopTask.from_json(record.body)

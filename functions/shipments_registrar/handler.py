@@ -2,7 +2,9 @@
 
 The orders worker routes `order.shipped` events here (schema crossdock.order-event v1). Registering
 a parcel twice changes nothing, so a redelivered event is harmless. A malformed event is logged and
-reported failed: after the queue's maxReceiveCount it rests in the alarmed dead-letter queue.
+reported failed: after the queue's maxReceiveCount it rests in the alarmed dead-letter queue. A
+shipment whose number is not a tracking number is not registered: counted (ShipmentNumbersRefused),
+logged, alerted, and named in the record's result; the record itself succeeds (retrying cannot fix it).
 """
 
 from __future__ import annotations
@@ -16,14 +18,16 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from crossdock import bootstrap_tracking
 from crossdock.config import settings
-from crossdock.observability import logger, metrics, tracer
+from crossdock.constants import SHIPMENTS_REGISTRAR
+from crossdock.observability import counts_failures, logger, metrics, tracer
 from crossdock.usecases.track_register import BadShipmentEvent, shipments_in
 
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
+@counts_failures(SHIPMENTS_REGISTRAR.name)
 @tracer.capture_method(capture_response=False)
-def register(record: SQSRecord) -> None:
+def register(record: SQSRecord) -> dict[str, list[str]]:
     try:
         shipments = shipments_in(json.loads(record.body))
     except (ValueError, BadShipmentEvent) as exc:  # JSONDecodeError is a ValueError
@@ -32,7 +36,12 @@ def register(record: SQSRecord) -> None:
         raise
     report = bootstrap_tracking.shipment_registrar(settings()).register(shipments)
     metrics.add_metric(name="ParcelsRegistered", unit="Count", value=len(report.new))
-    logger.info("parcels registered", extra={"new": report.new, "known": report.known})
+    metrics.add_metric(name="ShipmentNumbersRefused", unit="Count", value=len(report.refused))
+    refused = [r.describe() for r in report.refused]
+    if refused:
+        logger.warning("tracking numbers refused, not registered", extra={"refused": refused})
+    logger.info("parcels registered", extra={"new": report.new, "known": report.known, "refused": refused})
+    return {"new": report.new, "known": report.known, "refused": refused}
 
 
 @logger.inject_lambda_context(clear_state=True)

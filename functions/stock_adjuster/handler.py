@@ -17,11 +17,13 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from crossdock import bootstrap
 from crossdock.config import settings
-from crossdock.observability import logger, metrics, tracer
+from crossdock.constants import STOCK_ADJUSTER
+from crossdock.observability import counts_failures, logger, metrics, tracer
 
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
+@counts_failures(STOCK_ADJUSTER.name)
 @tracer.capture_method(capture_response=False)
 def adjust(record: SQSRecord) -> None:
     result = bootstrap.own_stock(settings()).receive(record.body)

@@ -17,12 +17,14 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from crossdock import bootstrap
 from crossdock.config import settings
-from crossdock.observability import logger, metrics, tracer
+from crossdock.constants import STOCK_FLUSHER
+from crossdock.observability import counts_failures, logger, metrics, tracer
 from crossdock.usecases.stock_flush import FlushDeferred
 
 processor = SqsFifoPartialProcessor(skip_group_on_error=True)
 
 
+@counts_failures(STOCK_FLUSHER.name)
 def flush(record: SQSRecord, lambda_context: LambdaContext) -> None:
     shop_key = str(json.loads(record.body)["shop_key"])
     remaining = lambda: lambda_context.get_remaining_time_in_millis() / 1000  # noqa: E731

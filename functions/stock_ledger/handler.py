@@ -10,12 +10,14 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from crossdock import bootstrap
 from crossdock.config import settings
+from crossdock.constants import STOCK_LEDGER
 from crossdock.domain.events import SCHEMA
-from crossdock.observability import logger, metrics, tracer
+from crossdock.observability import counts_failures, logger, metrics, tracer
 
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
+@counts_failures(STOCK_LEDGER.name)
 @tracer.capture_method(capture_response=False)
 def handle_event(record: SQSRecord) -> None:
     event = json.loads(record.body)

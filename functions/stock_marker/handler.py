@@ -18,13 +18,15 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from crossdock import bootstrap
 from crossdock.config import settings
-from crossdock.observability import logger, metrics, tracer
+from crossdock.constants import STOCK_MARKER
+from crossdock.observability import counts_failures, logger, metrics, tracer
 from crossdock.usecases.stock_marks import StockChange, StockMarker
 
 processor = SqsFifoPartialProcessor(skip_group_on_error=True)
 marker: StockMarker | None = None
 
 
+@counts_failures(STOCK_MARKER.name)
 def mark(record: SQSRecord) -> None:
     assert marker is not None
     try:
@@ -33,8 +35,7 @@ def mark(record: SQSRecord) -> None:
         metrics.add_metric(name="StockChangesMalformed", unit="Count", value=1)
         logger.error("malformed stock change", extra={"error": str(exc), "body": record.body[:200]})
         raise
-    for change in changes:
-        marker.mark(change)
+    marker.mark_all(changes)
 
 
 @logger.inject_lambda_context(clear_state=True)

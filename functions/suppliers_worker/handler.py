@@ -14,12 +14,14 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from crossdock import bootstrap_suppliers
 from crossdock.config import settings
-from crossdock.observability import logger, metrics, tracer
+from crossdock.constants import SUPPLIERS_WORKER
+from crossdock.observability import counts_failures, logger, metrics, tracer
 from crossdock.usecases.supplier_plan import TASK_KIND
 
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
+@counts_failures(SUPPLIERS_WORKER.name)
 @tracer.capture_method(capture_response=False)
 def check(record: SQSRecord) -> None:
     task = json.loads(record.body)
@@ -32,6 +34,7 @@ def check(record: SQSRecord) -> None:
     metrics.add_metric(name="SupplierReads", unit="Count", value=report.reads)
     for reason, count in report.rejected.items():
         metrics.add_metric(name=f"SupplierRejected_{reason}", unit="Count", value=count)
+    metrics.add_metric(name="SupplierQuotaExhausted", unit="Count", value=len(report.quota_exhausted))
     logger.info(
         "supplier checks",
         extra={
@@ -39,6 +42,7 @@ def check(record: SQSRecord) -> None:
             "blocked": report.blocked,
             "rejected": report.rejected,
             "stuck": report.stuck,
+            "quota_exhausted": report.quota_exhausted,
         },
     )
 

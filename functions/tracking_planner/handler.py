@@ -1,5 +1,6 @@
 """Tracking planner (EventBridge rule, every 15 minutes, "Scheduled Event" envelope): enqueues the
-due parcels as carrier-grouped tasks and sends the digest of newly stalled parcels."""
+due parcels as carrier-grouped tasks, then sends one digest each for the parcels the workers newly
+followed up (no source answers), those still failing 2 hours on (escalation), and new stalls."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ def handler(event: EventBridgeEvent, context: LambdaContext) -> dict[str, Any]:
     report = bootstrap_tracking.tracking_planner(settings()).plan()
     metrics.add_metric(name="ParcelsPlanned", unit="Count", value=report.planned)
     metrics.add_metric(name="ParcelsStalledReported", unit="Count", value=report.stalled_reported)
+    metrics.add_metric(name="ParcelsFollowUpReported", unit="Count", value=report.follow_ups_reported)
+    metrics.add_metric(name="ParcelsEscalated", unit="Count", value=report.escalated)
     logger.info(
         "tracking planned",
         extra={
@@ -28,7 +31,15 @@ def handler(event: EventBridgeEvent, context: LambdaContext) -> dict[str, Any]:
             "tasks": report.tasks,
             "by_carrier": report.by_carrier,
             "stalled_reported": report.stalled_reported,
+            "follow_ups_reported": report.follow_ups_reported,
+            "escalated": report.escalated,
             "schedule": event.resources,
         },
     )
-    return {"planned": report.planned, "tasks": report.tasks, "stalled_reported": report.stalled_reported}
+    return {
+        "planned": report.planned,
+        "tasks": report.tasks,
+        "stalled_reported": report.stalled_reported,
+        "follow_ups_reported": report.follow_ups_reported,
+        "escalated": report.escalated,
+    }

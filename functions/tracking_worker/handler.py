@@ -17,8 +17,8 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from crossdock import bootstrap_tracking
 from crossdock.config import settings
-from crossdock.constants import METRICS_NAMESPACE
-from crossdock.observability import logger, metrics, tracer
+from crossdock.constants import METRICS_NAMESPACE, TRACKING_WORKER
+from crossdock.observability import counts_failures, logger, metrics, tracer
 from crossdock.usecases.track_plan import TASK_KIND
 
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
@@ -30,6 +30,7 @@ def source_metric(source: str, name: str, value: float, unit: str) -> None:
         metric.add_dimension(name="source", value=source)
 
 
+@counts_failures(TRACKING_WORKER.name)
 @tracer.capture_method(capture_response=False)
 def refresh(record: SQSRecord) -> None:
     task = json.loads(record.body)

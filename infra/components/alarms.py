@@ -8,6 +8,7 @@ from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
+from crossdock import constants as c
 
 PERIOD = Duration.minutes(5)
 
@@ -34,3 +35,19 @@ def alarm_on_dead_letters(
 ) -> cloudwatch.Alarm:
     metric = queue.metric_approximate_number_of_messages_visible(statistic="Maximum", period=PERIOD)
     return alarm_when_positive(scope, construct_id, metric, f"Messages are waiting in {what}", topic)
+
+
+def alarm_on_failed_tasks(
+    scope: Construct, construct_id: str, function: str, what: str, topic: sns.ITopic
+) -> cloudwatch.Alarm:
+    """A worker's records returned to their queue (`observability.counts_failures` emits the metric
+    with exactly these dimensions): one failed task is enough; partial batch failures never reach
+    the Lambda Errors metric."""
+    metric = cloudwatch.Metric(
+        namespace=c.METRICS_NAMESPACE,
+        metric_name=c.TASKS_FAILED_METRIC,
+        dimensions_map={"service": c.SERVICE_NAME, c.TASKS_FAILED_DIMENSION: function},
+        statistic="Sum",
+        period=PERIOD,
+    )
+    return alarm_when_positive(scope, construct_id, metric, f"Tasks of {what} failed", topic)

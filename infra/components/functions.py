@@ -1,7 +1,8 @@
 """One Lambda function per FunctionSpec, with its own role, log group, triggers and alarms.
 
-Permissions follow the spec and nothing else: read/write on `spec.tables`, send to `spec.sends_to`,
-publish alerts when `spec.alerts`, read shop secrets under the prefix when `spec.reads_secrets`.
+Permissions follow the spec and nothing else: on each table of `spec.tables` exactly the DynamoDB
+actions named there (index reads on that index's ARN only), send to `spec.sends_to`, publish alerts
+when `spec.alerts`, read shop secrets under the prefix when `spec.reads_secrets`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aws_cdk import ArnFormat, Duration, Stack
+from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
@@ -21,7 +23,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 from crossdock import constants as c
 
-from infra.components.alarms import alarm_when_positive
+from infra.components.alarms import alarm_on_failed_tasks, alarm_when_positive
 from infra.components.alerts import Alerts
 from infra.components.errors import InfraConfigError
 from infra.components.naming import construct_id
@@ -91,6 +93,21 @@ def secret_prefixes(spec: c.FunctionSpec) -> list[tuple[str, str]]:
     return [(env_var, prefix) for wanted, env_var, prefix in families if wanted]
 
 
+def table_statements(table: dynamodb.ITable, access: c.TableAccess) -> list[iam.PolicyStatement]:
+    """Exactly the spec'd DynamoDB actions: on the table's ARN, and each index's reads on its own ARN
+    (never `table/index/*`, and nothing `grant_read_write_data` would add beyond them)."""
+    statements = []
+    if access.actions:
+        actions = sorted(f"dynamodb:{action}" for action in access.actions)
+        statements.append(iam.PolicyStatement(actions=actions, resources=[table.table_arn]))
+    for index, reads in access.indexes:
+        actions = sorted(f"dynamodb:{action}" for action in reads)
+        statements.append(
+            iam.PolicyStatement(actions=actions, resources=[f"{table.table_arn}/index/{index}"])
+        )
+    return statements
+
+
 def shop_secrets_arn(scope: Construct, prefix: str = c.DEFAULT_SECRETS_PREFIX) -> str:
     return Stack.of(scope).format_arn(
         service="secretsmanager",
@@ -145,10 +162,13 @@ class CrossdockFunction(Construct):
         alarm_when_positive(
             self, "ThrottlesAlarm", self.function.metric_throttles(), f"{function_name} was throttled", topic
         )
+        if spec.queue:
+            alarm_on_failed_tasks(self, "TasksFailedAlarm", spec.name, function_name, topic)
 
     def _grant(self, wiring: Wiring) -> None:
-        for table_id in self.spec.tables:
-            wiring.tables[table_id].table.grant_read_write_data(self.role)
+        for table_id, access in self.spec.tables.items():
+            for statement in table_statements(wiring.tables[table_id].table, access):
+                self.role.add_to_policy(statement)
         for queue_id in self.spec.sends_to:
             wiring.queues[queue_id].queue.grant_send_messages(self.role)
         if self.spec.alerts:

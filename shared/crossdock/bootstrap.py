@@ -132,7 +132,14 @@ def stock_pusher(
 
 def stock_marker(settings: Settings, *, clock: Callable[[], datetime] = now_utc) -> StockMarker:
     bind(settings)
-    return StockMarker(stock=StockRepository(settings), clock=clock)
+    shop_keys: list[str] = []
+
+    def every_shop() -> list[str]:  # read once per invocation
+        if not shop_keys:
+            shop_keys.extend(f"{shop.channel}#{shop.shop_id}" for shop in ShopRepository().all())
+        return shop_keys
+
+    return StockMarker(stock=StockRepository(settings), clock=clock, shop_keys=every_shop)
 
 
 def flush_tasks(settings: Settings) -> FlushTaskQueue:

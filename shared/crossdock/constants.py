@@ -10,6 +10,10 @@ from dataclasses import dataclass, field
 
 SERVICE_NAME = "crossdock"
 METRICS_NAMESPACE = "Crossdock"
+# Every SQS worker counts the records it fails (returned to their queue) under this metric, with the
+# dimensions service=SERVICE_NAME and function=<FunctionSpec.name>; each worker has an alarm on it.
+TASKS_FAILED_METRIC = "TasksFailed"
+TASKS_FAILED_DIMENSION = "function"
 
 # --- environment variable names -------------------------------------------------------------
 ENV_SHOPS_TABLE = "CROSSDOCK_SHOPS_TABLE"
@@ -187,6 +191,50 @@ ORDER_EVENT_ROUTES: dict[str, tuple[str, ...] | None] = {
 }
 
 
+# --- DynamoDB access per function ---------------------------------------------------------------
+# The DynamoDB API actions a function's code calls on a table; its role is granted exactly these
+# (infra/components/functions.py). PynamoDB: get/refresh → GetItem, batch_get → BatchGetItem,
+# query → Query, scan → Scan, save → PutItem, update → UpdateItem, delete → DeleteItem,
+# batch_write → BatchWriteItem. A TransactWrite is granted as its parts (tx.save → PutItem,
+# tx.update → UpdateItem, tx.delete → DeleteItem, tx.condition_check → ConditionCheckItem).
+GET_ITEM = "GetItem"
+BATCH_GET_ITEM = "BatchGetItem"
+QUERY = "Query"
+SCAN = "Scan"
+PUT_ITEM = "PutItem"
+UPDATE_ITEM = "UpdateItem"
+DELETE_ITEM = "DeleteItem"
+BATCH_WRITE_ITEM = "BatchWriteItem"
+CONDITION_CHECK_ITEM = "ConditionCheckItem"
+READ_ACTIONS = frozenset({GET_ITEM, BATCH_GET_ITEM, QUERY, SCAN})
+WRITE_ACTIONS = frozenset({PUT_ITEM, UPDATE_ITEM, DELETE_ITEM, BATCH_WRITE_ITEM, CONDITION_CHECK_ITEM})
+INDEX_ACTIONS = frozenset({QUERY, SCAN})  # all a global secondary index serves
+
+
+@dataclass(frozen=True)
+class TableAccess:
+    """What a function does with one table: the actions on the table, and per global secondary
+    index (by name) the reads on that index, granted on that index's ARN only."""
+
+    actions: frozenset[str] = frozenset()
+    indexes: tuple[tuple[str, frozenset[str]], ...] = ()
+
+    @property
+    def writes(self) -> bool:
+        return bool(self.actions & WRITE_ACTIONS)
+
+
+def access(*actions: str, indexes: dict[str, tuple[str, ...]] | None = None) -> TableAccess:
+    """`access(UPDATE_ITEM, indexes={"dirty": (QUERY,)})`: update items, query the "dirty" index."""
+    by_index = tuple(sorted((name, frozenset(reads)) for name, reads in (indexes or {}).items()))
+    return TableAccess(frozenset(actions), by_index)
+
+
+# AlertSender: a conditional PutItem claims the alert's dedupe key, UpdateItem counts a suppressed
+# repeat, DeleteItem gives the claim back when SNS refused the publish (the next attempt sends).
+SENDS_ALERTS = access(PUT_ITEM, UPDATE_ITEM, DELETE_ITEM)
+
+
 @dataclass(frozen=True)
 class FunctionSpec:
     """A Lambda function: its code folder under functions/, handler, limits and triggers.
@@ -203,7 +251,8 @@ class FunctionSpec:
     schedule: str | None = None
     queue: str | None = None
     batch_size: int = 10
-    tables: tuple[str, ...] = ()  # logical ids the function reads/writes
+    # table logical id → the DynamoDB actions the function's code calls on it (nothing else is granted)
+    tables: dict[str, TableAccess] = field(default_factory=dict)
     sends_to: tuple[str, ...] = ()  # queue logical ids it sends to
     alerts: bool = True
     reads_secrets: bool = False
@@ -219,8 +268,9 @@ ORDERS_PLANNER = FunctionSpec(
     handler="handler.plan_pulls",
     timeout_s=60,
     schedule="rate(5 minutes)",
-    tables=("ShopsTable", "AlertsTable", "CallsTable"),
+    tables={"ShopsTable": access(SCAN)},
     sends_to=("OrderTasksQueue",),
+    alerts=False,  # it only plans: the worker alerts about a shop
 )
 ORDERS_RECONCILE_PLANNER = FunctionSpec(
     name="orders-reconcile-planner",
@@ -228,7 +278,7 @@ ORDERS_RECONCILE_PLANNER = FunctionSpec(
     handler="handler.plan_reconciliations",
     timeout_s=60,
     schedule="cron(30 0 * * ? *)",  # 00:30 UTC daily: the previous UTC day has settled
-    tables=("ShopsTable",),
+    tables={"ShopsTable": access(SCAN)},
     sends_to=("OrderTasksQueue",),
     alerts=False,
 )
@@ -240,7 +290,12 @@ ORDERS_WORKER = FunctionSpec(
     memory_mb=1024,
     queue="OrderTasksQueue",
     batch_size=5,
-    tables=("ShopsTable", "OrdersTable", "AlertsTable", "CallsTable"),
+    tables={
+        "ShopsTable": access(GET_ITEM, UPDATE_ITEM),  # lease, checkpoint, figures: conditional updates
+        "OrdersTable": access(BATCH_GET_ITEM, GET_ITEM, PUT_ITEM, UPDATE_ITEM),
+        "AlertsTable": SENDS_ALERTS,
+        "CallsTable": access(UPDATE_ITEM, QUERY),
+    },
     sends_to=("OrderTasksQueue", "OrderEventsQueue", "ShipmentEventsQueue"),
     reads_secrets=True,
 )
@@ -251,7 +306,12 @@ STOCK_LEDGER = FunctionSpec(
     timeout_s=60,
     queue="OrderEventsQueue",
     batch_size=10,
-    tables=("StockTable", "ReservationsTable", "AlertsTable"),
+    # a reservation line and its SKU are written in one TransactWriteItems (two puts)
+    tables={
+        "StockTable": access(GET_ITEM, PUT_ITEM),
+        "ReservationsTable": access(GET_ITEM, PUT_ITEM),
+        "AlertsTable": SENDS_ALERTS,
+    },
     sends_to=("StockChangesQueue",),
 )
 STOCK_MARKER = FunctionSpec(
@@ -261,7 +321,11 @@ STOCK_MARKER = FunctionSpec(
     timeout_s=120,
     queue="StockChangesQueue",
     batch_size=10,  # the FIFO maximum
-    tables=("StockTable", "ListingsTable"),
+    tables={
+        "StockTable": access(GET_ITEM),
+        "ListingsTable": access(QUERY, BATCH_GET_ITEM, UPDATE_ITEM),
+        "ShopsTable": access(SCAN),  # the shops a burst's listings can be on, once per invocation
+    },
     sends_to=("StockFlushQueue",),
     alerts=False,  # a malformed change fails only its own SKU's group, then rests in the alarmed DLQ
 )
@@ -275,7 +339,13 @@ STOCK_FLUSHER = FunctionSpec(
     # One shop's flush per invocation: a flush may settle, wait for a feed's report and back off
     # within its 300 s; shops flush in parallel (one message group each), a shop's tasks in order.
     batch_size=1,
-    tables=("StockTable", "ListingsTable", "StockAuditTable", "ShopsTable", "AlertsTable"),
+    tables={
+        "StockTable": access(BATCH_GET_ITEM, GET_ITEM),
+        "ListingsTable": access(UPDATE_ITEM, indexes={"dirty": (QUERY,)}),
+        "StockAuditTable": access(BATCH_WRITE_ITEM),
+        "ShopsTable": access(GET_ITEM),
+        "AlertsTable": SENDS_ALERTS,
+    },
     reads_secrets=True,
 )
 FBA_SYNC = FunctionSpec(
@@ -284,7 +354,12 @@ FBA_SYNC = FunctionSpec(
     handler="handler.handler",
     timeout_s=600,  # a full read: 50 summaries a call at 2 calls/s
     schedule="rate(1 hour)",
-    tables=("ShopsTable", "StockTable", "ListingsTable", "AlertsTable"),
+    tables={
+        "ShopsTable": access(SCAN, UPDATE_ITEM),
+        "StockTable": access(SCAN, GET_ITEM, PUT_ITEM, UPDATE_ITEM),
+        "ListingsTable": access(indexes={"by-shop": (QUERY,)}),
+        "AlertsTable": SENDS_ALERTS,
+    },
     sends_to=("StockChangesQueue",),
     reads_secrets=True,
 )
@@ -295,7 +370,7 @@ STOCK_ADJUSTER = FunctionSpec(
     timeout_s=60,  # the queue's visibility (360 s) is 6× this
     queue="StockAdjustmentsQueue",
     batch_size=10,
-    tables=("StockTable", "AlertsTable"),
+    tables={"StockTable": access(GET_ITEM, PUT_ITEM), "AlertsTable": SENDS_ALERTS},
     sends_to=("StockChangesQueue",),
     # a malformed or impossible adjustment is alerted and dropped (a retry cannot fix it); only
     # faults are retried, then rest in the alarmed dead-letter queue
@@ -307,7 +382,12 @@ STOCK_PLANNER = FunctionSpec(
     handler="handler.handler",
     timeout_s=120,
     schedule="rate(5 minutes)",
-    tables=("StockTable", "ListingsTable", "ShopsTable", "AlertsTable"),
+    tables={
+        "StockTable": access(SCAN),
+        "ListingsTable": access(SCAN),
+        "ShopsTable": access(SCAN),
+        "AlertsTable": SENDS_ALERTS,
+    },
     sends_to=("StockChangesQueue", "StockFlushQueue"),
 )
 STOCK_DAILY = FunctionSpec(
@@ -317,14 +397,14 @@ STOCK_DAILY = FunctionSpec(
     timeout_s=900,
     memory_mb=1024,
     schedule="cron(0 3 * * ? *)",  # 03:00 UTC daily, after the order reconciliation at 00:30
-    tables=(
-        "StockTable",
-        "ListingsTable",
-        "StockAuditTable",
-        "ReservationsTable",
-        "ShopsTable",
-        "AlertsTable",
-    ),
+    tables={
+        "StockTable": access(SCAN, BATCH_GET_ITEM, GET_ITEM),
+        "ListingsTable": access(SCAN, QUERY, UPDATE_ITEM),
+        "StockAuditTable": access(BATCH_WRITE_ITEM),
+        "ReservationsTable": access(SCAN),
+        "ShopsTable": access(GET_ITEM),
+        "AlertsTable": SENDS_ALERTS,
+    },
     reads_secrets=True,
 )
 SHIPMENTS_REGISTRAR = FunctionSpec(
@@ -334,8 +414,9 @@ SHIPMENTS_REGISTRAR = FunctionSpec(
     timeout_s=60,  # the queue's visibility (360 s) is 6× this
     queue="ShipmentEventsQueue",
     batch_size=10,
-    tables=("ShipmentsTable",),
-    alerts=False,  # a malformed event ends in the alarmed dead-letter queue
+    # a malformed event ends in the alarmed dead-letter queue; a number that is not a tracking
+    # number is alerted (it is not registered: someone must correct it on the channel)
+    tables={"ShipmentsTable": access(PUT_ITEM), "AlertsTable": SENDS_ALERTS},
 )
 TRACKING_PLANNER = FunctionSpec(
     name="tracking-planner",
@@ -343,7 +424,12 @@ TRACKING_PLANNER = FunctionSpec(
     handler="handler.handler",
     timeout_s=120,
     schedule="rate(15 minutes)",
-    tables=("ShipmentsTable", "AlertsTable"),
+    tables={
+        "ShipmentsTable": access(
+            BATCH_GET_ITEM, UPDATE_ITEM, indexes={"due": (QUERY,), "attention": (QUERY,)}
+        ),
+        "AlertsTable": SENDS_ALERTS,
+    },
     sends_to=("TrackingTasksQueue",),
 )
 TRACKING_WORKER = FunctionSpec(
@@ -355,7 +441,11 @@ TRACKING_WORKER = FunctionSpec(
     queue="TrackingTasksQueue",
     # One task per invocation: a 4PX task (150 numbers, one call each) at half the rate takes ~60 s.
     batch_size=1,
-    tables=("ShipmentsTable", "SourceHealthTable", "AlertsTable"),
+    tables={
+        "ShipmentsTable": access(BATCH_GET_ITEM, PUT_ITEM),
+        "SourceHealthTable": access(BATCH_GET_ITEM, QUERY, UPDATE_ITEM),
+        "AlertsTable": SENDS_ALERTS,
+    },
     reads_carrier_secrets=True,
     # The sources' rate limits, not Lambda, bound tracking: two workers, each pacing every source
     # at half its rate, never exceed a limit together however many tasks are queued.
@@ -367,7 +457,7 @@ SUPPLIERS_PLANNER = FunctionSpec(
     handler="handler.handler",
     timeout_s=60,
     schedule="rate(15 minutes)",
-    tables=("SourcingTable",),
+    tables={"SourcingTable": access(SCAN)},
     sends_to=("SupplierTasksQueue",),
     alerts=False,
 )
@@ -378,7 +468,12 @@ SUPPLIERS_WORKER = FunctionSpec(
     timeout_s=300,  # the queue's visibility (1800 s) is 6× this
     queue="SupplierTasksQueue",
     batch_size=1,  # one task (a batch of products) per invocation
-    tables=("SourcingTable", "SupplierDecisionsTable", "SuppliersTable", "AlertsTable"),
+    tables={
+        "SourcingTable": access(BATCH_GET_ITEM, UPDATE_ITEM),
+        "SupplierDecisionsTable": access(PUT_ITEM),
+        "SuppliersTable": access(UPDATE_ITEM),
+        "AlertsTable": SENDS_ALERTS,
+    },
     reads_supplier_secrets=True,
     max_concurrency=2,  # with each worker at half the platform's rate, the app's quota holds
 )
@@ -389,15 +484,15 @@ SUPPLIERS_DAILY = FunctionSpec(
     timeout_s=900,
     memory_mb=1024,
     schedule="cron(0 1 * * ? *)",  # 01:00 UTC = 09:00 in China, when purchasing starts its day
-    tables=(
-        "SourcingTable",
-        "SupplierDecisionsTable",
-        "SuppliersTable",
-        "OrdersTable",
-        "ShopsTable",
-        "StockTable",
-        "AlertsTable",
-    ),
+    tables={
+        "SourcingTable": access(SCAN, BATCH_GET_ITEM, UPDATE_ITEM),
+        "SupplierDecisionsTable": access(PUT_ITEM),
+        "SuppliersTable": access(UPDATE_ITEM),
+        "OrdersTable": access(QUERY),  # 7-day sales, per shop
+        "ShopsTable": access(SCAN),
+        "StockTable": access(GET_ITEM),
+        "AlertsTable": SENDS_ALERTS,
+    },
     reads_supplier_secrets=True,
 )
 FUNCTIONS: tuple[FunctionSpec, ...] = (

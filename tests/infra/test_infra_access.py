@@ -5,7 +5,23 @@ from __future__ import annotations
 import pytest
 from aws_cdk.assertions import Match
 from crossdock import constants as c
-from template_lookup import ALERT_EMAIL, actions_on, all_actions, as_list, function, of_type, role_statements
+from template_lookup import (
+    ALERT_EMAIL,
+    actions_on,
+    all_actions,
+    as_list,
+    dynamodb_grants,
+    function,
+    index_arn,
+    of_type,
+    role_statements,
+    table_arn,
+)
+
+TABLE_INDEXES = {t.logical_id: [name for name, _, _ in t.indexes] for t in c.TABLES}
+ONLY_READ = [c.ORDERS_PLANNER, c.ORDERS_RECONCILE_PLANNER, c.SUPPLIERS_PLANNER]
+# StockPusher keeps its audit records with BatchWriteItem (StockRepository.audit_many)
+PUSHES_STOCK = [c.STOCK_FLUSHER, c.STOCK_DAILY]
 
 
 def test_worker_can_read_shop_secrets_and_planner_cannot(synth):
@@ -28,13 +44,104 @@ def test_each_role_reaches_only_the_tables_and_queues_in_its_spec(synth, spec):
 
     # Then table access exists exactly for spec.tables, send access exactly for spec.sends_to
     for table in c.TABLES:
-        granted = "dynamodb:PutItem" in actions_on(statements, {"Fn::GetAtt": [table.logical_id, "Arn"]})
-        assert granted is (table.logical_id in spec.tables), table.logical_id
+        granted = bool(actions_on(statements, table_arn(table.logical_id)))
+        indexes = any(
+            actions_on(statements, index_arn(table.logical_id, i)) for i in TABLE_INDEXES[table.logical_id]
+        )
+        assert (granted or indexes) is (table.logical_id in spec.tables), table.logical_id
     for queue in c.QUEUES:
         can_send = "sqs:SendMessage" in actions_on(statements, {"Fn::GetAtt": [queue.logical_id, "Arn"]})
         assert can_send is (queue.logical_id in spec.sends_to), queue.logical_id
     assert ("sns:Publish" in actions_on(statements, {"Ref": "AlertsTopic"})) is spec.alerts
     assert not any(a == "*" or a.endswith(":*") for a in all_actions(statements))
+
+
+@pytest.mark.parametrize("spec", c.FUNCTIONS, ids=lambda s: s.name)
+def test_each_role_has_exactly_the_dynamodb_actions_its_spec_names_per_table_and_index(synth, spec):
+    # Given every DynamoDB (resource, action) pair the function's role allows
+    granted = sorted(dynamodb_grants(role_statements(synth.resources, spec)), key=repr)
+
+    # Then they are the spec's actions on each table's ARN and each named index's ARN: nothing the
+    # code does not call (no DescribeTable, streams, or index/* wildcard), nothing on other tables
+    expected = []
+    for table_id, access in spec.tables.items():
+        expected += [(table_arn(table_id), f"dynamodb:{a}") for a in access.actions]
+        for index, reads in access.indexes:
+            expected += [(index_arn(table_id, index), f"dynamodb:{a}") for a in reads]
+    assert granted == sorted(expected, key=repr)
+
+
+@pytest.mark.parametrize("spec", ONLY_READ, ids=lambda s: s.name)
+def test_planners_that_only_read_can_write_nothing(synth, spec):
+    # Given a planner that reads its tables and sends tasks
+    actions = {a for _, a in dynamodb_grants(role_statements(synth.resources, spec))}
+
+    # Then its role allows DynamoDB reads only
+    assert actions
+    assert actions <= {f"dynamodb:{a}" for a in c.READ_ACTIONS}, actions
+
+
+@pytest.mark.parametrize("spec", c.FUNCTIONS, ids=lambda s: s.name)
+def test_tables_a_function_only_reads_are_read_only_to_it(synth, spec):
+    # Given the tables this function's code only reads (e.g. the stock planner's stock and listings)
+    read_only = [t for t, access in spec.tables.items() if not access.writes]
+    grants = dynamodb_grants(role_statements(synth.resources, spec))
+
+    # Then no write action reaches them
+    writes = {f"dynamodb:{a}" for a in c.WRITE_ACTIONS}
+    for table_id in read_only:
+        assert not {a for r, a in grants if r == table_arn(table_id)} & writes, table_id
+    assert c.STOCK_PLANNER.tables["StockTable"] == c.access(c.SCAN)
+
+
+def test_only_alert_senders_may_delete_and_only_their_alert_records(synth):
+    # Given where each role may DeleteItem
+    for spec in c.FUNCTIONS:
+        deletes = [
+            r
+            for r, a in dynamodb_grants(role_statements(synth.resources, spec))
+            if a == "dynamodb:DeleteItem"
+        ]
+
+        # Then only on the alerts table (AlertSender gives a claim back when SNS refused the
+        # publish), and exactly for the functions that send alerts
+        assert deletes == ([table_arn("AlertsTable")] if spec.alerts else []), spec.name
+        assert (spec.tables.get("AlertsTable") == c.SENDS_ALERTS) is spec.alerts, spec.name
+
+
+def test_batch_writes_only_where_audit_records_are_written_in_batches(synth):
+    # Given where each role may BatchWriteItem
+    for spec in c.FUNCTIONS:
+        batch = [
+            r
+            for r, a in dynamodb_grants(role_statements(synth.resources, spec))
+            if a == "dynamodb:BatchWriteItem"
+        ]
+
+        # Then only the stock pushers, only on the stock audit table
+        assert batch == ([table_arn("StockAuditTable")] if spec in PUSHES_STOCK else []), spec.name
+
+
+def test_index_reads_are_granted_on_the_indexes_used_never_on_every_index(synth):
+    # Given every DynamoDB resource any role reaches
+    resources = [
+        r for spec in c.FUNCTIONS for r, _ in dynamodb_grants(role_statements(synth.resources, spec))
+    ]
+
+    # Then no grant covers table/index/*, and the flush reads only the "dirty" index of listings
+    assert not [r for r in resources if "/index/*" in repr(r)]
+    flusher = dynamodb_grants(role_statements(synth.resources, c.STOCK_FLUSHER))
+    assert (index_arn("ListingsTable", "dirty"), "dynamodb:Query") in flusher
+    assert not [r for r, _ in flusher if r == index_arn("ListingsTable", "by-shop")]
+
+
+def test_the_ledgers_transaction_is_granted_as_its_two_conditional_puts(synth):
+    # Given the stock ledger's grants (TransactWriteItems: the SKU and its reservation line)
+    grants = dynamodb_grants(role_statements(synth.resources, c.STOCK_LEDGER))
+
+    # Then it may put (and read) both items, and never delete or batch-write them
+    for table_id in ("StockTable", "ReservationsTable"):
+        assert {a for r, a in grants if r == table_arn(table_id)} == {"dynamodb:GetItem", "dynamodb:PutItem"}
 
 
 def test_every_function_has_its_own_role(synth):
@@ -163,3 +270,54 @@ def test_only_supplier_functions_read_supplier_secrets_and_only_under_their_pref
         # Then exactly the functions whose spec says so can read them
         assert bool(supplier) is spec.reads_supplier_secrets, spec.name
     assert c.SUPPLIERS_WORKER.reads_supplier_secrets and not c.SUPPLIERS_PLANNER.reads_supplier_secrets
+
+
+WORKERS = [spec for spec in c.FUNCTIONS if spec.queue]
+
+
+def test_the_sqs_workers_are_every_function_fed_by_a_queue():
+    # Given the specs with a queue
+    names = {spec.name for spec in WORKERS}
+
+    # Then they are the eight workers whose failed records must not pass unseen
+    assert names == {
+        "orders-worker",
+        "stock-ledger",
+        "stock-marker",
+        "stock-flusher",
+        "stock-adjuster",
+        "shipments-registrar",
+        "tracking-worker",
+        "suppliers-worker",
+    }
+
+
+@pytest.mark.parametrize("spec", c.FUNCTIONS, ids=lambda s: s.name)
+def test_each_sqs_worker_alarms_on_any_failed_task_and_nothing_else_does(synth, spec):
+    # Given the alarms on the failed-task metric of this function, as the worker emits it (EMF)
+    wanted = sorted(
+        [
+            {"Name": "service", "Value": c.SERVICE_NAME},
+            {"Name": c.TASKS_FAILED_DIMENSION, "Value": spec.name},
+        ],
+        key=lambda d: d["Name"],
+    )
+    matching = [
+        a
+        for a in _alarms(synth)
+        if a.get("MetricName") == c.TASKS_FAILED_METRIC
+        and sorted(a["Dimensions"], key=lambda d: d["Name"]) == wanted
+    ]
+
+    # Then a worker has one alarm that a single failed task in five minutes fires; others have none
+    if not spec.queue:
+        assert matching == []
+        return
+    (alarm,) = matching
+    assert alarm["Namespace"] == c.METRICS_NAMESPACE
+    assert alarm["Statistic"] == "Sum"
+    assert alarm["Period"] == 300
+    assert alarm["Threshold"] == 0
+    assert alarm["ComparisonOperator"] == "GreaterThanThreshold"
+    assert alarm["TreatMissingData"] == "notBreaching"
+    assert alarm["AlarmActions"] == [{"Ref": "AlertsTopic"}]

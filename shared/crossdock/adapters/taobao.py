@@ -3,8 +3,10 @@
 Rates: TOP publishes no QPS, only per-app daily quotas that depend on the app's category, so the
 rates below are our assumption (10 calls/s, burst 10, per API); change them in `SPEC.rates`.
 The increment call returns partial trades; `taobao.trade.fullinfo.get` is called only for a shipped
-trade whose increment data carries no waybill (see `taobao_trades.needs_fullinfo`), one call per
-such trade. `minimum_calls` counts list calls only; a bench adds the fullinfo calls it saw.
+trade whose increment data carries no waybill, or a trade whose buyer left a message (the increment
+call says only `has_buyer_message`; see `taobao_trades.needs_fullinfo`), one call per such trade
+version; shop option `fetch_buyer_messages: false` skips the calls made only for messages (those
+trades' notes then stay empty). `minimum_calls` counts list calls only; a bench adds the fullinfo calls it saw.
 Stock push: `taobao_stock` (its rates are the same assumption).
 """
 
@@ -26,7 +28,7 @@ from crossdock.adapters.taobao_stock_wire import ITEM_METHOD, READ_METHOD, SKUS_
 from crossdock.adapters.taobao_trades import (
     DETAIL_FIELDS,
     LIST_FIELDS,
-    merge_logistics,
+    merge_detail,
     needs_fullinfo,
     to_order,
 )
@@ -38,6 +40,7 @@ from crossdock.domain.windows import ChannelLimits, Window
 LIST_METHOD = "taobao.trades.sold.increment.get"
 DETAIL_METHOD = "taobao.trade.fullinfo.get"
 PAGE_SIZE = 100  # the API's maximum
+OFF = frozenset({"false", "0", "no", "off"})  # option values that turn message fetching off (CLI strings)
 # `type` filters trades by kind, and kinds not listed never come back. TOP's default is
 # guarantee_trade (a filter for fixed-price and auction trades), auto_delivery,ec,cod,step; we add the
 # documented kinds a goods seller also receives (Tmall Global among them). Per shop: `trade_types`.
@@ -99,6 +102,7 @@ class TaobaoOrderSource:
         self.gateway = TopGateway(ctx.http, url, TopCredentials.from_secret(ctx.credentials), clock)
         types = ctx.settings.get("trade_types") or TRADE_TYPES
         self.trade_types = types if isinstance(types, str) else ",".join(types)
+        self.fetch_messages = str(ctx.settings.get("fetch_buyer_messages", True)).lower() not in OFF
 
     def pages(self, window: Window) -> Iterator[list[Order]]:
         start = window.start
@@ -139,14 +143,30 @@ class TaobaoOrderSource:
             if version in seen:
                 continue
             seen.add(version)
-            if needs_fullinfo(trade):
-                trade = merge_logistics(trade, self._detail(str(trade["tid"])))
+            if needs_fullinfo(trade, messages=self.fetch_messages):
+                trade = merge_detail(trade, self._detail(str(trade["tid"])))
             orders.append(to_order(CHANNEL, self.shop_id, trade))
         return orders
 
     def _detail(self, tid: str) -> dict[str, Any]:
         params = {"fields": DETAIL_FIELDS, "tid": tid}
         return self.gateway.call(DETAIL_METHOD, params, parse_trade_detail)
+
+
+def probe(ctx: ShopContext) -> None:
+    """The cheapest signed call: one trade of one settled minute. TOP checks the app key, the
+    signature (app secret) and the seller's session (error 27 → AuthError)."""
+    source = TaobaoOrderSource(ctx)
+    end = (ctx.now or (lambda: datetime.now(UTC)))() - SPEC.limits.settle_lag
+    params = {
+        "fields": "tid",
+        "start_modified": top_time(end - timedelta(minutes=1)),
+        "end_modified": top_time(end),
+        "type": source.trade_types,
+        "page_no": "1",
+        "page_size": "1",
+    }
+    source.gateway.call(LIST_METHOD, params, lambda r: parse_trade_page(r, 1))
 
 
 SPEC = ChannelSpec(
@@ -169,4 +189,5 @@ SPEC = ChannelSpec(
     build=TaobaoOrderSource,
     minimum_calls=lambda changed: max(1, math.ceil(changed / PAGE_SIZE)),
     stock=TaobaoStockWriter,
+    probe=probe,
 )
