@@ -23,6 +23,8 @@ from crossdock_local.sandboxes.amazon import AmazonSandbox
 from crossdock_local.sandboxes.base import FaultProfile
 from crossdock_local.sandboxes.orderbook import OrderBook
 
+from tests.support.timing import READ_TIMEOUT_S, SLOW_S
+
 SCALE = 1000.0
 NOW = datetime.now(UTC).replace(microsecond=0)
 WINDOW = Window(NOW - timedelta(hours=4), NOW - timedelta(minutes=5))
@@ -45,7 +47,7 @@ def shop_source(sandbox: AmazonSandbox, orders: int = 250, attempts: int = 2) ->
         SPEC.rates,
         rate_scale=SCALE,
         retry=RetryPolicy(max_attempts=attempts, base_delay_s=0.005, max_delay_s=0.02),
-        timeout=(1.0, 0.15),
+        timeout=(1.0, READ_TIMEOUT_S),
     )
     return AmazonOrders(ShopContext("us-1", shop.credentials, http, shop.endpoints, shop.options))
 
@@ -71,7 +73,7 @@ def test_every_fault_shape_becomes_its_typed_error(
     # Given
     source = shop_source(sandbox)
     source.lwa.access_token()
-    profile = FaultProfile(name=fault, slow_s=0.3)
+    profile = FaultProfile(name=fault, slow_s=SLOW_S)
     setattr(profile, fault, 1.0)
     sandbox.faults = profile
     # When

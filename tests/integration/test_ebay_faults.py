@@ -29,6 +29,8 @@ from crossdock_local.sandboxes.base import FaultProfile, ServerRateLimiter
 from crossdock_local.sandboxes.ebay import RATES, EbaySandbox
 from crossdock_local.sandboxes.orderbook import OrderBook
 
+from tests.support.timing import READ_TIMEOUT_S, SLOW_S
+
 SERVER_RATED = (ORDERS_OPERATION, FULFILLMENTS_OPERATION)
 
 
@@ -69,7 +71,9 @@ def connect(
 ) -> tuple[EbayOrderSource, ChannelHttp]:
     shop = sandbox.add_shop(book.shop, book)
     retry = RetryPolicy(max_attempts=attempts, base_delay_s=0.005, max_delay_s=0.02)
-    http = ChannelHttp(SPEC.name, rates or SPEC.rates, rate_scale=1000, retry=retry, timeout=(1.0, 0.2))
+    http = ChannelHttp(
+        SPEC.name, rates or SPEC.rates, rate_scale=1000, retry=retry, timeout=(1.0, READ_TIMEOUT_S)
+    )
     ctx = ShopContext(
         book.shop,
         {**shop.credentials, **(credentials or {})},
@@ -82,7 +86,7 @@ def connect(
 
 def only(kind: str) -> FaultProfile:
     """Every request meets the fault `kind`."""
-    profile = FaultProfile(name=kind, slow_s=0.4)
+    profile = FaultProfile(name=kind, slow_s=SLOW_S)
     setattr(profile, kind, 1.0)
     return profile
 

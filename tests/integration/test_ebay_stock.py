@@ -28,6 +28,8 @@ from crossdock_local.sandboxes.base import FaultProfile, ServerRateLimiter
 from crossdock_local.sandboxes.ebay import RATES, EbaySandbox
 from crossdock_local.sandboxes.orderbook import OrderBook
 
+from tests.support.timing import READ_TIMEOUT_S, SLOW_S
+
 STOCK_OPERATIONS = ("bulkUpdatePriceQuantity", "bulkGetInventoryItem", "getOffer")
 
 
@@ -65,7 +67,9 @@ def seller(
         for i in range(skus)
     ]
     retry = RetryPolicy(max_attempts=attempts, base_delay_s=0.005, max_delay_s=0.02)
-    http = ChannelHttp(SPEC.name, rates or SPEC.rates, rate_scale=rate_scale, retry=retry, timeout=(1.0, 0.2))
+    http = ChannelHttp(
+        SPEC.name, rates or SPEC.rates, rate_scale=rate_scale, retry=retry, timeout=(1.0, READ_TIMEOUT_S)
+    )
     ctx = ShopContext(shop_id, shop.credentials, http, shop.endpoints, {**shop.options, **options})
     writer = SPEC.stock(ctx) if SPEC.stock else None
     assert isinstance(writer, EbayStockWriter)
@@ -73,7 +77,7 @@ def seller(
 
 
 def only(kind: str) -> FaultProfile:
-    profile = FaultProfile(name=kind, slow_s=0.4)
+    profile = FaultProfile(name=kind, slow_s=SLOW_S)
     setattr(profile, kind, 1.0)
     return profile
 

@@ -26,6 +26,8 @@ from crossdock_local.sandboxes.base import FaultProfile
 from crossdock_local.sandboxes.orderbook import OrderBook
 from crossdock_local.sandboxes.shopify import ShopifySandbox
 
+from tests.support.timing import READ_TIMEOUT_S, SLOW_S
+
 SCALE = 50.0
 END = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=5)
 START = END - timedelta(hours=6)
@@ -41,7 +43,7 @@ def book_of(count: int) -> OrderBook:
 def source_for(sandbox: ShopifySandbox, book: OrderBook, attempts: int = 8) -> ShopContext:
     registered = sandbox.add_shop(book.shop, book)
     retry = RetryPolicy(max_attempts=attempts, base_delay_s=0.01, max_delay_s=0.05)
-    http = ChannelHttp(SPEC.name, SPEC.rates, rate_scale=SCALE, retry=retry, timeout=(1.0, 0.25))
+    http = ChannelHttp(SPEC.name, SPEC.rates, rate_scale=SCALE, retry=retry, timeout=(1.0, READ_TIMEOUT_S))
     return ShopContext(book.shop, registered.credentials, http, registered.endpoints, registered.options)
 
 
@@ -103,7 +105,7 @@ def test_each_fault_shape_maps_to_its_typed_error(
     sandbox: ShopifySandbox, fault: str, expected: type[ChannelError], code: str | None
 ) -> None:
     # Given: every request meets the fault
-    faults = FaultProfile(name=fault, seed=1, slow_s=0.5, **{fault: 1.0})
+    faults = FaultProfile(name=fault, seed=1, slow_s=SLOW_S, **{fault: 1.0})
     sandbox.faults = faults
     ctx = source_for(sandbox, book_of(5), attempts=1)
 

@@ -31,6 +31,8 @@ from crossdock_local.sandboxes.base import FaultProfile, ServerRateLimiter
 from crossdock_local.sandboxes.orderbook import OrderBook
 from crossdock_local.sandboxes.taobao import RATES, TID_FORMAT, TaobaoSandbox
 
+from tests.support.timing import READ_TIMEOUT_S, SLOW_S
+
 SCALE = 50.0
 
 
@@ -79,7 +81,9 @@ def connect(
 ) -> tuple[TaobaoOrderSource, ChannelHttp]:
     shop = sandbox.add_shop(book.shop, book)
     retry = RetryPolicy(max_attempts=attempts, base_delay_s=0.005, max_delay_s=0.02)
-    http = ChannelHttp(SPEC.name, rates or SPEC.rates, rate_scale=SCALE, retry=retry, timeout=(1.0, 0.25))
+    http = ChannelHttp(
+        SPEC.name, rates or SPEC.rates, rate_scale=SCALE, retry=retry, timeout=(1.0, READ_TIMEOUT_S)
+    )
     credentials = {**shop.credentials, **overrides.pop("credentials", {})}
     ctx = ShopContext(book.shop, credentials, http, endpoints=shop.endpoints, **overrides)
     return TaobaoOrderSource(ctx), http
@@ -95,7 +99,7 @@ def test_a_faulty_gateway_still_yields_every_trade(book: OrderBook) -> None:
         server_error=0.08,
         reset=0.05,
         slow=0.03,
-        slow_s=0.4,
+        slow_s=SLOW_S,
         html=0.05,
         silent_empty=0.08,
         error_envelope=0.08,
