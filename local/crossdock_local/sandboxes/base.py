@@ -143,13 +143,23 @@ class Route:
     handler: Handler
 
 
-class ServerRateLimiter:
-    """Server-side buckets per (caller, operation); answers how long the caller must wait, or 0."""
+GRACE_S = 0.25
 
-    def __init__(self, rates: dict[str, Rate], scale: float) -> None:
+
+class ServerRateLimiter:
+    """Server-side buckets per (caller, operation); answers how long the caller must wait, or 0.
+
+    `grace_s`: how much earlier than its bucket allows a request may arrive and still pass. A client
+    that paces itself exactly sends on time, but on a loaded machine one request can be delayed and
+    the next not, so two arrive closer than the rate: without grace the sandbox would throttle a
+    client for the machine's jitter, not for its pacing. A client faster than the rate still runs
+    into the limit after at most grace × rate extra calls."""
+
+    def __init__(self, rates: dict[str, Rate], scale: float, *, grace_s: float = GRACE_S) -> None:
         self._rates = {op: r.scaled(scale) for op, r in rates.items()}
         self._buckets: dict[tuple[str, str], TokenBucket] = {}
         self._lock = threading.Lock()
+        self.grace_s = grace_s
 
     def take(self, caller: str, operation: str, cost: float = 1.0) -> float:
         rate = self._rates.get(operation)
@@ -157,7 +167,7 @@ class ServerRateLimiter:
             return 0.0
         with self._lock:
             bucket = self._buckets.setdefault((caller, operation), TokenBucket(rate, clock=time.monotonic))
-            if bucket.tokens >= cost:
+            if bucket.tokens + min(self.grace_s * rate.per_second, cost) >= cost:
                 bucket.reserve(cost)
                 return 0.0
             return (cost - bucket.tokens) / bucket.rate.per_second
