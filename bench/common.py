@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from crossdock.adapters.registry import channel
+from crossdock.channels.registry import channel
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from crossdock.constants import FUNCTIONS
+from crossdock.deployment import FUNCTIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -17,7 +17,7 @@ import argparse
 import math
 from datetime import UTC, datetime, timedelta
 
-from crossdock.adapters.registry import channel
+from crossdock.channels.registry import channel
 from crossdock_local.sandboxes.orderbook import OrderBook
 from crossdock_local.shops import CATALOGUE, SANDBOXES
 

@@ -9,10 +9,10 @@ import sys
 import time
 from datetime import datetime, timedelta
 
-from crossdock.adapters.http import ChannelHttp
-from crossdock.adapters.ports import ShopContext
-from crossdock.adapters.registry import channel
-from crossdock.domain.windows import plan_windows
+from crossdock.channels.registry import channel
+from crossdock.channels.spec import ShopContext
+from crossdock.core.http import ChannelHttp
+from crossdock.orders.rules.windows import plan_windows
 
 
 def main() -> None:

@@ -19,11 +19,11 @@ import sys
 import time
 from datetime import UTC, datetime
 
-from crossdock import bootstrap
-from crossdock import constants as c
-from crossdock.config import settings
-from crossdock.storage.stock_models import ListingModel
-from crossdock.usecases.stock_file import parse_stock_file
+from crossdock.core.config import settings
+from crossdock.deployment import QUEUES
+from crossdock.stock import compose as stock_compose
+from crossdock.stock.storage.tables import ListingModel
+from crossdock.stock.usecases.file import parse_stock_file
 from crossdock_local.runner import LocalRunner
 from crossdock_local.shops import CATALOGUE, DemoShops
 from crossdock_local.stack import LocalStack
@@ -66,7 +66,7 @@ def run(count: int, rate_scale: float) -> dict[str, object]:
         shops.register(stack.settings, datetime.now(UTC))
         register(shops, skus)
         runner = LocalRunner(
-            {q.logical_id: stack.queue_url(q) for q in c.QUEUES},
+            {q.logical_id: stack.queue_url(q) for q in QUEUES},
             visibility_timeout_s=5,
             max_batches=count,
             log_stream=quiet,
@@ -74,7 +74,7 @@ def run(count: int, rate_scale: float) -> dict[str, object]:
         before = {shop_id: dict(shops.sandbox_of(shop_id).stats) for shop_id in SHOPS}
         began = time.perf_counter()
         rows = "".join(f"{sku},own:sz,{(n * 7) % 50 + 20}\n" for n, sku in enumerate(skus))
-        bootstrap.own_stock(settings()).import_rows(parse_stock_file("sku,warehouse,on_hand\n" + rows))
+        stock_compose.own_stock(settings()).import_rows(parse_stock_file("sku,warehouse,on_hand\n" + rows))
         imported = time.perf_counter() - began
         rounds = 0
         while rounds < 50:

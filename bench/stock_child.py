@@ -9,10 +9,10 @@ import resource
 import sys
 import time
 
-from crossdock.adapters.http import ChannelHttp
-from crossdock.adapters.ports import ShopContext
-from crossdock.adapters.registry import channel
-from crossdock.domain.stock import Listing, QuantityUpdate
+from crossdock.channels.registry import channel
+from crossdock.channels.spec import ShopContext
+from crossdock.core.http import ChannelHttp
+from crossdock.stock.rules.sellable import Listing, QuantityUpdate
 
 
 def main() -> None:

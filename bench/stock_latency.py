@@ -25,14 +25,17 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from crossdock import aws, bootstrap
-from crossdock import constants as c
-from crossdock.config import settings
-from crossdock.domain.events import events_for
-from crossdock.domain.orders import Money, Order, OrderLine, OrderStatus
-from crossdock.queues import EventQueue
-from crossdock.storage.stock import StockRepository
-from crossdock.usecases.stock_file import parse_stock_file
+from crossdock.core import aws
+from crossdock.core.config import settings
+from crossdock.core.queues import EventQueue
+from crossdock.deployment import QUEUES
+from crossdock.orders.events import events_for
+from crossdock.orders.resources import ORDER_EVENTS_QUEUE
+from crossdock.orders.rules.order import Money, Order, OrderLine, OrderStatus
+from crossdock.stock import compose as stock_compose
+from crossdock.stock.resources import STOCK_ADJUSTMENTS_QUEUE
+from crossdock.stock.storage.stock import StockRepository
+from crossdock.stock.usecases.file import parse_stock_file
 from crossdock_local.runner import LocalRunner
 from crossdock_local.shops import CATALOGUE, DemoShops
 from crossdock_local.stack import LocalStack
@@ -69,13 +72,13 @@ class Changes:
             "warehouse": WAREHOUSE,
             "delta": 7 - 12 * (n % 2),
         }
-        url = os.environ[c.STOCK_ADJUSTMENTS_QUEUE.env_var]
+        url = os.environ[STOCK_ADJUSTMENTS_QUEUE.env_var]
         aws.client("sqs").send_message(QueueUrl=url, MessageBody=json.dumps(body))
 
     def stock_import(self, sku: str, n: int) -> None:
         units = self.on_hand(sku) + (9 if n % 2 else -6)
         rows = parse_stock_file(f"sku,warehouse,on_hand\n{sku},{WAREHOUSE},{units}\n")
-        bootstrap.own_stock(settings()).import_rows(rows)
+        stock_compose.own_stock(settings()).import_rows(rows)
 
     def order(self, sku: str, n: int) -> None:
         self.orders += 1
@@ -92,18 +95,18 @@ class Changes:
             total=Money.of(Decimal("29.97"), "USD"),
             lines=(OrderLine(f"{order_id}-1", sku, 3, Money.of(Decimal("9.99"), "USD")),),
         )
-        EventQueue(os.environ[c.ORDER_EVENTS_QUEUE.env_var]).publish(events_for(order, None, detected_at=now))
+        EventQueue(os.environ[ORDER_EVENTS_QUEUE.env_var]).publish(events_for(order, None, detected_at=now))
 
 
 def set_up(shops: DemoShops, runner: LocalRunner) -> None:
-    admin = bootstrap.stock_admin(settings())
+    admin = stock_compose.stock_admin(settings())
     for sku in SKUS:
         for shop_id in SHOPS:
             admin.add_listing(
                 sku=sku, shop_id=shop_id, ref=shops.sandbox_of(shop_id).add_listing(shop_id, sku, 0)
             )
     rows = "".join(f"{sku},{WAREHOUSE},{START_UNITS}\n" for sku in SKUS)
-    bootstrap.own_stock(settings()).import_rows(parse_stock_file("sku,warehouse,on_hand\n" + rows))
+    stock_compose.own_stock(settings()).import_rows(parse_stock_file("sku,warehouse,on_hand\n" + rows))
     view = StockView(shops, StockRepository(settings()))
     if not drive(runner, lambda: view.agree(SKUS)).done:
         raise SystemExit("the first push never reached every channel")
@@ -121,7 +124,7 @@ def measure(count: int, rate_scale: float) -> tuple[list[tuple[str, float]], int
     ):
         shops.register(stack.settings, datetime.now(UTC))
         runner = LocalRunner(
-            {q.logical_id: stack.queue_url(q) for q in c.QUEUES}, visibility_timeout_s=1, log_stream=quiet
+            {q.logical_id: stack.queue_url(q) for q in QUEUES}, visibility_timeout_s=1, log_stream=quiet
         )
         set_up(shops, runner)
         view = StockView(shops, StockRepository(stack.settings))

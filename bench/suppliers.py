@@ -25,19 +25,19 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from crossdock import constants as c
-from crossdock.adapters.supplier.alibaba1688 import OPERATION, SPEC
-from crossdock.domain.sourcing import SourcingEntry, SupplierLink
-from crossdock.storage.sourcing import SourcingRepository
-from crossdock.usecases.supplier_plan import SupplierPlanner
-from crossdock.usecases.suppliers_admin import connect_platform
+from crossdock.platforms.alibaba1688.platform import OPERATION, SPEC
+from crossdock.suppliers.resources import SUPPLIERS_WORKER
+from crossdock.suppliers.rules.sourcing import SourcingEntry, SupplierLink
+from crossdock.suppliers.storage.sourcing import SourcingRepository
+from crossdock.suppliers.usecases.admin import connect_platform
+from crossdock.suppliers.usecases.plan import SupplierPlanner
 from crossdock_local.stack import LocalStack
 
 from bench.common import ROOT, run_child
 from bench.suppliers_world import NEED, minimum_reads, world
 
 SCALE = 2.0  # ×2: 20 calls/s keeps the platform the bottleneck (each product costs ~3 DynamoDB writes)
-WORKERS = c.SUPPLIERS_WORKER.max_concurrency or 1  # as deployed; `python -m bench.suppliers N W` to vary
+WORKERS = SUPPLIERS_WORKER.max_concurrency or 1  # as deployed; `python -m bench.suppliers N W` to vary
 SCENARIOS = {
     "A": "every primary fresh",
     "B": "20 % of primaries stale or timeless, 10 % of alternates short/stale",

@@ -15,10 +15,10 @@ import time
 from collections import Counter
 from dataclasses import replace
 
-from crossdock import bootstrap_suppliers
-from crossdock.adapters.http import CallStats
-from crossdock.config import Settings
-from crossdock.usecases.supplier_sources import SupplierSources
+from crossdock.core.config import Settings
+from crossdock.core.http import CallStats
+from crossdock.suppliers import compose as suppliers_compose
+from crossdock.suppliers.usecases.sources import SupplierSources
 
 
 def main() -> None:
@@ -34,7 +34,7 @@ def main() -> None:
     for skus in job["tasks"]:
         started = time.perf_counter()
         sources = SupplierSources(settings)
-        report = bootstrap_suppliers.supplier_checker(settings, suppliers=sources).check(skus)
+        report = suppliers_compose.supplier_checker(settings, suppliers=sources).check(skus)
         busy += time.perf_counter() - started
         wire.merge(sources.stats("1688"))
         reads, checked = reads + report.reads, checked + report.checked

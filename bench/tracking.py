@@ -22,12 +22,13 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from crossdock.adapters.tracking.registry import SOURCES, chain_for
-from crossdock.domain.tracking_policy import TrackingPolicy
-from crossdock.storage.shipments import ShipmentRepository, iso, shard_of
-from crossdock.storage.tracking_models import ShipmentModel
-from crossdock.usecases.carriers_admin import connect_source
-from crossdock.usecases.track_plan import TrackingPlanner
+from crossdock.carriers.registry import SOURCES
+from crossdock.tracking.rules.chains import chain_for
+from crossdock.tracking.rules.policy import TrackingPolicy
+from crossdock.tracking.storage.shipments import ShipmentRepository, iso, shard_of
+from crossdock.tracking.storage.tables import ShipmentModel
+from crossdock.tracking.usecases.admin import connect_source
+from crossdock.tracking.usecases.plan import TrackingPlanner
 from crossdock_local.stack import LocalStack
 
 from bench.common import ROOT, run_child

@@ -17,9 +17,9 @@ import traceback
 from dataclasses import replace
 from typing import Any
 
-from crossdock import bootstrap_tracking
-from crossdock.config import Settings
-from crossdock.usecases.tracking_sources import TrackingSources
+from crossdock.core.config import Settings
+from crossdock.tracking import compose as tracking_compose
+from crossdock.tracking.usecases.sources import TrackingSources
 
 
 def work(settings: Settings, tasks: list[list[str]], out: dict[str, Any]) -> None:
@@ -31,7 +31,7 @@ def work(settings: Settings, tasks: list[list[str]], out: dict[str, Any]) -> Non
 
 def _work(settings: Settings, tasks: list[list[str]], out: dict[str, Any]) -> None:
     sources = TrackingSources(settings)
-    refresher = bootstrap_tracking.tracking_refresher(settings, sources=sources)
+    refresher = tracking_compose.tracking_refresher(settings, sources=sources)
     answered: dict[str, int] = {}
     busy = 0.0
     for keys in tasks:

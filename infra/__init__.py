@@ -1,1 +1,1 @@
-"""The CDK app that deploys Crossdock: every resource is built from `crossdock.constants` specs."""
+"""The CDK app that deploys Crossdock: every resource is built from `crossdock.core.names` specs."""

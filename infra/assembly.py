@@ -21,7 +21,7 @@ from typing import Any
 
 from aws_cdk import App, Tags, Validations
 from cdk_nag import AwsSolutionsChecks, NagPack, ServerlessChecks
-from crossdock.constants import SERVICE_NAME
+from crossdock.core.names import SERVICE_NAME
 
 from infra.components.errors import InfraConfigError
 from infra.components.specs import Specs

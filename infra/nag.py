@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from aws_cdk import Acknowledgment, Validations
 from constructs import Construct
-from crossdock.constants import (
+from crossdock.core.names import (
     DEFAULT_CARRIER_SECRETS_PREFIX,
     DEFAULT_SECRETS_PREFIX,
     DEFAULT_SUPPLIER_SECRETS_PREFIX,

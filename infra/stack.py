@@ -1,6 +1,6 @@
 """The Crossdock stack: every table, queue and function comes from a spec, in a loop.
 
-Adding a TableSpec, QueueSpec or FunctionSpec to `crossdock.constants` is the whole change: the
+Adding a TableSpec, QueueSpec or FunctionSpec to `crossdock.core.names` is the whole change: the
 resources, permissions, environment, triggers, alarms and outputs follow from it here. The stack is
 environment-agnostic (no account/region lookups), so synthesis is hermetic.
 """

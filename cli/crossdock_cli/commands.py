@@ -8,14 +8,14 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from crossdock import bootstrap
-from crossdock.config import Settings, settings
-from crossdock.domain.orders import iso_z
-from crossdock.queues import TaskQueue
-from crossdock.storage.models import bind
-from crossdock.storage.shops import ShopRepository
-from crossdock.usecases.shops_admin import register_shop, resume_shop, rotate_credentials, shop_statuses
-from crossdock.usecases.tasks import ShopTask
+from crossdock.core.config import Settings, settings
+from crossdock.core.dynamo import bind
+from crossdock.core.queues import TaskQueue
+from crossdock.core.times import iso_z
+from crossdock.orders import compose as orders_compose
+from crossdock.orders.usecases.tasks import ShopTask
+from crossdock.shops.storage.shops import ShopRepository
+from crossdock.shops.usecases.admin import register_shop, resume_shop, rotate_credentials, shop_statuses
 
 from crossdock_cli import arguments
 from crossdock_cli.table import duration, print_table
@@ -101,7 +101,7 @@ def orders_pull(args: argparse.Namespace) -> int:
         TaskQueue(current.order_tasks_queue_url).enqueue([task.body()])
         print(f"pull of {args.shop} queued: {json.dumps(task.body())}")
         return 0
-    report = bootstrap.order_puller(current, owner="crossdock-cli").pull(task)
+    report = orders_compose.order_puller(current, owner="crossdock-cli").pull(task)
     if report.outcome == "deferred":
         print(f"{args.shop} is being pulled by a worker right now: the pull is queued to run after it")
         return 0

@@ -24,8 +24,8 @@ import sys
 from collections.abc import Callable, Sequence
 
 from botocore.exceptions import BotoCoreError, ClientError
-from crossdock.storage.shops import ShopNotFound
-from crossdock.usecases.shops_admin import CredentialsRefused
+from crossdock.shops.storage.shops import ShopNotFound
+from crossdock.shops.usecases.admin import CredentialsRefused
 from pynamodb.exceptions import PynamoDBException
 
 from crossdock_cli import commands, shipment_commands, stock_commands, supplier_commands

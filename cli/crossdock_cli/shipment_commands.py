@@ -16,18 +16,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from crossdock import aws, bootstrap_tracking
-from crossdock.adapters.registry import CHANNELS
-from crossdock.adapters.tracking.registry import SOURCES
-from crossdock.domain.parcel import Parcel
-from crossdock.domain.tracking import TrackingStatus
-from crossdock.domain.tracking_policy import status_line
-from crossdock.storage.shipments import ParcelConflict, ShipmentRepository, to_parcel
-from crossdock.storage.tracking_models import ShipmentModel
-from crossdock.usecases.carriers_admin import connect_source
-from crossdock.usecases.shipment_rows import RowErrors, parse_shipment_file
-from crossdock.usecases.track_plan import TASK_KIND
-from crossdock.usecases.track_refresh import TrackingRefresher
+from crossdock.carriers.registry import SOURCES
+from crossdock.channels.registry import CHANNELS
+from crossdock.core import aws
+from crossdock.tracking import compose as tracking_compose
+from crossdock.tracking.rules.parcel import Parcel
+from crossdock.tracking.rules.policy import status_line
+from crossdock.tracking.rules.status import TrackingStatus
+from crossdock.tracking.storage.shipments import ParcelConflict, ShipmentRepository, to_parcel
+from crossdock.tracking.storage.tables import ShipmentModel
+from crossdock.tracking.usecases.admin import connect_source
+from crossdock.tracking.usecases.plan import TASK_KIND
+from crossdock.tracking.usecases.refresh import TrackingRefresher
+from crossdock.tracking.usecases.shipment_rows import RowErrors, parse_shipment_file
 
 from crossdock_cli import arguments
 from crossdock_cli.commands import configured
@@ -47,7 +48,7 @@ def shipments_import(args: argparse.Namespace) -> int:
             print(f"{args.file}: {problem}", file=sys.stderr)
         print(f"crossdock: nothing registered ({len(exc.problems)} problem(s))", file=sys.stderr)
         return 2
-    report = bootstrap_tracking.shipment_registrar(configured()).register(row.shipment for row in rows)
+    report = tracking_compose.shipment_registrar(configured()).register(row.shipment for row in rows)
     print(
         f"{len(rows)} parcel(s): {len(report.new)} registered (first check at the next tracking run), "
         f"{len(report.known)} already registered"
@@ -217,7 +218,7 @@ def tracking_run(args: argparse.Namespace) -> int:
     url = current.tracking_tasks_queue_url
     if not url:
         raise arguments.UsageError("CROSSDOCK_TRACKING_TASKS_QUEUE_URL (the tracking tasks queue) is not set")
-    planner = bootstrap_tracking.tracking_planner(current)
+    planner = tracking_compose.tracking_planner(current)
     plan = planner.plan()
     carriers = ", ".join(f"{c} {n}" for c, n in sorted(plan.by_carrier.items())) or "none"
     print(
@@ -225,7 +226,7 @@ def tracking_run(args: argparse.Namespace) -> int:
         f"follow-ups reported {plan.follow_ups_reported}, escalated {plan.escalated}, "
         f"stalls reported {plan.stalled_reported}"
     )
-    refresher = bootstrap_tracking.tracking_refresher(current)
+    refresher = tracking_compose.tracking_refresher(current)
     sqs = aws.client("sqs")
     done = failed = 0
     while args.max_tasks is None or done + failed < args.max_tasks:

@@ -16,12 +16,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from crossdock import bootstrap
-from crossdock.storage.stock import StockRepository
-from crossdock.usecases.stock_admin import PolicyChange
-from crossdock.usecases.stock_file import parse_stock_file
-from crossdock.usecases.stock_push import sellable_for
-from crossdock.usecases.stock_rows import RowErrors, count, fraction
+from crossdock.core.rows import RowErrors
+from crossdock.stock import compose as stock_compose
+from crossdock.stock.storage.stock import StockRepository
+from crossdock.stock.usecases.admin import PolicyChange
+from crossdock.stock.usecases.file import parse_stock_file
+from crossdock.stock.usecases.push import sellable_for
+from crossdock.stock.usecases.rows import count, fraction
 
 from crossdock_cli import arguments
 from crossdock_cli.commands import configured
@@ -41,7 +42,7 @@ def stock_import(args: argparse.Namespace) -> int:
             print(f"{args.file}: {problem}", file=sys.stderr)
         print(f"crossdock: nothing imported ({len(exc.problems)} problem(s))", file=sys.stderr)
         return 2
-    report = bootstrap.own_stock(current).import_rows(rows)
+    report = stock_compose.own_stock(current).import_rows(rows)
     print(
         f"{report.rows} row(s): {len(report.changed)} SKU(s) changed and announced for a push, "
         f"{len(report.unchanged)} already as given"
@@ -51,7 +52,7 @@ def stock_import(args: argparse.Namespace) -> int:
 
 def listing_add(args: argparse.Namespace) -> int:
     ref = arguments.pairs(args.ref, "--ref")
-    listing, changed = bootstrap.stock_admin(configured()).add_listing(
+    listing, changed = stock_compose.stock_admin(configured()).add_listing(
         sku=args.sku, shop_id=args.shop, ref=ref
     )
     what = "registered" if changed else "already registered with these ids"
@@ -61,7 +62,7 @@ def listing_add(args: argparse.Namespace) -> int:
 
 def listing_show(args: argparse.Namespace) -> int:
     current = configured()
-    admin = bootstrap.stock_admin(current)
+    admin = stock_compose.stock_admin(current)
     item = admin.stock.sku(args.sku)
     rows = []
     for listing in admin.listings(args.sku):
@@ -88,7 +89,7 @@ def listing_show(args: argparse.Namespace) -> int:
 
 def listing_resume(args: argparse.Namespace) -> int:
     try:
-        listing = bootstrap.stock_admin(configured()).resume(sku=args.sku, shop_id=args.shop)
+        listing = stock_compose.stock_admin(configured()).resume(sku=args.sku, shop_id=args.shop)
     except ValueError as exc:
         raise arguments.UsageError(str(exc)) from None
     print(
@@ -106,7 +107,7 @@ def sku_set(args: argparse.Namespace) -> int:
         channel=args.channel,
         clear=args.clear,
     )
-    saved = bootstrap.stock_admin(configured()).set_policy(args.sku, change)
+    saved = stock_compose.stock_admin(configured()).set_policy(args.sku, change)
     if saved is None:
         print(f"{args.sku}: policy already as given")
         return 0
@@ -128,7 +129,7 @@ def _option(parse: Any, value: str | None, flag: str) -> Any:
 
 def check(args: argparse.Namespace) -> int:
     quantity = _option(count, args.quantity, "QTY")
-    result = bootstrap.stock_check(configured()).check(args.sku, quantity, live_fba=not args.no_live_fba)
+    result = stock_compose.stock_check(configured()).check(args.sku, quantity, live_fba=not args.no_live_fba)
     print(result.explain())
     return 0 if result.ok else 1
 

@@ -17,13 +17,19 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from crossdock import bootstrap_suppliers
-from crossdock.adapters.supplier.registry import SUPPLIERS
-from crossdock.domain.freshness import describe_age
-from crossdock.domain.sourcing import BLOCKED_LINE, DEFAULT_LIMIT, MAX_SUPPLIERS, SourcingEntry, SupplierLink
-from crossdock.storage.sourcing import SourcingRepository
-from crossdock.storage.sourcing_models import SourcingModel
-from crossdock.usecases.suppliers_admin import connect_platform, offer_id
+from crossdock.platforms.registry import SUPPLIERS
+from crossdock.suppliers import compose as suppliers_compose
+from crossdock.suppliers.rules.freshness import describe_age
+from crossdock.suppliers.rules.sourcing import (
+    BLOCKED_LINE,
+    DEFAULT_LIMIT,
+    MAX_SUPPLIERS,
+    SourcingEntry,
+    SupplierLink,
+)
+from crossdock.suppliers.storage.sourcing import SourcingRepository
+from crossdock.suppliers.storage.tables import SourcingModel
+from crossdock.suppliers.usecases.admin import connect_platform, offer_id
 
 from crossdock_cli import arguments
 from crossdock_cli.commands import configured
@@ -184,7 +190,7 @@ def suppliers_check(args: argparse.Namespace) -> int:
     if not skus:
         print("the sourcing catalog is empty: nothing to check (see `crossdock suppliers add`)")
         return 0
-    report = bootstrap_suppliers.supplier_checker(current).check(skus)
+    report = suppliers_compose.supplier_checker(current).check(skus)
     for decision in report.decisions:
         print(decision.summary())
     rejected = ", ".join(f"{reason} {n}" for reason, n in sorted(report.rejected.items())) or "none"
@@ -204,7 +210,7 @@ def suppliers_check(args: argparse.Namespace) -> int:
 
 # -- suggest ---------------------------------------------------------------------------------------
 def suppliers_suggest(args: argparse.Namespace) -> int:
-    replenisher = bootstrap_suppliers.replenisher(configured())
+    replenisher = suppliers_compose.replenisher(configured())
     report = replenisher.daily() if args.email else replenisher.suggest()
     rows = [
         [

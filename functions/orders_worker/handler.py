@@ -13,16 +13,14 @@ from typing import Any
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from crossdock import bootstrap
-from crossdock.adapters import registry
-from crossdock.config import settings
-from crossdock.constants import ORDERS_WORKER
-from crossdock.observability import counts_failures, logger, metrics, tracer
-from crossdock.usecases.pull_orders import PullReport
-from crossdock.usecases.reconcile import Reconciler
-from crossdock.usecases.tasks import ShopTask
+from crossdock.core.config import settings
+from crossdock.core.observability import counts_failures, logger, metrics, tracer
+from crossdock.orders import compose as orders_compose
+from crossdock.orders.resources import ORDERS_WORKER
+from crossdock.orders.usecases.pull import PullReport
+from crossdock.orders.usecases.reconcile import Reconciler
+from crossdock.orders.usecases.tasks import ShopTask
 
-assert registry.CHANNELS  # every channel adapter loads during init, not on the first record
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
@@ -31,7 +29,7 @@ processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failu
 def handle_task(record: SQSRecord, lambda_context: LambdaContext) -> None:
     task = ShopTask.from_json(record.body)
     context = lambda_context
-    puller = bootstrap.order_puller(
+    puller = orders_compose.order_puller(
         settings(),
         remaining=lambda: timedelta(milliseconds=context.get_remaining_time_in_millis()),
         owner=f"{context.aws_request_id}:{record.message_id}",

@@ -16,11 +16,11 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from crossdock import bootstrap_tracking
-from crossdock.config import settings
-from crossdock.constants import SHIPMENTS_REGISTRAR
-from crossdock.observability import counts_failures, logger, metrics, tracer
-from crossdock.usecases.track_register import BadShipmentEvent, shipments_in
+from crossdock.core.config import settings
+from crossdock.core.observability import counts_failures, logger, metrics, tracer
+from crossdock.tracking import compose as tracking_compose
+from crossdock.tracking.resources import SHIPMENTS_REGISTRAR
+from crossdock.tracking.usecases.register import BadShipmentEvent, shipments_in
 
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
@@ -34,7 +34,7 @@ def register(record: SQSRecord) -> dict[str, list[str]]:
         metrics.add_metric(name="ShipmentEventsMalformed", unit="Count", value=1)
         logger.error("malformed shipment event", extra={"error": str(exc), "body": record.body[:300]})
         raise
-    report = bootstrap_tracking.shipment_registrar(settings()).register(shipments)
+    report = tracking_compose.shipment_registrar(settings()).register(shipments)
     metrics.add_metric(name="ParcelsRegistered", unit="Count", value=len(report.new))
     metrics.add_metric(name="ShipmentNumbersRefused", unit="Count", value=len(report.refused))
     refused = [r.describe() for r in report.refused]

@@ -15,10 +15,10 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from crossdock import bootstrap
-from crossdock.config import settings
-from crossdock.constants import STOCK_ADJUSTER
-from crossdock.observability import counts_failures, logger, metrics, tracer
+from crossdock.core.config import settings
+from crossdock.core.observability import counts_failures, logger, metrics, tracer
+from crossdock.stock import compose as stock_compose
+from crossdock.stock.resources import STOCK_ADJUSTER
 
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
@@ -26,7 +26,7 @@ processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failu
 @counts_failures(STOCK_ADJUSTER.name)
 @tracer.capture_method(capture_response=False)
 def adjust(record: SQSRecord) -> None:
-    result = bootstrap.own_stock(settings()).receive(record.body)
+    result = stock_compose.own_stock(settings()).receive(record.body)
     adjustment = result.adjustment
     if result.refused:
         metrics.add_metric(name="StockAdjustmentsRefused", unit="Count", value=1)

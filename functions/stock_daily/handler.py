@@ -7,9 +7,9 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from crossdock import bootstrap
-from crossdock.config import settings
-from crossdock.observability import logger, metrics, tracer
+from crossdock.core.config import settings
+from crossdock.core.observability import logger, metrics, tracer
+from crossdock.stock import compose as stock_compose
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -17,7 +17,7 @@ from crossdock.observability import logger, metrics, tracer
 @tracer.capture_lambda_handler(capture_response=False)
 @event_source(data_class=EventBridgeEvent)
 def handler(event: EventBridgeEvent, context: LambdaContext) -> dict[str, Any]:
-    report = bootstrap.stock_daily(settings()).run()
+    report = stock_compose.stock_daily(settings()).run()
     pushed = report.pushed.pushed if report.pushed else 0
     metrics.add_metric(name="DailyStockPushed", unit="Count", value=pushed)
     metrics.add_metric(name="StockReadBackDrift", unit="Count", value=len(report.drifted))

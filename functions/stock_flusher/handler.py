@@ -15,11 +15,11 @@ from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, proce
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from crossdock import bootstrap
-from crossdock.config import settings
-from crossdock.constants import STOCK_FLUSHER
-from crossdock.observability import counts_failures, logger, metrics, tracer
-from crossdock.usecases.stock_flush import FlushDeferred
+from crossdock.core.config import settings
+from crossdock.core.observability import counts_failures, logger, metrics, tracer
+from crossdock.stock import compose as stock_compose
+from crossdock.stock.resources import STOCK_FLUSHER
+from crossdock.stock.usecases.flush import FlushDeferred
 
 processor = SqsFifoPartialProcessor(skip_group_on_error=True)
 
@@ -29,7 +29,7 @@ def flush(record: SQSRecord, lambda_context: LambdaContext) -> None:
     shop_key = str(json.loads(record.body)["shop_key"])
     remaining = lambda: lambda_context.get_remaining_time_in_millis() / 1000  # noqa: E731
     try:
-        report = bootstrap.stock_flush(settings(), remaining_s=remaining).flush(shop_key)
+        report = stock_compose.stock_flush(settings(), remaining_s=remaining).flush(shop_key)
     except FlushDeferred as exc:
         metrics.add_metric(name="StockFlushDeferred", unit="Count", value=1)
         logger.warning("stock flush deferred", extra={"shop_key": shop_key, "error": str(exc)})
@@ -40,7 +40,7 @@ def flush(record: SQSRecord, lambda_context: LambdaContext) -> None:
     metrics.add_metric(name="StockListingsForReview", unit="Count", value=len(push.reviews))
     metrics.add_metric(name="StockFeedsFailed", unit="Count", value=len(report.feeds_failed))
     if report.more:
-        bootstrap.flush_tasks(settings()).request([shop_key])
+        stock_compose.flush_tasks(settings()).request([shop_key])
     logger.info(
         "stock flushed",
         extra={

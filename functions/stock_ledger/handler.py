@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from crossdock import bootstrap
-from crossdock.config import settings
-from crossdock.constants import STOCK_LEDGER
-from crossdock.domain.events import SCHEMA
-from crossdock.observability import counts_failures, logger, metrics, tracer
+from crossdock.core.config import settings
+from crossdock.core.observability import counts_failures, logger, metrics, tracer
+from crossdock.stock import compose as stock_compose
+from crossdock.stock.resources import STOCK_LEDGER
+from crossdock.stock.usecases.ledger import order_event
 
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
@@ -20,10 +19,8 @@ processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failu
 @counts_failures(STOCK_LEDGER.name)
 @tracer.capture_method(capture_response=False)
 def handle_event(record: SQSRecord) -> None:
-    event = json.loads(record.body)
-    if event.get("schema") != SCHEMA or event.get("schema_version") != 1:
-        raise ValueError(f"not a crossdock order event v1: {record.body[:200]}")
-    report = bootstrap.stock_ledger(settings()).apply(event)
+    event = order_event(record.body)
+    report = stock_compose.stock_ledger(settings()).apply(event)
     metrics.add_metric(name="ReservationsApplied", unit="Count", value=report.applied)
     if report.oversold:
         metrics.add_metric(name="OversoldLines", unit="Count", value=len(report.oversold))

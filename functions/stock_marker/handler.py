@@ -16,11 +16,11 @@ from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, proce
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from crossdock import bootstrap
-from crossdock.config import settings
-from crossdock.constants import STOCK_MARKER
-from crossdock.observability import counts_failures, logger, metrics, tracer
-from crossdock.usecases.stock_marks import StockChange, StockMarker
+from crossdock.core.config import settings
+from crossdock.core.observability import counts_failures, logger, metrics, tracer
+from crossdock.stock import compose as stock_compose
+from crossdock.stock.resources import STOCK_MARKER
+from crossdock.stock.usecases.marks import StockChange, StockMarker
 
 processor = SqsFifoPartialProcessor(skip_group_on_error=True)
 marker: StockMarker | None = None
@@ -43,13 +43,13 @@ def mark(record: SQSRecord) -> None:
 @tracer.capture_lambda_handler(capture_response=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     global marker
-    marker = bootstrap.stock_marker(settings())
+    marker = stock_compose.stock_marker(settings())
     response = process_partial_response(
         event=event, record_handler=mark, processor=processor, context=context
     )
     report = marker.report
     marked, already, shops = report.marked, report.already, len(report.shops)
-    marker.request_flushes(bootstrap.flush_tasks(settings()))
+    marker.request_flushes(stock_compose.flush_tasks(settings()))
     metrics.add_metric(name="StockListingsMarked", unit="Count", value=marked)
     logger.info(
         "stock changes marked",

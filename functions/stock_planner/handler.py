@@ -8,9 +8,9 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from crossdock import bootstrap
-from crossdock.config import settings
-from crossdock.observability import logger, metrics, tracer
+from crossdock.core.config import settings
+from crossdock.core.observability import logger, metrics, tracer
+from crossdock.stock import compose as stock_compose
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -18,7 +18,7 @@ from crossdock.observability import logger, metrics, tracer
 @tracer.capture_lambda_handler(capture_response=False)
 @event_source(data_class=EventBridgeEvent)
 def handler(event: EventBridgeEvent, context: LambdaContext) -> dict[str, Any]:
-    report = bootstrap.drift_planner(settings()).plan()
+    report = stock_compose.drift_planner(settings()).plan()
     metrics.add_metric(name="StockDriftAnnounced", unit="Count", value=len(report.drifted))
     metrics.add_metric(name="StockFlushesRequested", unit="Count", value=len(report.flushes))
     metrics.add_metric(name="StockListingsStuck", unit="Count", value=len(report.stuck))

@@ -7,9 +7,9 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from crossdock import bootstrap_suppliers
-from crossdock.config import settings
-from crossdock.observability import logger, metrics, tracer
+from crossdock.core.config import settings
+from crossdock.core.observability import logger, metrics, tracer
+from crossdock.suppliers import compose as suppliers_compose
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -17,7 +17,7 @@ from crossdock.observability import logger, metrics, tracer
 @tracer.capture_lambda_handler(capture_response=False)
 @event_source(data_class=EventBridgeEvent)
 def handler(event: EventBridgeEvent, context: LambdaContext) -> dict[str, Any]:
-    report = bootstrap_suppliers.supplier_planner(settings()).plan()
+    report = suppliers_compose.supplier_planner(settings()).plan()
     metrics.add_metric(name="SupplierTasksEnqueued", unit="Count", value=report.tasks)
     logger.info("supplier checks planned", extra={"products": report.products, "tasks": report.tasks})
     return {"products": report.products, "tasks": report.tasks}

@@ -12,11 +12,11 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from crossdock import bootstrap_suppliers
-from crossdock.config import settings
-from crossdock.constants import SUPPLIERS_WORKER
-from crossdock.observability import counts_failures, logger, metrics, tracer
-from crossdock.usecases.supplier_plan import TASK_KIND
+from crossdock.core.config import settings
+from crossdock.core.observability import counts_failures, logger, metrics, tracer
+from crossdock.suppliers import compose as suppliers_compose
+from crossdock.suppliers.resources import SUPPLIERS_WORKER
+from crossdock.suppliers.usecases.plan import TASK_KIND
 
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
@@ -28,7 +28,7 @@ def check(record: SQSRecord) -> None:
     if task.get("kind") != TASK_KIND or not isinstance(task.get("skus"), list):
         logger.error("malformed supplier task", extra={"body": record.body[:300]})
         raise ValueError(f"not a {TASK_KIND} task")
-    report = bootstrap_suppliers.supplier_checker(settings()).check(task["skus"])
+    report = suppliers_compose.supplier_checker(settings()).check(task["skus"])
     metrics.add_metric(name="SupplierProductsChecked", unit="Count", value=report.checked)
     metrics.add_metric(name="SupplierProductsBlocked", unit="Count", value=len(report.blocked))
     metrics.add_metric(name="SupplierReads", unit="Count", value=report.reads)

@@ -8,9 +8,9 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from crossdock import bootstrap_tracking
-from crossdock.config import settings
-from crossdock.observability import logger, metrics, tracer
+from crossdock.core.config import settings
+from crossdock.core.observability import logger, metrics, tracer
+from crossdock.tracking import compose as tracking_compose
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -18,7 +18,7 @@ from crossdock.observability import logger, metrics, tracer
 @tracer.capture_lambda_handler(capture_response=False)
 @event_source(data_class=EventBridgeEvent)
 def handler(event: EventBridgeEvent, context: LambdaContext) -> dict[str, Any]:
-    report = bootstrap_tracking.tracking_planner(settings()).plan()
+    report = tracking_compose.tracking_planner(settings()).plan()
     metrics.add_metric(name="ParcelsPlanned", unit="Count", value=report.planned)
     metrics.add_metric(name="ParcelsStalledReported", unit="Count", value=report.stalled_reported)
     metrics.add_metric(name="ParcelsFollowUpReported", unit="Count", value=report.follow_ups_reported)

@@ -15,11 +15,12 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from crossdock import bootstrap_tracking
-from crossdock.config import settings
-from crossdock.constants import METRICS_NAMESPACE, TRACKING_WORKER
-from crossdock.observability import counts_failures, logger, metrics, tracer
-from crossdock.usecases.track_plan import TASK_KIND
+from crossdock.core.config import settings
+from crossdock.core.names import METRICS_NAMESPACE
+from crossdock.core.observability import counts_failures, logger, metrics, tracer
+from crossdock.tracking import compose as tracking_compose
+from crossdock.tracking.resources import TRACKING_WORKER
+from crossdock.tracking.usecases.plan import TASK_KIND
 
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
@@ -37,7 +38,7 @@ def refresh(record: SQSRecord) -> None:
     if task.get("kind") != TASK_KIND or not isinstance(task.get("parcels"), list):
         logger.error("malformed tracking task", extra={"body": record.body[:300]})
         raise ValueError(f"not a {TASK_KIND} task")
-    report = bootstrap_tracking.tracking_refresher(settings(), metric=source_metric).refresh(task["parcels"])
+    report = tracking_compose.tracking_refresher(settings(), metric=source_metric).refresh(task["parcels"])
     metrics.add_metric(name="ParcelsRefreshed", unit="Count", value=report.parcels)
     metrics.add_metric(name="ParcelsFollowedUp", unit="Count", value=len(report.followed_up))
     metrics.add_metric(name="TrackingFailovers", unit="Count", value=report.failovers)

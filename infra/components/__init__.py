@@ -1,1 +1,1 @@
-"""Building blocks of the Crossdock stack; each turns one kind of spec from `crossdock.constants` into AWS resources."""
+"""Building blocks of the Crossdock stack; each turns one kind of spec from `crossdock.core.names` into AWS resources."""

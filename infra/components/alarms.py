@@ -8,7 +8,7 @@ from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
-from crossdock import constants as c
+from crossdock.core.names import METRICS_NAMESPACE, SERVICE_NAME, TASKS_FAILED_DIMENSION, TASKS_FAILED_METRIC
 
 PERIOD = Duration.minutes(5)
 
@@ -44,9 +44,9 @@ def alarm_on_failed_tasks(
     with exactly these dimensions): one failed task is enough; partial batch failures never reach
     the Lambda Errors metric."""
     metric = cloudwatch.Metric(
-        namespace=c.METRICS_NAMESPACE,
-        metric_name=c.TASKS_FAILED_METRIC,
-        dimensions_map={"service": c.SERVICE_NAME, c.TASKS_FAILED_DIMENSION: function},
+        namespace=METRICS_NAMESPACE,
+        metric_name=TASKS_FAILED_METRIC,
+        dimensions_map={"service": SERVICE_NAME, TASKS_FAILED_DIMENSION: function},
         statistic="Sum",
         period=PERIOD,
     )

@@ -21,7 +21,19 @@ from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
-from crossdock import constants as c
+from crossdock.core.names import (
+    DEFAULT_CARRIER_SECRETS_PREFIX,
+    DEFAULT_SECRETS_PREFIX,
+    DEFAULT_SUPPLIER_SECRETS_PREFIX,
+    ENV_ALERTS_TOPIC_ARN,
+    ENV_CARRIER_SECRETS_PREFIX,
+    ENV_SECRETS_PREFIX,
+    ENV_SUPPLIER_SECRETS_PREFIX,
+    ENV_WORKER_CONCURRENCY,
+    METRICS_NAMESPACE,
+    SERVICE_NAME,
+)
+from crossdock.core.specs import FunctionSpec, TableAccess
 
 from infra.components.alarms import alarm_on_failed_tasks, alarm_when_positive
 from infra.components.alerts import Alerts
@@ -50,7 +62,7 @@ class Wiring:
     functions_dir: Path
 
 
-def code_dir(spec: c.FunctionSpec, functions_dir: Path) -> Path:
+def code_dir(spec: FunctionSpec, functions_dir: Path) -> Path:
     folder = functions_dir / spec.folder
     module = spec.handler.rsplit(".", 1)[0].replace(".", "/") + ".py"
     if not (folder / module).is_file():
@@ -60,10 +72,10 @@ def code_dir(spec: c.FunctionSpec, functions_dir: Path) -> Path:
     return folder
 
 
-def function_environment(spec: c.FunctionSpec, wiring: Wiring) -> dict[str, str]:
+def function_environment(spec: FunctionSpec, wiring: Wiring) -> dict[str, str]:
     env = {
-        "POWERTOOLS_SERVICE_NAME": c.SERVICE_NAME,
-        "POWERTOOLS_METRICS_NAMESPACE": c.METRICS_NAMESPACE,
+        "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
+        "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
     }
     for table_id in spec.tables:
         stored = wiring.tables[table_id]
@@ -72,28 +84,28 @@ def function_environment(spec: c.FunctionSpec, wiring: Wiring) -> dict[str, str]
         work = wiring.queues[queue_id]
         env[work.spec.env_var] = work.queue.queue_url
     if spec.alerts:
-        env[c.ENV_ALERTS_TOPIC_ARN] = wiring.alerts.topic.topic_arn
+        env[ENV_ALERTS_TOPIC_ARN] = wiring.alerts.topic.topic_arn
     for env_var, prefix in secret_prefixes(spec):
         env[env_var] = prefix
     if spec.max_concurrency:
-        env[c.ENV_WORKER_CONCURRENCY] = str(spec.max_concurrency)
+        env[ENV_WORKER_CONCURRENCY] = str(spec.max_concurrency)
     clashes = sorted(env.keys() & spec.env.keys())
     if clashes:
         raise InfraConfigError(f"function {spec.name}: spec.env must not override {clashes}")
     return {**env, **spec.env}
 
 
-def secret_prefixes(spec: c.FunctionSpec) -> list[tuple[str, str]]:
+def secret_prefixes(spec: FunctionSpec) -> list[tuple[str, str]]:
     """(environment variable, prefix) of every secret family the function reads."""
     families = (
-        (spec.reads_secrets, c.ENV_SECRETS_PREFIX, c.DEFAULT_SECRETS_PREFIX),
-        (spec.reads_carrier_secrets, c.ENV_CARRIER_SECRETS_PREFIX, c.DEFAULT_CARRIER_SECRETS_PREFIX),
-        (spec.reads_supplier_secrets, c.ENV_SUPPLIER_SECRETS_PREFIX, c.DEFAULT_SUPPLIER_SECRETS_PREFIX),
+        (spec.reads_secrets, ENV_SECRETS_PREFIX, DEFAULT_SECRETS_PREFIX),
+        (spec.reads_carrier_secrets, ENV_CARRIER_SECRETS_PREFIX, DEFAULT_CARRIER_SECRETS_PREFIX),
+        (spec.reads_supplier_secrets, ENV_SUPPLIER_SECRETS_PREFIX, DEFAULT_SUPPLIER_SECRETS_PREFIX),
     )
     return [(env_var, prefix) for wanted, env_var, prefix in families if wanted]
 
 
-def table_statements(table: dynamodb.ITable, access: c.TableAccess) -> list[iam.PolicyStatement]:
+def table_statements(table: dynamodb.ITable, access: TableAccess) -> list[iam.PolicyStatement]:
     """Exactly the spec'd DynamoDB actions: on the table's ARN, and each index's reads on its own ARN
     (never `table/index/*`, and nothing `grant_read_write_data` would add beyond them)."""
     statements = []
@@ -108,7 +120,7 @@ def table_statements(table: dynamodb.ITable, access: c.TableAccess) -> list[iam.
     return statements
 
 
-def shop_secrets_arn(scope: Construct, prefix: str = c.DEFAULT_SECRETS_PREFIX) -> str:
+def shop_secrets_arn(scope: Construct, prefix: str = DEFAULT_SECRETS_PREFIX) -> str:
     return Stack.of(scope).format_arn(
         service="secretsmanager",
         resource="secret",
@@ -120,7 +132,7 @@ def shop_secrets_arn(scope: Construct, prefix: str = c.DEFAULT_SECRETS_PREFIX) -
 class CrossdockFunction(Construct):
     """A spec'd function: role, log group, function, grants, triggers, alarms."""
 
-    def __init__(self, scope: Construct, spec: c.FunctionSpec, wiring: Wiring) -> None:
+    def __init__(self, scope: Construct, spec: FunctionSpec, wiring: Wiring) -> None:
         super().__init__(scope, construct_id(spec.name))
         self.spec = spec
         self.function_name = function_name = f"{Stack.of(self).stack_name.lower()}-{spec.name}"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from aws_cdk import Duration
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
-from crossdock.constants import QueueSpec
+from crossdock.core.specs import QueueSpec
 
 from infra.components.errors import InfraConfigError
 from infra.components.naming import pin_logical_id

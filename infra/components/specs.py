@@ -1,4 +1,4 @@
-"""The specs a stack is built from (defaults: crossdock.constants), checked for dangling references."""
+"""The specs a stack is built from (defaults: crossdock.core.names), checked for dangling references."""
 
 from __future__ import annotations
 
@@ -6,7 +6,18 @@ import re
 from collections import Counter
 from dataclasses import dataclass, replace
 
-from crossdock import constants as c
+from crossdock.core.specs import (
+    ALERTS_TABLE,
+    INDEX_ACTIONS,
+    READ_ACTIONS,
+    SENDS_ALERTS,
+    WRITE_ACTIONS,
+    FunctionSpec,
+    QueueSpec,
+    TableAccess,
+    TableSpec,
+)
+from crossdock.deployment import FUNCTIONS, QUEUES, TABLES
 
 from infra.components.errors import InfraConfigError
 
@@ -35,9 +46,9 @@ def schedule_problem(expression: str) -> str | None:
 
 @dataclass(frozen=True)
 class Specs:
-    tables: tuple[c.TableSpec, ...] = c.TABLES
-    queues: tuple[c.QueueSpec, ...] = c.QUEUES
-    functions: tuple[c.FunctionSpec, ...] = c.FUNCTIONS
+    tables: tuple[TableSpec, ...] = TABLES
+    queues: tuple[QueueSpec, ...] = QUEUES
+    functions: tuple[FunctionSpec, ...] = FUNCTIONS
 
     def with_schedules(self, schedules: dict[str, str]) -> Specs:
         """The same specs with some functions' schedules replaced (context `schedule:<function>`)."""
@@ -60,7 +71,7 @@ class Specs:
             functions=tuple(replace(f, schedule=schedules.get(f.name, f.schedule)) for f in self.functions),
         )
 
-    def consumer_timeouts_s(self, queue: c.QueueSpec) -> list[int]:
+    def consumer_timeouts_s(self, queue: QueueSpec) -> list[int]:
         return [f.timeout_s for f in self.functions if f.queue == queue.logical_id]
 
     def validate(self) -> Specs:
@@ -88,23 +99,23 @@ class Specs:
                 problems.append(f"{f.name}: unknown trigger queue {f.queue!r}")
             problems += alert_problems(f)
         if problems:
-            raise InfraConfigError("invalid specs in crossdock.constants: " + "; ".join(problems))
+            raise InfraConfigError("invalid specs in crossdock.core.names: " + "; ".join(problems))
         return self
 
 
-def access_problems(function: str, table: c.TableSpec, access: object) -> list[str]:
+def access_problems(function: str, table: TableSpec, access: object) -> list[str]:
     """What is wrong with a function's declared access to one table (unknown actions or indexes)."""
     where = f"{function}: {table.logical_id}"
-    if not isinstance(access, c.TableAccess):
-        return [f"{where}: access must be a TableAccess (crossdock.constants.access(...)), got {access!r}"]
-    known = c.READ_ACTIONS | c.WRITE_ACTIONS
+    if not isinstance(access, TableAccess):
+        return [f"{where}: access must be a TableAccess (crossdock.core.specs.access(...)), got {access!r}"]
+    known = READ_ACTIONS | WRITE_ACTIONS
     problems = [f"{where}: unknown DynamoDB action {a!r}" for a in sorted(access.actions - known)]
     index_names = {name for name, _, _ in table.indexes}
     for index, reads in access.indexes:
         if index not in index_names:
             problems.append(f"{where}: no index {index!r}")
         problems += [
-            f"{where}/index/{index}: {a!r} is not an index read" for a in sorted(reads - c.INDEX_ACTIONS)
+            f"{where}/index/{index}: {a!r} is not an index read" for a in sorted(reads - INDEX_ACTIONS)
         ]
         if not reads:
             problems.append(f"{where}/index/{index}: no action")
@@ -113,10 +124,10 @@ def access_problems(function: str, table: c.TableSpec, access: object) -> list[s
     return problems
 
 
-def alert_problems(function: c.FunctionSpec) -> list[str]:
+def alert_problems(function: FunctionSpec) -> list[str]:
     """A function sends alerts through AlertSender, which writes the alert record before it publishes:
     it needs both the topic (`alerts=True`) and tables["AlertsTable"] = SENDS_ALERTS, or neither."""
-    sends = function.tables.get(c.ALERTS_TABLE.logical_id) == c.SENDS_ALERTS
+    sends = function.tables.get(ALERTS_TABLE.logical_id) == SENDS_ALERTS
     if function.alerts and not sends:
         return [
             f"{function.name}: alerts=True needs tables['AlertsTable'] = SENDS_ALERTS (AlertSender's record)"

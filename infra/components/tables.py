@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
-from crossdock.constants import TableSpec
+from crossdock.core.specs import TableSpec
 
 from infra.components.naming import pin_logical_id
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import TracebackType
 
-from crossdock.config import Settings
-from crossdock.usecases.carriers_admin import connect_source
+from crossdock.core.config import Settings
+from crossdock.tracking.usecases.admin import connect_source
 
 from crossdock_local.sandboxes.base import FaultProfile, fault_profile
 from crossdock_local.sandboxes.fourpx import FourPxSandbox

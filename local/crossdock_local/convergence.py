@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from crossdock.storage.models import OrderModel
+from crossdock.orders.storage.tables import OrderModel
 
 from crossdock_local.sandboxes.orderbook import OrderBook
 

@@ -25,8 +25,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from crossdock import constants as c
-from crossdock.usecases.shops_admin import resume_shop, shop_statuses
+from crossdock.deployment import QUEUES
+from crossdock.orders.resources import ORDER_EVENTS_QUEUE, ORDERS_PLANNER, ORDERS_RECONCILE_PLANNER
+from crossdock.shops.usecases.admin import resume_shop, shop_statuses
 
 from crossdock_local.carriers import TrackingSandboxes
 from crossdock_local.convergence import check
@@ -114,9 +115,9 @@ class Demo:
 
     def _cycle(self, world: World, number: int) -> None:
         before = stored_totals()
-        reconcile = [c.ORDERS_RECONCILE_PLANNER] if number == world.plot.reconcile_at else []
-        with world.runner.polling(c.ORDER_EVENTS_QUEUE):  # the stock ledger reads while the worker sends
-            cycle = world.runner.run_cycle(fire=[c.ORDERS_PLANNER, *reconcile])
+        reconcile = [ORDERS_RECONCILE_PLANNER] if number == world.plot.reconcile_at else []
+        with world.runner.polling(ORDER_EVENTS_QUEUE):  # the stock ledger reads while the worker sends
+            cycle = world.runner.run_cycle(fire=[ORDERS_PLANNER, *reconcile])
         cycle.errors += world.runner.take_background_errors()
         world.mutator.end_cycle()
         self.say(world.plot.progress(number, cycle, before, stored_totals(), world.mutator.total()))
@@ -133,7 +134,7 @@ class Demo:
             statuses=shop_statuses(datetime.now(UTC)),
             alerts=world.outbox.all(),
             functions=runner.figures,
-            dead_letters={q.logical_id: runner.depth(q, dead_letters=True) for q in c.QUEUES},
+            dead_letters={q.logical_id: runner.depth(q, dead_letters=True) for q in QUEUES},
             sandbox_stats={name: dict(sandbox.stats) for name, sandbox in shops.sandboxes.items()}
             | {name: dict(sandbox.stats) for name, sandbox in world.tracking.carriers.sandboxes.items()}
             | {"1688": dict(world.suppliers.sandbox.stats)},
@@ -193,7 +194,7 @@ def run_demo(
         )
         tap = LedgerTap()
         runner = DemoRunner(
-            {q.logical_id: stack.queue_url(q) for q in c.QUEUES},
+            {q.logical_id: stack.queue_url(q) for q in QUEUES},
             visibility_timeout_s=LOCAL_VISIBILITY_S,
             tap=tap,
         )

@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from crossdock import constants as c
-from crossdock.storage.models import OrderModel
-from crossdock.storage.shops import ShopRepository
+from crossdock.orders.resources import ORDER_TASKS_QUEUE, ORDERS_PLANNER, ORDERS_RECONCILE_PLANNER
+from crossdock.orders.storage.tables import OrderModel
+from crossdock.shops.storage.shops import ShopRepository
 
 from crossdock_local.runner import CycleReport
 from crossdock_local.sandboxes.orderbook import OrderBook
@@ -38,14 +38,14 @@ class Plot:
     def progress(
         self, number: int, cycle: CycleReport, before: tuple[int, int], after: tuple[int, int], changes: int
     ) -> str:
-        planned = cycle.fired.get(c.ORDERS_PLANNER.name) or {}
+        planned = cycle.fired.get(ORDERS_PLANNER.name) or {}
         skipped = ", ".join(f"{n} {why}" for why, n in sorted((planned.get("skipped") or {}).items()))
         line = f"cycle {number}/{self.cycles}: planner queued {planned.get('enqueued', 0)} pulls"
         line += f" (skipped {skipped})" if skipped else ""
-        reconciling = cycle.fired.get(c.ORDERS_RECONCILE_PLANNER.name)
+        reconciling = cycle.fired.get(ORDERS_RECONCILE_PLANNER.name)
         if reconciling is not None:
             line += f", reconciliation planner queued {reconciling.get('enqueued', 0)}"
-        drained = cycle.drained.get(c.ORDER_TASKS_QUEUE.logical_id)
+        drained = cycle.drained.get(ORDER_TASKS_QUEUE.logical_id)
         if drained is not None:
             line += f" · worker: {drained.ok} tasks done, {drained.failed} failed"
         line += f" · stored +{after[0] - before[0]} new, +{after[1] - before[1]} updated"

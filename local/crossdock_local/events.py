@@ -11,8 +11,9 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from crossdock.constants import SERVICE_NAME, FunctionSpec
-from crossdock.domain.orders import iso_z
+from crossdock.core.names import SERVICE_NAME
+from crossdock.core.specs import FunctionSpec
+from crossdock.core.times import iso_z
 
 from crossdock_local.lambda_env import ACCOUNT_ID
 

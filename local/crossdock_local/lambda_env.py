@@ -12,7 +12,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from crossdock.constants import SERVICE_NAME, FunctionSpec
+from crossdock.core.names import SERVICE_NAME
+from crossdock.core.specs import FunctionSpec
 
 ROOT = Path(__file__).resolve().parents[2]
 FUNCTIONS_DIR = ROOT / "functions"

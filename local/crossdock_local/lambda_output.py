@@ -9,7 +9,7 @@ import logging
 from collections.abc import Iterator
 from typing import TextIO
 
-from crossdock.observability import logger
+from crossdock.core.observability import logger
 
 
 @contextlib.contextmanager

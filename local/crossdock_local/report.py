@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from crossdock.alerts.message import inert
-from crossdock.domain.orders import iso_z
-from crossdock.usecases.shops_admin import ShopStatus
+from crossdock.core.alerts.message import inert
+from crossdock.core.times import iso_z
+from crossdock.shops.usecases.admin import ShopStatus
 from crossdock_cli.table import duration
 
 from crossdock_local.convergence import Convergence

@@ -1,4 +1,4 @@
-"""Crossdock's AWS resources built from the same specs the CDK app reads (`crossdock.constants`).
+"""Crossdock's AWS resources built from the same specs the CDK app reads (`crossdock.core.names`).
 
 Each function takes a boto3 client (moto's server, moto in-process, or a real account) and returns
 the environment variables that point the runtime at what it created, keyed by the variable name.
@@ -9,10 +9,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from crossdock import constants as c
+from crossdock.core.names import SERVICE_NAME
+from crossdock.core.specs import QueueSpec, TableSpec
+from crossdock.deployment import QUEUES, TABLES
 
 ALERT_EMAIL = "crossdock-alerts@example.com"
-TOPIC_NAME = f"{c.SERVICE_NAME}-alerts"
+TOPIC_NAME = f"{SERVICE_NAME}-alerts"
 DLQ_SUFFIX = "-dlq"
 
 
@@ -21,10 +23,10 @@ def resource_name(env_var: str) -> str:
     stem = env_var.lower().removeprefix("crossdock_")
     for suffix in ("_queue_url", "_table", "_topic_arn"):
         stem = stem.removesuffix(suffix)
-    return f"{c.SERVICE_NAME}-{stem.replace('_', '-')}"
+    return f"{SERVICE_NAME}-{stem.replace('_', '-')}"
 
 
-def _table_definition(spec: c.TableSpec) -> dict[str, Any]:
+def _table_definition(spec: TableSpec) -> dict[str, Any]:
     keys = [spec.hash_key, *([spec.range_key] if spec.range_key else [])]
     for _, index_hash, index_range in spec.indexes:
         keys += [index_hash, *([index_range] if index_range else [])]
@@ -50,7 +52,7 @@ def _table_definition(spec: c.TableSpec) -> dict[str, Any]:
     return definition
 
 
-def create_tables(dynamodb: Any, specs: tuple[c.TableSpec, ...] = c.TABLES) -> dict[str, str]:
+def create_tables(dynamodb: Any, specs: tuple[TableSpec, ...] = TABLES) -> dict[str, str]:
     """Every table with its key schema, indexes and TTL attribute."""
     names: dict[str, str] = {}
     for spec in specs:
@@ -66,7 +68,7 @@ def create_tables(dynamodb: Any, specs: tuple[c.TableSpec, ...] = c.TABLES) -> d
     return names
 
 
-def create_queues(sqs: Any, specs: tuple[c.QueueSpec, ...] = c.QUEUES) -> dict[str, str]:
+def create_queues(sqs: Any, specs: tuple[QueueSpec, ...] = QUEUES) -> dict[str, str]:
     """Every queue with its dead-letter queue and redrive policy (maxReceiveCount from the spec)."""
     urls: dict[str, str] = {}
     for spec in specs:

@@ -16,9 +16,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from crossdock import aws
-from crossdock import constants as c
-from crossdock.config import settings
+from crossdock.core import aws
+from crossdock.core.config import settings
+from crossdock.core.specs import FunctionSpec, QueueSpec
+from crossdock.deployment import FUNCTIONS, QUEUES
 
 from crossdock_local.events import scheduled_event, sqs_event
 from crossdock_local.lambda_env import FUNCTIONS_DIR, load_handler, new_context
@@ -57,8 +58,8 @@ class LocalRunner:
         self,
         queue_urls: Mapping[str, str],
         *,
-        functions: Sequence[c.FunctionSpec] = c.FUNCTIONS,
-        queues: Sequence[c.QueueSpec] = c.QUEUES,
+        functions: Sequence[FunctionSpec] = FUNCTIONS,
+        queues: Sequence[QueueSpec] = QUEUES,
         visibility_timeout_s: int | None = None,
         max_batches: int = 200,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -84,7 +85,7 @@ class LocalRunner:
         return settings().region
 
     # -- invocation --------------------------------------------------------------------------------
-    def invoke(self, spec: c.FunctionSpec, event: dict[str, Any]) -> Any:
+    def invoke(self, spec: FunctionSpec, event: dict[str, Any]) -> Any:
         handler = load_handler(spec, self.functions_dir)
         figures = self.figures.setdefault(spec.name, FunctionFigures())
         figures.invocations += 1
@@ -96,7 +97,7 @@ class LocalRunner:
             figures.errors += 1
             raise
 
-    def fire(self, spec: c.FunctionSpec) -> Any:
+    def fire(self, spec: FunctionSpec) -> Any:
         """Deliver the rule's "Scheduled Event" now."""
         if spec.schedule is None:
             raise ValueError(f"{spec.name} has no schedule")
@@ -104,7 +105,7 @@ class LocalRunner:
         self.last_fired[spec.name] = now
         return self.invoke(spec, scheduled_event(spec, self.region, now))
 
-    def due(self) -> list[c.FunctionSpec]:
+    def due(self) -> list[FunctionSpec]:
         """Scheduled functions whose rule fired since they last ran (a rate rule: also on the first cycle)."""
         now = self.clock()
         found = []
@@ -120,11 +121,11 @@ class LocalRunner:
         return found
 
     # -- SQS -------------------------------------------------------------------------------------
-    def consumer_of(self, queue: c.QueueSpec) -> c.FunctionSpec | None:
+    def consumer_of(self, queue: QueueSpec) -> FunctionSpec | None:
         return next((f for f in self.functions if f.queue == queue.logical_id), None)
 
     def drain(
-        self, queue: c.QueueSpec, consumer: c.FunctionSpec, *, max_batches: int | None = None
+        self, queue: QueueSpec, consumer: FunctionSpec, *, max_batches: int | None = None
     ) -> DrainReport:
         """Poll `queue` and invoke `consumer` batch by batch until a poll comes back empty."""
         poller = QueuePoller(
@@ -149,7 +150,7 @@ class LocalRunner:
         figures.records_failed += report.failed
         return report
 
-    def _deliver(self, consumer: c.FunctionSpec, event: dict[str, Any], report: DrainReport) -> set[str]:
+    def _deliver(self, consumer: FunctionSpec, event: dict[str, Any], report: DrainReport) -> set[str]:
         """Invoke; the ids of the records that failed (all of them when the function raised)."""
         ids = {r["messageId"] for r in event["Records"]}
         try:
@@ -163,7 +164,7 @@ class LocalRunner:
 
     # -- cycles ------------------------------------------------------------------------------------
     def run_cycle(
-        self, *, fire: Sequence[c.FunctionSpec] | None = None, max_batches: int | None = None
+        self, *, fire: Sequence[FunctionSpec] | None = None, max_batches: int | None = None
     ) -> CycleReport:
         """Fire the given (default: due) schedules, then drain every consumed queue."""
         report = CycleReport()
@@ -180,7 +181,7 @@ class LocalRunner:
                 report.errors += drained.errors
         return report
 
-    def depth(self, queue: c.QueueSpec, *, dead_letters: bool = False) -> int:
+    def depth(self, queue: QueueSpec, *, dead_letters: bool = False) -> int:
         """Messages waiting (visible + in flight) in a queue or its DLQ."""
         sqs = aws.client("sqs")
         url = self.queue_urls[queue.logical_id]

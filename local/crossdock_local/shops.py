@@ -14,10 +14,10 @@ from functools import partial
 from types import TracebackType
 from typing import Protocol, cast
 
-from crossdock.adapters.registry import channel
-from crossdock.config import Settings
-from crossdock.domain.orders import minor_units
-from crossdock.usecases.shops_admin import register_shop
+from crossdock.channels.registry import channel
+from crossdock.core.config import Settings
+from crossdock.orders.rules.order import minor_units
+from crossdock.shops.usecases.admin import register_shop
 
 from crossdock_local.sandboxes.amazon import AmazonSandbox
 from crossdock_local.sandboxes.base import FaultProfile, Sandbox, SandboxShop, fault_profile

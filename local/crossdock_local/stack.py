@@ -17,10 +17,18 @@ from typing import Any
 
 import boto3
 import requests
-from crossdock import aws, credentials
-from crossdock import constants as c
-from crossdock.config import Settings, settings
-from crossdock.storage.models import bind
+from crossdock.core import aws, credentials
+from crossdock.core.config import Settings, settings
+from crossdock.core.dynamo import bind
+from crossdock.core.names import (
+    ENV_ALERTS_TOPIC_ARN,
+    ENV_AWS_ENDPOINT_URL,
+    ENV_OUTBOX_DIR,
+    ENV_RATE_SCALE,
+    ENV_SECRETS_PREFIX,
+)
+from crossdock.core.specs import QueueSpec, TableSpec
+from crossdock.deployment import QUEUES, TABLES
 from moto.server import ThreadedMotoServer
 
 from crossdock_local.resources import ALERT_EMAIL, create_queues, create_tables, create_topic, dead_letter_url
@@ -37,13 +45,13 @@ TOUCHED = (
     "AWS_REGION",
     "AWS_DEFAULT_REGION",
     "AWS_PROFILE",
-    c.ENV_AWS_ENDPOINT_URL,
-    c.ENV_RATE_SCALE,
-    c.ENV_OUTBOX_DIR,
-    c.ENV_ALERTS_TOPIC_ARN,
-    c.ENV_SECRETS_PREFIX,
-    *(t.env_var for t in c.TABLES),
-    *(q.env_var for q in c.QUEUES),
+    ENV_AWS_ENDPOINT_URL,
+    ENV_RATE_SCALE,
+    ENV_OUTBOX_DIR,
+    ENV_ALERTS_TOPIC_ARN,
+    ENV_SECRETS_PREFIX,
+    *(t.env_var for t in TABLES),
+    *(q.env_var for q in QUEUES),
 )
 
 
@@ -91,17 +99,17 @@ class LocalStack:
                 **FAKE_ACCOUNT_ENV,
                 "AWS_REGION": self.region,
                 "AWS_DEFAULT_REGION": self.region,
-                c.ENV_AWS_ENDPOINT_URL: f"http://{host}:{port}",
-                c.ENV_RATE_SCALE: str(self.rate_scale),
+                ENV_AWS_ENDPOINT_URL: f"http://{host}:{port}",
+                ENV_RATE_SCALE: str(self.rate_scale),
             }
             if self.outbox_dir:
-                base[c.ENV_OUTBOX_DIR] = str(self.outbox_dir.resolve())
+                base[ENV_OUTBOX_DIR] = str(self.outbox_dir.resolve())
             os.environ.pop("AWS_PROFILE", None)  # a workstation profile must not leak into moto calls
             os.environ.update(base)
             self.env = dict(base)
             self.env |= create_tables(self.client("dynamodb"))
             self.env |= create_queues(self.client("sqs"))
-            self.env[c.ENV_ALERTS_TOPIC_ARN] = create_topic(self.client("sns"), email=self.alert_email)
+            self.env[ENV_ALERTS_TOPIC_ARN] = create_topic(self.client("sns"), email=self.alert_email)
             os.environ.update(self.env)
             refresh_runtime()
         except BaseException:
@@ -134,7 +142,7 @@ class LocalStack:
     # -- what it created -------------------------------------------------------------------------
     @property
     def endpoint_url(self) -> str:
-        return self.env[c.ENV_AWS_ENDPOINT_URL]
+        return self.env[ENV_AWS_ENDPOINT_URL]
 
     @property
     def settings(self) -> Settings:
@@ -145,17 +153,17 @@ class LocalStack:
         factory: Any = boto3.client
         return factory(service, region_name=self.region, endpoint_url=self.endpoint_url)
 
-    def table_name(self, spec: c.TableSpec) -> str:
+    def table_name(self, spec: TableSpec) -> str:
         return self.env[spec.env_var]
 
-    def queue_url(self, spec: c.QueueSpec) -> str:
+    def queue_url(self, spec: QueueSpec) -> str:
         return self.env[spec.env_var]
 
-    def dead_letter_url(self, spec: c.QueueSpec) -> str:
+    def dead_letter_url(self, spec: QueueSpec) -> str:
         return dead_letter_url(self.client("sqs"), self.queue_url(spec))
 
-    def queue_spec(self, logical_id: str) -> c.QueueSpec:
-        for spec in c.QUEUES:
+    def queue_spec(self, logical_id: str) -> QueueSpec:
+        for spec in QUEUES:
             if spec.logical_id == logical_id:
                 return spec
         raise KeyError(f"no queue spec {logical_id!r}")

@@ -15,10 +15,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from crossdock import constants as c
-from crossdock.config import Settings
-from crossdock.storage.stock import StockRepository
-from crossdock.usecases.shops_admin import shop_statuses
+from crossdock.core.config import Settings
+from crossdock.orders.resources import ORDERS_PLANNER
+from crossdock.shops.usecases.admin import shop_statuses
+from crossdock.stock.resources import FBA_SYNC
+from crossdock.stock.storage.stock import StockRepository
 
 from crossdock_local.outbox import Outbox
 from crossdock_local.runner import LocalRunner
@@ -82,7 +83,7 @@ class StockStory:
             f"stock: {facts.stock_file} imported (`crossdock stock import`): {facts.rows} rows,"
             f" {facts.skus_changed} SKUs; {sku} capped at {cap} on {channel_name} (`crossdock stock sku set`)"
         )
-        step = self.steps.run("first push (listings, import, cap, FBA sync)", ALL_SKUS, [c.FBA_SYNC], since)
+        step = self.steps.run("first push (listings, import, cap, FBA sync)", ALL_SKUS, [FBA_SYNC], since)
         fba = self.view.fba(FBA_SHOP, FBA_SKU)
         self.say(
             f"FBA sync ({FBA_SHOP}): {FBA_SKU} {fba.counted} fulfillable counted,"
@@ -115,7 +116,7 @@ class StockStory:
         step = self.steps.run(
             f"(a) sale on {seller}: {SALE.sku} × {SALE.quantity}",
             [SALE.sku],
-            [c.ORDERS_PLANNER],
+            [ORDERS_PLANNER],
             since,
             ready=lambda: self.view.version(SALE.sku) > before,
         )
@@ -133,7 +134,7 @@ class StockStory:
         step = self.steps.run(
             f"(b) FBA receipt at {FBA_SHOP}: {FBA_SKU} {before.counted} → {target} fulfillable",
             [FBA_SKU],
-            [c.FBA_SYNC],
+            [FBA_SYNC],
             since,
             ready=lambda: self.view.fba(FBA_SHOP, FBA_SKU).counted == target,
         )
@@ -161,7 +162,7 @@ class StockStory:
         step = self.steps.run(
             f"(c) oversold race on {' and '.join(sellers)}: {RACE_SKU}",
             [RACE_SKU],
-            [c.ORDERS_PLANNER],
+            [ORDERS_PLANNER],
             since,
             ready=lambda: len(self.view.stock.reservations(RACE_SKU)) >= len(sellers),
             quiet=True,

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from crossdock import bootstrap
-from crossdock.config import Settings
-from crossdock.storage.stock_models import ListingModel
-from crossdock.usecases.stock_file import parse_stock_file
+from crossdock.core.config import Settings
+from crossdock.stock import compose as stock_compose
+from crossdock.stock.storage.tables import ListingModel
+from crossdock.stock.usecases.file import parse_stock_file
 
 from crossdock_local.outbox import Outbox
 from crossdock_local.runner import LocalRunner
@@ -39,7 +39,7 @@ def tell_refusals(
     shops.sandbox_of(flaky_shop).fail_next_update(flaky_shop, flaky_sku)  # type: ignore[attr-defined]
     shops.sandbox_of(refused_shop).refuse_updates(refused_shop, refused_sku)  # type: ignore[attr-defined]
     rows = "".join(f"{sku},{warehouse},{units}\n" for sku, _, warehouse, units in (FLAKY, REFUSED))
-    bootstrap.own_stock(settings).import_rows(parse_stock_file("sku,warehouse,on_hand\n" + rows))
+    stock_compose.own_stock(settings).import_rows(parse_stock_file("sku,warehouse,on_hand\n" + rows))
     say(
         f"(d) recount imported: {flaky_sku} and {refused_sku} down; eBay will refuse {flaky_sku} once, "
         f"Shopify will refuse {refused_sku} (not stocked at its location)"
@@ -71,7 +71,7 @@ def tell_refusals(
                 if line.strip():
                     say(f"    {line}")
     shops.sandbox_of(refused_shop).accept_updates(refused_shop, refused_sku)  # type: ignore[attr-defined]
-    bootstrap.stock_admin(settings).resume(sku=refused_sku, shop_id=refused_shop)
+    stock_compose.stock_admin(settings).resume(sku=refused_sku, shop_id=refused_shop)
     drive(runner, lambda: view.agree([refused_sku]))
     say(
         f"(d) the seller stocked the item at the location and ran `crossdock stock listing resume {refused_sku} "

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
-from crossdock import bootstrap
-from crossdock.config import Settings
-from crossdock.usecases.stock_admin import PolicyChange
-from crossdock.usecases.stock_file import parse_stock_file
+from crossdock.core.config import Settings
+from crossdock.stock import compose as stock_compose
+from crossdock.stock.usecases.admin import PolicyChange
+from crossdock.stock.usecases.file import parse_stock_file
 
 from crossdock_local.sandboxes.amazon import AmazonSandbox
 from crossdock_local.shops import DemoShops
@@ -56,7 +56,7 @@ def put_fba(shops: DemoShops, counts: FbaCounts) -> None:
 def set_up_stock(shops: DemoShops, settings: Settings, folder: Path) -> SetupFacts:
     """Listings, the imported file, the cap and the FBA stock; nothing is pushed yet (the runner
     delivers the announced changes)."""
-    admin = bootstrap.stock_admin(settings)
+    admin = stock_compose.stock_admin(settings)
     listings = 0
     for product in STOCKED:
         for shop_id in LISTED_ON:
@@ -66,7 +66,7 @@ def set_up_stock(shops: DemoShops, settings: Settings, folder: Path) -> SetupFac
     path = folder / "stock.csv"
     path.write_text(stock_file(), encoding="utf-8")
     rows = parse_stock_file(path.read_text(encoding="utf-8"))
-    imported = bootstrap.own_stock(settings).import_rows(rows)
+    imported = stock_compose.own_stock(settings).import_rows(rows)
     sku, channel_name, cap = CAPPED
     admin.set_policy(sku, PolicyChange(cap=cap, channel=channel_name))
     put_fba(shops, FBA_START)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from crossdock import constants as c
+from crossdock.core.specs import FunctionSpec
 
 from crossdock_local.outbox import Outbox
 from crossdock_local.runner import LocalRunner
@@ -37,7 +37,7 @@ class StepRunner:
         self,
         label: str,
         skus: Sequence[str],
-        fire: Sequence[c.FunctionSpec],
+        fire: Sequence[FunctionSpec],
         since: float,
         *,
         ready: Callable[[], bool] = lambda: True,

@@ -19,7 +19,8 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-from crossdock import constants as c
+from crossdock.core.specs import FunctionSpec, QueueSpec
+from crossdock.orders.resources import ORDER_EVENTS_QUEUE
 
 from crossdock_local.runner import DrainReport, LocalRunner
 
@@ -63,13 +64,13 @@ class DemoRunner(LocalRunner):
         self.background_errors: list[str] = []
         self._draining = {logical_id: threading.Lock() for logical_id in self.queues}
 
-    def invoke(self, spec: c.FunctionSpec, event: dict[str, Any]) -> Any:
-        if spec.queue == c.ORDER_EVENTS_QUEUE.logical_id:
+    def invoke(self, spec: FunctionSpec, event: dict[str, Any]) -> Any:
+        if spec.queue == ORDER_EVENTS_QUEUE.logical_id:
             self.tap.observe(event)
         return super().invoke(spec, event)
 
     def drain(
-        self, queue: c.QueueSpec, consumer: c.FunctionSpec, *, max_batches: int | None = None
+        self, queue: QueueSpec, consumer: FunctionSpec, *, max_batches: int | None = None
     ) -> DrainReport:
         with self._draining[queue.logical_id]:
             return super().drain(queue, consumer, max_batches=max_batches)
@@ -80,7 +81,7 @@ class DemoRunner(LocalRunner):
         return errors
 
     @contextlib.contextmanager
-    def polling(self, queue: c.QueueSpec) -> Iterator[None]:
+    def polling(self, queue: QueueSpec) -> Iterator[None]:
         """Deliver `queue` to its consumer from a thread while the block runs."""
         consumer = self.consumer_of(queue)
         if consumer is None:

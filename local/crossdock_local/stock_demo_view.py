@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from crossdock.domain.stock import sellable
-from crossdock.storage.fba_stock import fba_warehouse
-from crossdock.storage.stock import StockRepository
-from crossdock.usecases.stock_push import policy_for, sellable_for
+from crossdock.stock.rules.sellable import sellable
+from crossdock.stock.storage.fba import fba_warehouse
+from crossdock.stock.storage.stock import StockRepository
+from crossdock.stock.usecases.push import policy_for, sellable_for
 
 from crossdock_local.shops import DemoShops
 from crossdock_local.stock_demo_report import FbaNote, SkuRow

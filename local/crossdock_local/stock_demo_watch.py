@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from crossdock import constants as c
+from crossdock.core.specs import FunctionSpec
 
 from crossdock_local.runner import LocalRunner
 
@@ -85,7 +85,7 @@ def drive(
     runner: LocalRunner,
     done: Callable[[], bool],
     *,
-    fire: Sequence[c.FunctionSpec] = (),
+    fire: Sequence[FunctionSpec] = (),
     max_rounds: int = MAX_ROUNDS,
 ) -> Drive:
     """Fire `fire` once, then run the runner's queues round after round until `done()` holds; a

@@ -17,11 +17,17 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from crossdock import constants as c
-from crossdock.config import Settings
-from crossdock.storage.sourcing import SourcingRepository
-from crossdock.usecases.sales_velocity import units_sold_last_7_days
-from crossdock.usecases.shops_admin import shop_statuses
+from crossdock.core.config import Settings
+from crossdock.orders.resources import ORDERS_PLANNER
+from crossdock.shops.usecases.admin import shop_statuses
+from crossdock.suppliers.resources import (
+    SUPPLIER_TASKS_QUEUE,
+    SUPPLIERS_DAILY,
+    SUPPLIERS_PLANNER,
+    SUPPLIERS_WORKER,
+)
+from crossdock.suppliers.storage.sourcing import SourcingRepository
+from crossdock.suppliers.storage.velocity import units_sold_last_7_days
 from crossdock_cli.main import main as crossdock_cli
 
 from crossdock_local.outbox import Outbox
@@ -105,7 +111,7 @@ class SupplierStory:
             driven = drive(
                 self.runner,
                 lambda: all(stored(channel_name, shop_id, i) for i in ids),
-                fire=[c.ORDERS_PLANNER],
+                fire=[ORDERS_PLANNER],
             )
             if not driven.done:
                 self.outcome.errors.append(f"the booked orders on {shop_id} were not all stored")
@@ -122,13 +128,13 @@ class SupplierStory:
         refresh(self.sandbox, datetime.now(UTC))
         before = self.sandbox.stats[CALLS]
         try:
-            self.outcome.planned = dict(self.runner.fire(c.SUPPLIERS_PLANNER) or {})
+            self.outcome.planned = dict(self.runner.fire(SUPPLIERS_PLANNER) or {})
         except Exception as exc:  # the planner failed: nothing is queued, say so and go on
-            self.outcome.errors.append(f"{c.SUPPLIERS_PLANNER.name}: {type(exc).__name__}: {exc}")
-        drained = self.runner.drain(c.SUPPLIER_TASKS_QUEUE, c.SUPPLIERS_WORKER)
+            self.outcome.errors.append(f"{SUPPLIERS_PLANNER.name}: {type(exc).__name__}: {exc}")
+        drained = self.runner.drain(SUPPLIER_TASKS_QUEUE, SUPPLIERS_WORKER)
         self.outcome.errors += drained.errors
         if drained.failed:
-            self.outcome.errors.append(f"{c.SUPPLIERS_WORKER.name}: {drained.failed} task(s) failed")
+            self.outcome.errors.append(f"{SUPPLIERS_WORKER.name}: {drained.failed} task(s) failed")
         self.outcome.round_calls = self.sandbox.stats[CALLS] - before
         items = {item.sku: item for item in self.catalog.all()}
         for product in SOURCING:
@@ -151,9 +157,9 @@ class SupplierStory:
     def _daily(self) -> None:
         before = self.sandbox.stats[CALLS]
         try:
-            self.outcome.daily = dict(self.runner.fire(c.SUPPLIERS_DAILY) or {})
+            self.outcome.daily = dict(self.runner.fire(SUPPLIERS_DAILY) or {})
         except Exception as exc:
-            self.outcome.errors.append(f"{c.SUPPLIERS_DAILY.name}: {type(exc).__name__}: {exc}")
+            self.outcome.errors.append(f"{SUPPLIERS_DAILY.name}: {type(exc).__name__}: {exc}")
         self.outcome.daily_calls = self.sandbox.stats[CALLS] - before
         self._alerts()
         digests = [p for p in self.outbox.all() if "-suppliers-suggestions_" in p.name]

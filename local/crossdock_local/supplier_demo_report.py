@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crossdock.domain.sourcing import BLOCKED_LINE
+from crossdock.suppliers.rules.sourcing import BLOCKED_LINE
 
 from crossdock_local.outbox import subject_of
 from crossdock_local.supplier_demo_catalogue import BLOCKED_SKU, BY_SOURCED_SKU, SHORT_SKU, STALE_SKU

@@ -12,11 +12,11 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
-from crossdock.config import Settings
-from crossdock.domain.sourcing import SourcingEntry, SupplierLink
-from crossdock.storage.models import OrderModel
-from crossdock.storage.sourcing import SourcingRepository
-from crossdock.usecases.suppliers_admin import connect_platform
+from crossdock.core.config import Settings
+from crossdock.orders.storage.tables import OrderModel
+from crossdock.suppliers.rules.sourcing import SourcingEntry, SupplierLink
+from crossdock.suppliers.storage.sourcing import SourcingRepository
+from crossdock.suppliers.usecases.admin import connect_platform
 
 from crossdock_local.sandboxes.alibaba1688 import Alibaba1688Sandbox
 from crossdock_local.sandboxes.base import fault_profile

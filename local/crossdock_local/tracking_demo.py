@@ -18,13 +18,19 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from crossdock import bootstrap_tracking
-from crossdock import constants as c
-from crossdock.adapters.registry import CHANNELS
-from crossdock.config import Settings
-from crossdock.storage.shipments import ShipmentRepository
-from crossdock.storage.tracking_models import ShipmentModel
-from crossdock.usecases.shipment_rows import parse_shipment_file
+from crossdock.channels.registry import CHANNELS
+from crossdock.core.config import Settings
+from crossdock.orders.resources import SHIPMENT_EVENTS_QUEUE
+from crossdock.tracking import compose as tracking_compose
+from crossdock.tracking.resources import (
+    SHIPMENTS_REGISTRAR,
+    TRACKING_PLANNER,
+    TRACKING_TASKS_QUEUE,
+    TRACKING_WORKER,
+)
+from crossdock.tracking.storage.shipments import ShipmentRepository
+from crossdock.tracking.storage.tables import ShipmentModel
+from crossdock.tracking.usecases.shipment_rows import parse_shipment_file
 
 from crossdock_local.carriers import TrackingSandboxes
 from crossdock_local.outbox import Outbox
@@ -86,11 +92,11 @@ class TrackingStory:
         return self.outcome
 
     def _register(self) -> None:
-        drained = self.runner.drain(c.SHIPMENT_EVENTS_QUEUE, c.SHIPMENTS_REGISTRAR)  # any event still queued
+        drained = self.runner.drain(SHIPMENT_EVENTS_QUEUE, SHIPMENTS_REGISTRAR)  # any event still queued
         self.outcome.errors += drained.errors
         path, stalled = write_import_file(self.carriers.world, self.rng, self.folder, datetime.now(UTC))
         rows = parse_shipment_file(path.read_text(encoding="utf-8"), now=datetime.now(UTC), channels=CHANNELS)
-        report = bootstrap_tracking.shipment_registrar(self.settings).register(r.shipment for r in rows)
+        report = tracking_compose.shipment_registrar(self.settings).register(r.shipment for r in rows)
         items = list(self.shipments.all())
         add_journeys(self.carriers.world, self.rng, items)
         from_orders = [i for i in items if i.order_id]
@@ -114,14 +120,14 @@ class TrackingStory:
         """Fire the tracking planner, drain the tasks through the tracking worker; the round's start."""
         since, started = datetime.now(UTC), time.monotonic()
         try:
-            planned = self.runner.fire(c.TRACKING_PLANNER) or {}
+            planned = self.runner.fire(TRACKING_PLANNER) or {}
         except Exception as exc:  # the planner failed: nothing is queued, say so and go on
             planned = {}
-            self.outcome.errors.append(f"{c.TRACKING_PLANNER.name}: {type(exc).__name__}: {exc}")
-        drained = self.runner.drain(c.TRACKING_TASKS_QUEUE, c.TRACKING_WORKER)
+            self.outcome.errors.append(f"{TRACKING_PLANNER.name}: {type(exc).__name__}: {exc}")
+        drained = self.runner.drain(TRACKING_TASKS_QUEUE, TRACKING_WORKER)
         self.outcome.errors += drained.errors
         if drained.failed:
-            self.outcome.errors.append(f"{c.TRACKING_WORKER.name}: {drained.failed} task(s) failed")
+            self.outcome.errors.append(f"{TRACKING_WORKER.name}: {drained.failed} task(s) failed")
         figures = round_figures(
             label,
             int(planned.get("planned", 0)),
@@ -144,9 +150,9 @@ class TrackingStory:
         the digests of what the workers recorded in the round — one follow-up digest, whatever the
         number of tasks."""
         try:
-            told = self.runner.fire(c.TRACKING_PLANNER) or {}
+            told = self.runner.fire(TRACKING_PLANNER) or {}
         except Exception as exc:
-            self.outcome.errors.append(f"{c.TRACKING_PLANNER.name}: {type(exc).__name__}: {exc}")
+            self.outcome.errors.append(f"{TRACKING_PLANNER.name}: {type(exc).__name__}: {exc}")
             return
         self.say(
             f"tracking planner's next run: {told.get('follow_ups_reported', 0)} parcel(s) in one follow-up"

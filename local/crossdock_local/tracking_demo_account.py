@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 
-from crossdock.domain.tracking_policy import FOLLOW_UP_LINE
-from crossdock.storage.tracking_models import ShipmentModel
+from crossdock.tracking.rules.policy import FOLLOW_UP_LINE
+from crossdock.tracking.storage.tables import ShipmentModel
 
 from crossdock_local.tracking_demo_report import RoundFigures, StatusRow, TrackingOutcome
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crossdock.storage.tracking_models import ShipmentModel
+from crossdock.tracking.storage.tables import ShipmentModel
 
 from crossdock_local.outbox import subject_of
 

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from crossdock.storage.tracking_models import ShipmentModel
+from crossdock.tracking.storage.tables import ShipmentModel
 
 from crossdock_local.sandboxes.parcels import ParcelWorld, Scan, WorldParcel, journey
 

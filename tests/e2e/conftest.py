@@ -19,10 +19,10 @@ TWO_SHOPS = tuple(plan for plan in CATALOGUE if plan.shop_id in ("taobao-cn", "a
 @pytest.fixture(scope="session", autouse=True)
 def dynamodb_access_as_granted() -> Iterator[AccessRecorder]:
     """Every function the demos run calls only the DynamoDB actions its FunctionSpec grants (in AWS,
-    IAM refuses any other): the grants in crossdock.constants stay what the code does."""
+    IAM refuses any other): the grants in crossdock.core.names stay what the code does."""
     with AccessRecorder().installed() as recorder:
         yield recorder
-    assert recorder.violations() == [], "update FunctionSpec.tables in crossdock.constants"
+    assert recorder.violations() == [], "update FunctionSpec.tables in crossdock.core.names"
 
 
 @pytest.fixture(scope="session")

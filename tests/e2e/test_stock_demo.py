@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from crossdock.domain.stock import StockPolicy, sellable
+from crossdock.stock.rules.sellable import StockPolicy, sellable
 from crossdock_local.demo import run_demo
 from crossdock_local.report import DemoResult
 from crossdock_local.shops import CATALOGUE

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from crossdock.domain.sourcing import BLOCKED_LINE
+from crossdock.suppliers.rules.sourcing import BLOCKED_LINE
 from crossdock_local.report import DemoResult
 from crossdock_local.supplier_demo_catalogue import (
     BLOCKED_SKU,

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from crossdock.domain.tracking_policy import FOLLOW_UP_LINE
+from crossdock.tracking.rules.policy import FOLLOW_UP_LINE
 from crossdock_local.report import DemoResult
 from crossdock_local.tracking_demo_report import TrackingOutcome
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from crossdock.constants import FunctionSpec
+from crossdock.core.specs import FunctionSpec
 
 Resources = dict[str, dict[str, Any]]
 

@@ -7,7 +7,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from crossdock import constants as c
+from crossdock.core.names import ENV_SHOPS_TABLE
+from crossdock.core.specs import INDEX_ACTIONS, PUT_ITEM, QUERY, READ_ACTIONS, SCAN, WRITE_ACTIONS, access
+from crossdock.deployment import FUNCTIONS, TABLES
+from crossdock.orders.resources import ORDER_TASKS_QUEUE, ORDERS_PLANNER, ORDERS_WORKER
+from crossdock.stock.resources import STOCK_FLUSHER, STOCK_LEDGER, STOCK_MARKER
 
 from infra.assembly import create_app
 from infra.components.errors import InfraConfigError
@@ -53,7 +57,7 @@ def test_synth_stops_with_instructions_when_the_layer_is_not_built(synth, tmp_pa
 
 def test_a_function_pointing_at_an_unknown_table_is_rejected():
     # Given a function spec that names a table no TableSpec declares
-    bad = replace(c.ORDERS_PLANNER, tables={"NoSuchTable": c.access(c.SCAN)})
+    bad = replace(ORDERS_PLANNER, tables={"NoSuchTable": access(SCAN)})
 
     # When the specs are validated
     with pytest.raises(InfraConfigError) as raised:
@@ -67,11 +71,11 @@ def test_declared_table_access_must_name_real_actions_and_indexes():
     # Given a flusher spec with a typo'd action, an index the table lacks, a write on an index,
     # a table it does nothing with, and a bare tuple instead of an access
     bad = replace(
-        c.STOCK_FLUSHER,
+        STOCK_FLUSHER,
         tables={
-            "StockTable": c.access("GetItems"),
-            "ListingsTable": c.access(indexes={"dirtty": (c.QUERY,), "dirty": (c.PUT_ITEM,)}),
-            "ShopsTable": c.access(),
+            "StockTable": access("GetItems"),
+            "ListingsTable": access(indexes={"dirtty": (QUERY,), "dirty": (PUT_ITEM,)}),
+            "ShopsTable": access(),
             "AlertsTable": ("PutItem",),  # type: ignore[dict-item]
         },
     )
@@ -91,8 +95,8 @@ def test_declared_table_access_must_name_real_actions_and_indexes():
 
 def test_a_function_sending_alerts_needs_the_topic_and_the_alert_records_together():
     # Given a marker made to alert without the alert records in its tables, and the reverse
-    alerting = replace(c.STOCK_MARKER, alerts=True)
-    silent = replace(c.STOCK_LEDGER, alerts=False)
+    alerting = replace(STOCK_MARKER, alerts=True)
+    silent = replace(STOCK_LEDGER, alerts=False)
 
     # When the specs are validated
     with pytest.raises(InfraConfigError) as raised:
@@ -104,13 +108,13 @@ def test_a_function_sending_alerts_needs_the_topic_and_the_alert_records_togethe
 
 
 def test_the_shipped_specs_declare_valid_access():
-    # Given the specs in crossdock.constants
+    # Given the specs in crossdock.core.names
     # Then they validate, and every access is a TableAccess of known actions
     Specs().validate()
-    for spec in c.FUNCTIONS:
-        for access in spec.tables.values():
-            assert access.actions <= c.READ_ACTIONS | c.WRITE_ACTIONS
-            assert all(reads <= c.INDEX_ACTIONS for _, reads in access.indexes)
+    for spec in FUNCTIONS:
+        for grant in spec.tables.values():
+            assert grant.actions <= READ_ACTIONS | WRITE_ACTIONS
+            assert all(reads <= INDEX_ACTIONS for _, reads in grant.indexes)
 
 
 @pytest.mark.parametrize(
@@ -139,7 +143,7 @@ def test_a_malformed_schedule_override_is_refused_naming_it(expression):
 def test_well_formed_schedules_pass_including_every_default():
     for expression in ["rate(1 hour)", "rate(30 minutes)", "cron(0 3 * * ? *)", "cron(0 9 ? * MON-FRI *)"]:
         assert schedule_problem(expression) is None, expression
-    assert [s.name for s in c.FUNCTIONS if s.schedule and schedule_problem(s.schedule)] == []
+    assert [s.name for s in FUNCTIONS if s.schedule and schedule_problem(s.schedule)] == []
 
 
 def test_a_schedule_override_for_an_unknown_function_lists_the_scheduled_ones():
@@ -163,7 +167,7 @@ def test_cdk_cli_context_reaches_the_synth(cli_runs):
     rules = [r["Properties"]["ScheduleExpression"] for r in resources if r["Type"] == "AWS::Events::Rule"]
     assert "rate(30 minutes)" in rules and rules.count("rate(15 minutes)") == 1  # tracking keeps its own
     tables = [r for r in resources if r["Type"] == "AWS::DynamoDB::Table"]
-    assert len(tables) == len(c.TABLES)
+    assert len(tables) == len(TABLES)
     assert all(t["Properties"]["DeletionProtectionEnabled"] is False for t in tables)
     assert all(t["DeletionPolicy"] == "Delete" for t in tables)
 
@@ -186,7 +190,7 @@ def test_deletion_protection_context_is_true_or_false_nothing_else(layer_dir, tm
 
 def test_visibility_timeout_beyond_the_sqs_maximum_is_rejected():
     # Given a consumer whose timeout × 6 exceeds 12 hours
-    spec = c.ORDER_TASKS_QUEUE
+    spec = ORDER_TASKS_QUEUE
 
     # When / Then the queue cannot be built
     with pytest.raises(InfraConfigError, match="SQS maximum"):
@@ -196,10 +200,10 @@ def test_visibility_timeout_beyond_the_sqs_maximum_is_rejected():
 
 def test_spec_env_cannot_override_what_infra_sets(synth):
     # Given a spec whose extra env collides with a managed variable
-    spec = replace(c.ORDERS_WORKER, env={c.ENV_SHOPS_TABLE: "elsewhere"})
+    spec = replace(ORDERS_WORKER, env={ENV_SHOPS_TABLE: "elsewhere"})
     stack = synth.stack
     wiring = Wiring(stack.tables, stack.queues, stack.alerts, stack.undeliverable, stack.layer, ROOT)
 
     # When / Then the environment is refused
-    with pytest.raises(InfraConfigError, match=c.ENV_SHOPS_TABLE):
+    with pytest.raises(InfraConfigError, match=ENV_SHOPS_TABLE):
         function_environment(spec, wiring)

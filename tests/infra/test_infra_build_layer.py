@@ -339,6 +339,6 @@ def test_build_recreates_the_layer_with_dependencies_and_the_crossdock_package(p
     assert python_dir == out / "python"
     assert len(commands) == 1
     assert (python_dir / "alpha").is_dir()
-    assert (python_dir / "crossdock" / "constants.py").is_file()
+    assert (python_dir / "crossdock" / "core" / "names.py").is_file()
     assert not list(python_dir.glob("crossdock/**/__pycache__"))
     assert not (python_dir / "stale_package").exists()

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from aws_cdk import App, Stack
 from aws_cdk.assertions import Match, Template
-from crossdock.constants import FUNCTIONS, ORDERS_TABLE, QUEUES, TABLES, QueueSpec, TableSpec
+from crossdock.core.specs import QueueSpec, TableSpec
+from crossdock.deployment import FUNCTIONS, QUEUES, TABLES
+from crossdock.orders.resources import ORDERS_TABLE
 
 from infra.components.tables import build_table
 

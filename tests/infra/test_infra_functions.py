@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import pytest
-from crossdock import constants as c
+from crossdock.core.names import (
+    DEFAULT_SECRETS_PREFIX,
+    ENV_ALERTS_TOPIC_ARN,
+    ENV_SECRETS_PREFIX,
+    ENV_WORKER_CONCURRENCY,
+    METRICS_NAMESPACE,
+    SERVICE_NAME,
+)
+from crossdock.deployment import FUNCTIONS, QUEUES, TABLES
+from crossdock.tracking.resources import TRACKING_WORKER
 from template_lookup import function, of_type
 
-SPECS = {spec.name: spec for spec in c.FUNCTIONS}
-SCHEDULED = [spec for spec in c.FUNCTIONS if spec.schedule]
-QUEUE_FED = [spec for spec in c.FUNCTIONS if spec.queue]
+SPECS = {spec.name: spec for spec in FUNCTIONS}
+SCHEDULED = [spec for spec in FUNCTIONS if spec.schedule]
+QUEUE_FED = [spec for spec in FUNCTIONS if spec.queue]
 
 
-@pytest.mark.parametrize("spec", c.FUNCTIONS, ids=lambda s: s.name)
+@pytest.mark.parametrize("spec", FUNCTIONS, ids=lambda s: s.name)
 def test_each_function_runs_python_3_12_on_arm64_with_tracing_and_json_logs(synth, spec):
     # Given the function built from its spec
     _, props = function(synth.resources, spec)
@@ -27,7 +36,7 @@ def test_each_function_runs_python_3_12_on_arm64_with_tracing_and_json_logs(synt
     assert len(props["Layers"]) == 1
 
 
-@pytest.mark.parametrize("spec", c.FUNCTIONS, ids=lambda s: s.name)
+@pytest.mark.parametrize("spec", FUNCTIONS, ids=lambda s: s.name)
 def test_each_function_logs_to_its_own_log_group_kept_one_month(synth, spec):
     # Given the function and the log group its logging config names
     _, props = function(synth.resources, spec)
@@ -37,29 +46,29 @@ def test_each_function_logs_to_its_own_log_group_kept_one_month(synth, spec):
     log_group = synth.resources[log_group_id]
     assert log_group["Type"] == "AWS::Logs::LogGroup"
     assert log_group["Properties"]["RetentionInDays"] == 30
-    others = [function(synth.resources, o)[1] for o in c.FUNCTIONS if o.name != spec.name]
+    others = [function(synth.resources, o)[1] for o in FUNCTIONS if o.name != spec.name]
     assert all(o["LoggingConfig"]["LogGroup"]["Ref"] != log_group_id for o in others)
 
 
-@pytest.mark.parametrize("spec", c.FUNCTIONS, ids=lambda s: s.name)
+@pytest.mark.parametrize("spec", FUNCTIONS, ids=lambda s: s.name)
 def test_environment_names_powertools_and_exactly_the_resources_the_spec_uses(synth, spec):
     # Given the function's environment variables
     _, props = function(synth.resources, spec)
     env = props["Environment"]["Variables"]
 
     # Then Powertools is configured and each table/queue/topic the spec uses is named
-    assert env["POWERTOOLS_SERVICE_NAME"] == c.SERVICE_NAME
-    assert env["POWERTOOLS_METRICS_NAMESPACE"] == c.METRICS_NAMESPACE
-    for table in c.TABLES:
+    assert env["POWERTOOLS_SERVICE_NAME"] == SERVICE_NAME
+    assert env["POWERTOOLS_METRICS_NAMESPACE"] == METRICS_NAMESPACE
+    for table in TABLES:
         if table.logical_id in spec.tables:
             assert env[table.env_var] == {"Ref": table.logical_id}
         else:
             assert table.env_var not in env
-    for queue in c.QUEUES:
+    for queue in QUEUES:
         if queue.logical_id in spec.sends_to:
             assert env[queue.env_var] == {"Ref": queue.logical_id}
-    assert (c.ENV_ALERTS_TOPIC_ARN in env) is spec.alerts
-    assert (env.get(c.ENV_SECRETS_PREFIX) == c.DEFAULT_SECRETS_PREFIX) is spec.reads_secrets
+    assert (ENV_ALERTS_TOPIC_ARN in env) is spec.alerts
+    assert (env.get(ENV_SECRETS_PREFIX) == DEFAULT_SECRETS_PREFIX) is spec.reads_secrets
 
 
 @pytest.mark.parametrize("spec", SCHEDULED, ids=lambda s: s.name)
@@ -98,10 +107,10 @@ def test_queue_fed_functions_report_partial_batch_failures(synth, spec):
 
 def test_function_names_are_prefixed_by_the_stack_and_unique(synth):
     # Given all function names
-    names = [function(synth.resources, spec)[1]["FunctionName"] for spec in c.FUNCTIONS]
+    names = [function(synth.resources, spec)[1]["FunctionName"] for spec in FUNCTIONS]
 
     # Then they are '<stack>-<spec name>' and distinct
-    assert names == [f"{synth.stack.stack_name.lower()}-{spec.name}" for spec in c.FUNCTIONS]
+    assert names == [f"{synth.stack.stack_name.lower()}-{spec.name}" for spec in FUNCTIONS]
     assert len(set(names)) == len(names)
 
 
@@ -116,8 +125,8 @@ def test_the_tracking_worker_runs_at_most_two_at_once_and_knows_it(synth):
 
     # Then SQS invokes at most two workers, and each paces every source at half its rate
     assert [m.get("ScalingConfig") for m in mappings] == [{"MaximumConcurrency": 2}]
-    env = function(synth.resources, c.TRACKING_WORKER)[1]["Environment"]["Variables"]
-    assert env[c.ENV_WORKER_CONCURRENCY] == "2"
+    env = function(synth.resources, TRACKING_WORKER)[1]["Environment"]["Variables"]
+    assert env[ENV_WORKER_CONCURRENCY] == "2"
 
 
 def test_a_schedule_can_be_overridden_from_the_context_and_a_bad_one_is_refused(tmp_path, layer_dir):

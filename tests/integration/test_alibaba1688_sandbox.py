@@ -12,23 +12,24 @@ from typing import Any
 
 import pytest
 import requests
-from crossdock.adapters.errors import (
+from crossdock.core.errors import (
     AuthError,
     InvalidResponseError,
     RequestRejectedError,
     RetriesExhaustedError,
 )
-from crossdock.adapters.http import ChannelHttp, RetryPolicy
-from crossdock.adapters.supplier.alibaba1688 import OPERATION, SPEC, Alibaba1688Source
-from crossdock.adapters.supplier.alibaba1688_wire import (
+from crossdock.core.http import ChannelHttp, RetryPolicy
+from crossdock.core.ratelimit import Rate
+from crossdock.platforms.alibaba1688.platform import OPERATION, SPEC, Alibaba1688Source
+from crossdock.platforms.alibaba1688.wire import (
     Credentials,
     QuotaExhausted,
     sign,
     signed_params,
     url_path,
 )
-from crossdock.adapters.supplier.ports import OfferRef, SupplierContext, SupplierOffer
-from crossdock.domain.ratelimit import Rate
+from crossdock.suppliers.ports import SupplierContext
+from crossdock.suppliers.rules.offers import OfferRef, SupplierOffer
 from crossdock_local.sandboxes.alibaba1688 import Alibaba1688Sandbox
 from crossdock_local.sandboxes.base import FaultProfile
 

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 import requests
 from contracts.openapi import ContractViolation, OpenApiModel
-from crossdock.adapters.amazon import SPEC, AmazonOrders
-from crossdock.adapters.http import ChannelHttp
-from crossdock.adapters.ports import ShopContext
-from crossdock.domain.windows import Window
+from crossdock.channels.amazon.channel import SPEC, AmazonOrders
+from crossdock.channels.spec import ShopContext
+from crossdock.core.http import ChannelHttp
+from crossdock.orders.rules.windows import Window
 from crossdock_local.sandboxes.amazon import AmazonSandbox
 from crossdock_local.sandboxes.base import FaultProfile, SandboxShop
 from crossdock_local.sandboxes.orderbook import OrderBook

@@ -6,8 +6,9 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from crossdock.adapters.amazon import SPEC, AmazonOrders
-from crossdock.adapters.errors import (
+from crossdock.channels.amazon.channel import SPEC, AmazonOrders
+from crossdock.channels.spec import ShopContext
+from crossdock.core.errors import (
     AuthError,
     ConnectionFault,
     InvalidResponseError,
@@ -15,10 +16,9 @@ from crossdock.adapters.errors import (
     RetryableError,
     TimeoutFault,
 )
-from crossdock.adapters.http import ChannelHttp, RetryPolicy
-from crossdock.adapters.ports import ShopContext
-from crossdock.domain.orders import Order
-from crossdock.domain.windows import Window
+from crossdock.core.http import ChannelHttp, RetryPolicy
+from crossdock.orders.rules.order import Order
+from crossdock.orders.rules.windows import Window
 from crossdock_local.sandboxes.amazon import AmazonSandbox
 from crossdock_local.sandboxes.base import FaultProfile
 from crossdock_local.sandboxes.orderbook import OrderBook

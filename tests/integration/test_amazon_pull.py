@@ -10,12 +10,12 @@ from decimal import Decimal
 
 import pytest
 import requests
-from crossdock.adapters.amazon import SPEC, AmazonOrders
-from crossdock.adapters.errors import RequestRejectedError
-from crossdock.adapters.http import PACING_MARGIN, ChannelHttp, RetryPolicy
-from crossdock.adapters.ports import ShopContext
-from crossdock.domain.orders import Money, Order, OrderStatus
-from crossdock.domain.windows import Window
+from crossdock.channels.amazon.channel import SPEC, AmazonOrders
+from crossdock.channels.spec import ShopContext
+from crossdock.core.errors import RequestRejectedError
+from crossdock.core.http import PACING_MARGIN, ChannelHttp, RetryPolicy
+from crossdock.orders.rules.order import Money, Order, OrderStatus
+from crossdock.orders.rules.windows import Window
 from crossdock_local.sandboxes.amazon import AmazonSandbox
 from crossdock_local.sandboxes.base import SandboxShop
 from crossdock_local.sandboxes.orderbook import OrderBook, SyntheticOrder

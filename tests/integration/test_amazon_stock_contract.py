@@ -13,8 +13,8 @@ from urllib.parse import quote
 import pytest
 import requests
 from contracts.openapi import OpenApiModel
-from crossdock.adapters.amazon_fba import AmazonFba
-from crossdock.adapters.amazon_stock import AmazonStockWriter
+from crossdock.channels.amazon.fba import AmazonFba
+from crossdock.channels.amazon.stock import AmazonStockWriter
 from crossdock_local.sandboxes.amazon import AmazonSandbox
 from crossdock_local.sandboxes.base import Request, SandboxShop
 from jsonschema import Draft7Validator

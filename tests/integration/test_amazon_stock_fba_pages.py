@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from crossdock.adapters.amazon_fba import AmazonFba
-from crossdock.adapters.errors import InvalidResponseError, RequestRejectedError, RetriesExhaustedError
+from crossdock.channels.amazon.fba import AmazonFba
+from crossdock.core.errors import InvalidResponseError, RequestRejectedError, RetriesExhaustedError
 from crossdock_local.sandboxes.amazon import AmazonSandbox
 from crossdock_local.sandboxes.base import FaultProfile
 

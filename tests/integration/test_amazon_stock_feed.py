@@ -6,17 +6,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from crossdock.adapters.amazon import SPEC
-from crossdock.adapters.amazon_feed_document import (
+from crossdock.channels.amazon.channel import SPEC
+from crossdock.channels.amazon.feed_document import (
     MAX_MESSAGES,
     encode_document,
     feed_document,
     quantity_message,
 )
-from crossdock.adapters.amazon_stock import AmazonStockWriter
-from crossdock.adapters.errors import AuthError
-from crossdock.domain.ratelimit import Rate
-from crossdock.domain.stock import Listing, QuantityUpdate
+from crossdock.channels.amazon.stock import AmazonStockWriter
+from crossdock.core.errors import AuthError
+from crossdock.core.ratelimit import Rate
+from crossdock.stock.rules.sellable import Listing, QuantityUpdate
 from crossdock_local.sandboxes.amazon import AmazonSandbox
 from crossdock_local.sandboxes.base import FaultProfile
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from crossdock.adapters.amazon import SPEC
-from crossdock.adapters.amazon_stock import AmazonStockWriter
-from crossdock.adapters.errors import AuthError, RetriesExhaustedError
-from crossdock.domain.ratelimit import Rate
-from crossdock.domain.stock import Listing, QuantityUpdate
+from crossdock.channels.amazon.channel import SPEC
+from crossdock.channels.amazon.stock import AmazonStockWriter
+from crossdock.core.errors import AuthError, RetriesExhaustedError
+from crossdock.core.ratelimit import Rate
+from crossdock.stock.rules.sellable import Listing, QuantityUpdate
 from crossdock_local.sandboxes.amazon import AmazonSandbox
 from crossdock_local.sandboxes.base import FaultProfile
 

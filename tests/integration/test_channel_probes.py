@@ -5,10 +5,10 @@ relies on before it replaces a live secret)."""
 from __future__ import annotations
 
 import pytest
-from crossdock.adapters.errors import AuthError
-from crossdock.adapters.http import ChannelHttp
-from crossdock.adapters.ports import ShopContext
-from crossdock.adapters.registry import channel
+from crossdock.channels.registry import channel
+from crossdock.channels.spec import ShopContext
+from crossdock.core.errors import AuthError
+from crossdock.core.http import ChannelHttp
 from crossdock_local.sandboxes.amazon import AmazonSandbox
 from crossdock_local.sandboxes.ebay import EbaySandbox
 from crossdock_local.sandboxes.orderbook import OrderBook

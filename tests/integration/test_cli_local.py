@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from crossdock import constants as c
+from crossdock.orders.resources import ORDER_TASKS_QUEUE
 from crossdock_cli.main import main
 from crossdock_local.sandboxes.orderbook import OrderBook
 from crossdock_local.sandboxes.taobao import TaobaoSandbox
@@ -120,7 +120,7 @@ def test_manual_pull_is_queued_as_a_task_for_the_worker(
     bad = main(["orders", "pull", "--shop", "taobao-cn", "--since", "2026-11-20T08:00:00"])
 
     # Then
-    messages = stack.client("sqs").receive_message(QueueUrl=stack.queue_url(c.ORDER_TASKS_QUEUE))["Messages"]
+    messages = stack.client("sqs").receive_message(QueueUrl=stack.queue_url(ORDER_TASKS_QUEUE))["Messages"]
     assert (code, bad) == (0, 2)
     assert json.loads(messages[0]["Body"]) == {
         "kind": "pull",
@@ -329,7 +329,7 @@ def test_pull_now_on_a_busy_shop_is_queued_behind_the_running_pull(
     stack: LocalStack, credentials_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Given a shop a worker is pulling right now
-    from crossdock.storage.shops import ShopRepository
+    from crossdock.shops.storage.shops import ShopRepository
 
     add_taobao("taobao-cn", credentials_file)
     assert ShopRepository().try_lease("taobao-cn", "worker", datetime.now(UTC), timedelta(minutes=5))
@@ -339,7 +339,7 @@ def test_pull_now_on_a_busy_shop_is_queued_behind_the_running_pull(
 
     # Then it is not lost: it waits on the order-tasks queue, delayed until the lease ends
     attributes = stack.client("sqs").get_queue_attributes(
-        QueueUrl=stack.queue_url(c.ORDER_TASKS_QUEUE), AttributeNames=["ApproximateNumberOfMessagesDelayed"]
+        QueueUrl=stack.queue_url(ORDER_TASKS_QUEUE), AttributeNames=["ApproximateNumberOfMessagesDelayed"]
     )["Attributes"]
     assert code == 0
     assert "queued to run after it" in capsys.readouterr().out

@@ -16,12 +16,12 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 from contracts.openapi import MODEL_URI, ContractViolation, OpenApiModel
-from crossdock.adapters.ebay import SPEC, EbayOrderSource
-from crossdock.adapters.ebay_oauth import FULFILLMENT_READONLY_SCOPE
-from crossdock.adapters.ebay_wire import BASE_PATH
-from crossdock.adapters.http import ChannelHttp
-from crossdock.adapters.ports import ShopContext
-from crossdock.domain.windows import Window
+from crossdock.channels.ebay.channel import SPEC, EbayOrderSource
+from crossdock.channels.ebay.oauth import FULFILLMENT_READONLY_SCOPE
+from crossdock.channels.ebay.wire import BASE_PATH
+from crossdock.channels.spec import ShopContext
+from crossdock.core.http import ChannelHttp
+from crossdock.orders.rules.windows import Window
 from crossdock_local.sandboxes.base import FaultProfile
 from crossdock_local.sandboxes.ebay import EbaySandbox
 from crossdock_local.sandboxes.orderbook import OrderBook

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 import requests
-from crossdock.adapters.ebay import FULFILLMENTS_OPERATION, ORDERS_OPERATION, SPEC, EbayOrderSource
-from crossdock.adapters.errors import (
+from crossdock.channels.ebay.channel import FULFILLMENTS_OPERATION, ORDERS_OPERATION, SPEC, EbayOrderSource
+from crossdock.channels.spec import ShopContext
+from crossdock.core.errors import (
     AuthError,
     ChannelError,
     ConnectionFault,
@@ -20,11 +21,10 @@ from crossdock.adapters.errors import (
     RetryableError,
     TimeoutFault,
 )
-from crossdock.adapters.http import ChannelHttp, RetryPolicy
-from crossdock.adapters.ports import ShopContext
-from crossdock.domain.orders import Order, OrderStatus
-from crossdock.domain.ratelimit import Rate
-from crossdock.domain.windows import Window
+from crossdock.core.http import ChannelHttp, RetryPolicy
+from crossdock.core.ratelimit import Rate
+from crossdock.orders.rules.order import Order, OrderStatus
+from crossdock.orders.rules.windows import Window
 from crossdock_local.sandboxes.base import FaultProfile, ServerRateLimiter
 from crossdock_local.sandboxes.ebay import RATES, EbaySandbox
 from crossdock_local.sandboxes.orderbook import OrderBook

@@ -10,11 +10,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from crossdock.adapters.ebay import FULFILLMENTS_OPERATION, ORDERS_OPERATION, SPEC, EbayOrderSource
-from crossdock.adapters.http import ChannelHttp, RetryPolicy
-from crossdock.adapters.ports import ShopContext
-from crossdock.domain.orders import Money, Order, OrderStatus, Shipment
-from crossdock.domain.windows import Window
+from crossdock.channels.ebay.channel import FULFILLMENTS_OPERATION, ORDERS_OPERATION, SPEC, EbayOrderSource
+from crossdock.channels.spec import ShopContext
+from crossdock.core.http import ChannelHttp, RetryPolicy
+from crossdock.orders.rules.order import Money, Order, OrderStatus, Shipment
+from crossdock.orders.rules.windows import Window
 from crossdock_local.sandboxes.base import FaultProfile, ServerRateLimiter
 from crossdock_local.sandboxes.ebay import RATES, EbaySandbox
 from crossdock_local.sandboxes.orderbook import OrderBook

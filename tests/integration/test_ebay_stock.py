@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 import requests
-from crossdock.adapters.ebay import SPEC
-from crossdock.adapters.ebay_stock import BULK_UPDATE_OPERATION, OFFER_OPERATION, EbayStockWriter
-from crossdock.adapters.errors import (
+from crossdock.channels.ebay.channel import SPEC
+from crossdock.channels.ebay.stock import BULK_UPDATE_OPERATION, OFFER_OPERATION, EbayStockWriter
+from crossdock.channels.spec import ShopContext
+from crossdock.core.errors import (
     AuthError,
     ChannelError,
     ConnectionFault,
@@ -20,10 +21,9 @@ from crossdock.adapters.errors import (
     RetryableError,
     TimeoutFault,
 )
-from crossdock.adapters.http import ChannelHttp, RetryPolicy
-from crossdock.adapters.ports import ShopContext
-from crossdock.domain.ratelimit import Rate
-from crossdock.domain.stock import Listing, QuantityUpdate
+from crossdock.core.http import ChannelHttp, RetryPolicy
+from crossdock.core.ratelimit import Rate
+from crossdock.stock.rules.sellable import Listing, QuantityUpdate
 from crossdock_local.sandboxes.base import FaultProfile, ServerRateLimiter
 from crossdock_local.sandboxes.ebay import RATES, EbaySandbox
 from crossdock_local.sandboxes.orderbook import OrderBook

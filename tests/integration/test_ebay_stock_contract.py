@@ -15,12 +15,12 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 from contracts.openapi import MODEL_URI, ContractViolation, OpenApiModel
-from crossdock.adapters.ebay import SPEC
-from crossdock.adapters.ebay_stock import SELL_INVENTORY_SCOPE
-from crossdock.adapters.ebay_stock_wire import INVENTORY_PATH
-from crossdock.adapters.http import ChannelHttp
-from crossdock.adapters.ports import ShopContext
-from crossdock.domain.stock import Listing, QuantityUpdate
+from crossdock.channels.ebay.channel import SPEC
+from crossdock.channels.ebay.stock import SELL_INVENTORY_SCOPE
+from crossdock.channels.ebay.stock_wire import INVENTORY_PATH
+from crossdock.channels.spec import ShopContext
+from crossdock.core.http import ChannelHttp
+from crossdock.stock.rules.sellable import Listing, QuantityUpdate
 from crossdock_local.sandboxes.ebay import EbaySandbox
 from crossdock_local.sandboxes.orderbook import OrderBook
 

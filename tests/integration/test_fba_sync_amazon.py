@@ -9,12 +9,12 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from crossdock import bootstrap
-from crossdock import constants as c
-from crossdock.storage.models import ShopModel
-from crossdock.storage.stock import StockRepository
-from crossdock.usecases.shops_admin import register_shop
-from crossdock.usecases.stock_check import check_stock
+from crossdock.shops.storage.tables import ShopModel
+from crossdock.shops.usecases.admin import register_shop
+from crossdock.stock import compose as stock_compose
+from crossdock.stock.compose import check_stock
+from crossdock.stock.resources import STOCK_CHANGES_QUEUE
+from crossdock.stock.storage.stock import StockRepository
 from crossdock_local.sandboxes.amazon import AmazonSandbox
 from crossdock_local.sandboxes.orderbook import OrderBook
 from crossdock_local.stack import LocalStack
@@ -41,7 +41,7 @@ def world() -> Iterator[tuple[LocalStack, AmazonSandbox]]:
 
 def announced(stack: LocalStack) -> list[dict]:
     sqs = stack.client("sqs")
-    found = sqs.receive_message(QueueUrl=stack.queue_url(c.STOCK_CHANGES_QUEUE), MaxNumberOfMessages=10)
+    found = sqs.receive_message(QueueUrl=stack.queue_url(STOCK_CHANGES_QUEUE), MaxNumberOfMessages=10)
     return [json.loads(m["Body"]) for m in found.get("Messages", [])]
 
 
@@ -50,7 +50,7 @@ def test_sync_counts_fulfillable_only_and_announces(world: tuple[LocalStack, Ama
     stack, sandbox = world
     sandbox.set_fba(SHOP, SKU, fulfillable=30, inbound_shipped=10, reserved=2, unfulfillable=3)
     # When the hourly sync runs
-    report = bootstrap.fba_sync(stack.settings).run()
+    report = stock_compose.fba_sync(stack.settings).run()
     # Then 30 are on hand in the shop's FBA warehouse, the rest noted, the SKU announced
     item = StockRepository(stack.settings).sku(SKU)
     assert report.full_reads == [SHOP] and report.failed == {}
@@ -68,7 +68,7 @@ def test_inbound_changes_wait_for_the_daily_full_read(world: tuple[LocalStack, A
     # Given a synced SKU whose inbound count then changes (Amazon does not report that as a change)
     stack, sandbox = world
     sandbox.set_fba(SHOP, SKU, at=datetime.now(UTC) - timedelta(hours=3), fulfillable=5, inbound_shipped=1)
-    sync = bootstrap.fba_sync(stack.settings)
+    sync = stock_compose.fba_sync(stack.settings)
     sync.run()
     sandbox.set_fba(SHOP, SKU, inbound_shipped=40)
     # When the next hourly run reads incrementally, and then a day has passed
@@ -85,7 +85,7 @@ def test_check_reads_fba_live_before_answering(world: tuple[LocalStack, AmazonSa
     # Given a sync saw 30 units, and Amazon has shipped 5 since
     stack, sandbox = world
     sandbox.set_fba(SHOP, SKU, fulfillable=30)
-    bootstrap.fba_sync(stack.settings).run()
+    stock_compose.fba_sync(stack.settings).run()
     sandbox.set_fba(SHOP, SKU, fulfillable=25)
     # When 24 units are checked from the last sync, then live
     stored = check_stock(SKU, 24, live_fba=False)

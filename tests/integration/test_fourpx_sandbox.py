@@ -11,14 +11,14 @@ from typing import Any
 
 import pytest
 import requests
-from crossdock.adapters.errors import AuthError
-from crossdock.adapters.http import ChannelHttp, RetryPolicy
-from crossdock.adapters.tracking.fourpx import SPEC, FourPxSource
-from crossdock.adapters.tracking.fourpx_wire import METHOD, FourPxCredentials, body_text, query
-from crossdock.adapters.tracking.ports import ParcelQuery, SourceContext
-from crossdock.domain.parcel import Answer, Found, Missing
-from crossdock.domain.ratelimit import Rate
-from crossdock.domain.tracking import TrackingStatus
+from crossdock.carriers.fourpx.source import SPEC, FourPxSource
+from crossdock.carriers.fourpx.wire import METHOD, FourPxCredentials, body_text, query
+from crossdock.core.errors import AuthError
+from crossdock.core.http import ChannelHttp, RetryPolicy
+from crossdock.core.ratelimit import Rate
+from crossdock.tracking.ports import ParcelQuery, SourceContext
+from crossdock.tracking.rules.parcel import Answer, Found, Missing
+from crossdock.tracking.rules.status import TrackingStatus
 from crossdock_local.sandboxes.base import FaultProfile
 from crossdock_local.sandboxes.fourpx import FourPxSandbox
 from crossdock_local.sandboxes.parcels import (

@@ -9,9 +9,12 @@ from datetime import UTC, datetime, timedelta
 import boto3
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
-from crossdock import bootstrap
-from crossdock import constants as c
-from crossdock.storage.models import ShopModel
+from crossdock.core.names import METRICS_NAMESPACE, SERVICE_NAME, TASKS_FAILED_DIMENSION, TASKS_FAILED_METRIC
+from crossdock.deployment import FUNCTIONS, QUEUES
+from crossdock.orders.resources import ORDERS_PLANNER, ORDERS_WORKER
+from crossdock.shops.storage.tables import ShopModel
+from crossdock.stock import compose as stock_compose
+from crossdock.stock.resources import STOCK_ADJUSTER
 from crossdock_local.events import scheduled_event
 from crossdock_local.lambda_env import load_handler, new_context
 
@@ -45,9 +48,9 @@ def test_worker_reports_only_the_bad_records(env):
     good = sqs_record(json.dumps({"kind": "pull", "shop_id": "busy"}))
     malformed = sqs_record("{not json")
     unknown = sqs_record(json.dumps({"kind": "pull", "shop_id": "nobody"}))
-    worker = load_handler(c.ORDERS_WORKER)
+    worker = load_handler(ORDERS_WORKER)
     # When the batch is handled
-    result = worker({"Records": [good, malformed, unknown]}, new_context(c.ORDERS_WORKER, REGION))
+    result = worker({"Records": [good, malformed, unknown]}, new_context(ORDERS_WORKER, REGION))
     # Then exactly the two bad records are reported for redelivery (and, repeated, the DLQ)
     failed = {item["itemIdentifier"] for item in result["batchItemFailures"]}
     assert failed == {malformed["messageId"], unknown["messageId"]}
@@ -56,9 +59,9 @@ def test_worker_reports_only_the_bad_records(env):
 def test_planner_accepts_the_scheduled_event_envelope(env):
     # Given one shop and the EventBridge rule's "Scheduled Event"
     ShopModel("s1", channel="ebay", secret_name="s", created_at=NOW).save()
-    event = scheduled_event(c.ORDERS_PLANNER, REGION, NOW)
+    event = scheduled_event(ORDERS_PLANNER, REGION, NOW)
     # When the planner runs
-    result = load_handler(c.ORDERS_PLANNER)(event, new_context(c.ORDERS_PLANNER, REGION))
+    result = load_handler(ORDERS_PLANNER)(event, new_context(ORDERS_PLANNER, REGION))
     # Then one task is planned
     assert result == {"enqueued": 1, "skipped": {}}
 
@@ -71,13 +74,11 @@ def failed_task_metrics(stdout: str) -> list[dict]:
     return [
         d
         for d in documents
-        if any(
-            m["Name"] == c.TASKS_FAILED_METRIC for s in d["_aws"]["CloudWatchMetrics"] for m in s["Metrics"]
-        )
+        if any(m["Name"] == TASKS_FAILED_METRIC for s in d["_aws"]["CloudWatchMetrics"] for m in s["Metrics"])
     ]
 
 
-WORKERS = [spec for spec in c.FUNCTIONS if spec.queue]
+WORKERS = [spec for spec in FUNCTIONS if spec.queue]
 
 
 @pytest.mark.parametrize("spec", WORKERS, ids=lambda s: s.name)
@@ -89,11 +90,11 @@ def test_every_sqs_worker_counts_a_failed_record_and_still_returns_it_to_the_que
     def unavailable(*_args, **_kwargs):
         raise RuntimeError("DynamoDB unavailable")
 
-    monkeypatch.setattr(bootstrap, "own_stock", unavailable)
+    monkeypatch.setattr(stock_compose, "own_stock", unavailable)
     body = json.dumps({"adjustment_id": "a1", "sku": "A", "warehouse": "own:sz", "on_hand": 1})
-    record = sqs_record_for(body if spec is c.STOCK_ADJUSTER else "{not json", f"crossdock-{spec.name}")
+    record = sqs_record_for(body if spec is STOCK_ADJUSTER else "{not json", f"crossdock-{spec.name}")
     capsys.readouterr()
-    fifo = next(q for q in c.QUEUES if q.logical_id == spec.queue).fifo
+    fifo = next(q for q in QUEUES if q.logical_id == spec.queue).fifo
     # When the worker handles it
     try:
         result = load_handler(spec)({"Records": [record]}, new_context(spec, REGION))
@@ -104,11 +105,11 @@ def test_every_sqs_worker_counts_a_failed_record_and_still_returns_it_to_the_que
     # Then the record goes back to its queue, and one TasksFailed is emitted for this function
     assert returned == [record["messageId"]]
     (document,) = failed_task_metrics(capsys.readouterr().out)
-    assert document[c.TASKS_FAILED_METRIC] in (1, [1])
-    assert (document["service"], document[c.TASKS_FAILED_DIMENSION]) == (c.SERVICE_NAME, spec.name)
-    assert document["_aws"]["CloudWatchMetrics"][0]["Namespace"] == c.METRICS_NAMESPACE
+    assert document[TASKS_FAILED_METRIC] in (1, [1])
+    assert (document["service"], document[TASKS_FAILED_DIMENSION]) == (SERVICE_NAME, spec.name)
+    assert document["_aws"]["CloudWatchMetrics"][0]["Namespace"] == METRICS_NAMESPACE
     assert sorted(document["_aws"]["CloudWatchMetrics"][0]["Dimensions"][0]) == sorted(
-        ["service", c.TASKS_FAILED_DIMENSION]
+        ["service", TASKS_FAILED_DIMENSION]
     )
 
 
@@ -121,7 +122,7 @@ def test_worker_marks_the_shop_failing_when_its_secret_lacks_a_field(env, capsys
     ShopModel("broken", channel="taobao", secret_name="crossdock/shops/broken", created_at=NOW).save()
     record = sqs_record(json.dumps({"kind": "pull", "shop_id": "broken"}))
     # When the worker pulls it
-    result = load_handler(c.ORDERS_WORKER)({"Records": [record]}, new_context(c.ORDERS_WORKER, REGION))
+    result = load_handler(ORDERS_WORKER)({"Records": [record]}, new_context(ORDERS_WORKER, REGION))
     # Then the record is redelivered, counted, and the shop says why — without the secret's values
     shop = ShopModel.get("broken")
     out = capsys.readouterr().out

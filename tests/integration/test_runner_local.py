@@ -13,7 +13,12 @@ from typing import Any
 
 import pytest
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel, SqsModel
-from crossdock import constants as c
+from crossdock.core.specs import FunctionSpec
+from crossdock.deployment import FUNCTIONS, QUEUES
+from crossdock.orders.resources import ORDER_TASKS_QUEUE, ORDERS_PLANNER, ORDERS_WORKER
+from crossdock.stock.resources import FBA_SYNC, STOCK_PLANNER
+from crossdock.suppliers.resources import SUPPLIERS_PLANNER
+from crossdock.tracking.resources import TRACKING_PLANNER
 from crossdock_local.runner import LocalRunner
 from crossdock_local.stack import LocalStack
 
@@ -36,15 +41,15 @@ def handler(event, context):
     failed = [r["messageId"] for r in event["Records"] if json.loads(r["body"]).get("fail")]
     return {"batchItemFailures": [{"itemIdentifier": m} for m in failed]}
 """
-PROBE_CONSUMER = c.FunctionSpec(
+PROBE_CONSUMER = FunctionSpec(
     name="probe",
     folder="probe",
     handler="handler.handler",
     timeout_s=30,
-    queue=c.ORDER_TASKS_QUEUE.logical_id,
+    queue=ORDER_TASKS_QUEUE.logical_id,
     batch_size=5,
 )
-PROBE_SCHEDULED = c.FunctionSpec(
+PROBE_SCHEDULED = FunctionSpec(
     name="probe-schedule", folder="probe", handler="handler.handler", timeout_s=60, schedule="rate(5 minutes)"
 )
 
@@ -68,11 +73,11 @@ def seen(probe_dir: Path) -> list[dict[str, Any]]:
 
 def runner_for(
     stack: LocalStack,
-    functions: list[c.FunctionSpec],
+    functions: list[FunctionSpec],
     functions_dir: Path | None = None,
     visibility: int | None = 0,
 ) -> LocalRunner:
-    urls = {q.logical_id: stack.queue_url(q) for q in c.QUEUES}
+    urls = {q.logical_id: stack.queue_url(q) for q in QUEUES}
     extra: dict[str, Any] = {"functions_dir": functions_dir} if functions_dir else {}
     return LocalRunner(
         urls, functions=functions, visibility_timeout_s=visibility, log_stream=io.StringIO(), **extra
@@ -83,7 +88,7 @@ def send(stack: LocalStack, *bodies: dict[str, Any]) -> None:
     sqs = stack.client("sqs")
     for body in bodies:
         sqs.send_message(
-            QueueUrl=stack.queue_url(c.ORDER_TASKS_QUEUE),
+            QueueUrl=stack.queue_url(ORDER_TASKS_QUEUE),
             MessageBody=json.dumps(body),
             MessageAttributes={"kind": {"DataType": "String", "StringValue": "probe"}},
         )
@@ -119,7 +124,7 @@ def test_sqs_delivery_has_the_event_source_mapping_shape(stack: LocalStack, prob
     send(stack, {"n": 1}, {"n": 2})
 
     # When
-    report = runner.drain(c.ORDER_TASKS_QUEUE, PROBE_CONSUMER)
+    report = runner.drain(ORDER_TASKS_QUEUE, PROBE_CONSUMER)
 
     # Then
     records = [r for call in seen(probe_dir) for r in call["event"]["Records"]]
@@ -137,7 +142,7 @@ def test_sqs_delivery_has_the_event_source_mapping_shape(stack: LocalStack, prob
     assert record["messageAttributes"]["kind"]["stringValue"] == "probe"
     assert record["messageAttributes"]["kind"]["dataType"] == "String"
     assert (report.ok, report.failed) == (2, 0)
-    assert runner.depth(c.ORDER_TASKS_QUEUE) == 0
+    assert runner.depth(ORDER_TASKS_QUEUE) == 0
 
 
 def test_only_records_reported_in_batch_item_failures_stay_on_the_queue(
@@ -148,11 +153,11 @@ def test_only_records_reported_in_batch_item_failures_stay_on_the_queue(
     send(stack, {"n": 1}, {"n": 2, "fail": True}, {"n": 3})
 
     # When
-    report = runner.drain(c.ORDER_TASKS_QUEUE, PROBE_CONSUMER)
+    report = runner.drain(ORDER_TASKS_QUEUE, PROBE_CONSUMER)
 
     # Then
     assert (report.ok, report.failed) == (2, 1)
-    assert runner.depth(c.ORDER_TASKS_QUEUE) == 1  # in flight until its visibility timeout ends
+    assert runner.depth(ORDER_TASKS_QUEUE) == 1  # in flight until its visibility timeout ends
     assert runner.figures["probe"].records_failed == 1
 
 
@@ -162,50 +167,50 @@ def test_a_function_that_raises_leaves_every_record_of_its_batch(stack: LocalSta
     send(stack, {"n": 1}, {"n": 2, "raise": True})
 
     # When
-    report = runner.drain(c.ORDER_TASKS_QUEUE, PROBE_CONSUMER)
+    report = runner.drain(ORDER_TASKS_QUEUE, PROBE_CONSUMER)
 
     # Then
     assert (report.ok, report.failed) == (0, 2)
     assert report.errors == ["probe: RuntimeError: boom"]
     assert runner.figures["probe"].errors == 1
-    assert runner.depth(c.ORDER_TASKS_QUEUE) == 2
+    assert runner.depth(ORDER_TASKS_QUEUE) == 2
 
 
 def test_a_poison_task_reaches_the_dead_letter_queue_through_the_real_worker(stack: LocalStack) -> None:
     # Given: a task body the order worker cannot parse
-    runner = runner_for(stack, [c.ORDERS_WORKER])
-    stack.client("sqs").send_message(QueueUrl=stack.queue_url(c.ORDER_TASKS_QUEUE), MessageBody="{not json")
+    runner = runner_for(stack, [ORDERS_WORKER])
+    stack.client("sqs").send_message(QueueUrl=stack.queue_url(ORDER_TASKS_QUEUE), MessageBody="{not json")
 
     # When: failed records reappear at once (visibility 0) until moto's redrive takes them
-    report = runner.drain(c.ORDER_TASKS_QUEUE, c.ORDERS_WORKER)
+    report = runner.drain(ORDER_TASKS_QUEUE, ORDERS_WORKER)
 
     # Then
-    assert report.failed == c.ORDER_TASKS_QUEUE.max_receive_count
-    assert runner.depth(c.ORDER_TASKS_QUEUE) == 0
-    assert runner.depth(c.ORDER_TASKS_QUEUE, dead_letters=True) == 1
+    assert report.failed == ORDER_TASKS_QUEUE.max_receive_count
+    assert runner.depth(ORDER_TASKS_QUEUE) == 0
+    assert runner.depth(ORDER_TASKS_QUEUE, dead_letters=True) == 1
 
 
 def test_cycle_fires_the_real_planner_and_drains_its_tasks(stack: LocalStack) -> None:
     # Given: no shops registered
-    runner = runner_for(stack, list(c.FUNCTIONS))
+    runner = runner_for(stack, list(FUNCTIONS))
 
     # When
     cycle = runner.run_cycle()
 
     # Then: the rate schedules were due, the daily crons were not
     assert cycle.fired == {
-        c.ORDERS_PLANNER.name: {"enqueued": 0, "skipped": {}},
-        c.FBA_SYNC.name: {"shops": 0, "full_reads": 0, "changed": 0, "failed": []},
-        c.STOCK_PLANNER.name: {"listings": 0, "announced": 0},
-        c.TRACKING_PLANNER.name: {
+        ORDERS_PLANNER.name: {"enqueued": 0, "skipped": {}},
+        FBA_SYNC.name: {"shops": 0, "full_reads": 0, "changed": 0, "failed": []},
+        STOCK_PLANNER.name: {"listings": 0, "announced": 0},
+        TRACKING_PLANNER.name: {
             "planned": 0,
             "tasks": 0,
             "stalled_reported": 0,
             "follow_ups_reported": 0,
             "escalated": 0,
         },
-        c.SUPPLIERS_PLANNER.name: {"products": 0, "tasks": 0},
+        SUPPLIERS_PLANNER.name: {"products": 0, "tasks": 0},
     }
-    assert cycle.drained[c.ORDER_TASKS_QUEUE.logical_id].batches == 0
-    assert runner.figures[c.ORDERS_PLANNER.name].invocations == 1
+    assert cycle.drained[ORDER_TASKS_QUEUE.logical_id].batches == 0
+    assert runner.figures[ORDERS_PLANNER.name].invocations == 1
     assert runner.due() == []

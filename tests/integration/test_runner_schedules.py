@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from crossdock import constants as c
+from crossdock.orders.resources import ORDERS_PLANNER, ORDERS_RECONCILE_PLANNER
+from crossdock.stock.resources import FBA_SYNC, STOCK_DAILY, STOCK_PLANNER
 from crossdock_local.runner import LocalRunner
 from crossdock_local.schedules import Schedule
 
@@ -14,7 +15,7 @@ MIDNIGHT = datetime(2026, 11, 21, 0, 0, tzinfo=UTC)
 
 def test_the_reconciliation_cron_fires_once_a_day_at_half_past_midnight() -> None:
     # Given
-    schedule = Schedule.parse(c.ORDERS_RECONCILE_PLANNER.schedule or "")
+    schedule = Schedule.parse(ORDERS_RECONCILE_PLANNER.schedule or "")
 
     # When / Then
     assert schedule.fires_between(MIDNIGHT, MIDNIGHT + timedelta(minutes=30))
@@ -26,7 +27,7 @@ def test_the_reconciliation_cron_fires_once_a_day_at_half_past_midnight() -> Non
 
 def test_rate_fires_after_its_period() -> None:
     # Given
-    schedule = Schedule.parse(c.ORDERS_PLANNER.schedule or "")
+    schedule = Schedule.parse(ORDERS_PLANNER.schedule or "")
 
     # When / Then
     assert not schedule.fires_between(MIDNIGHT, MIDNIGHT + timedelta(minutes=4, seconds=59))
@@ -66,23 +67,21 @@ def test_unsupported_or_invalid_expressions_are_refused(expression: str) -> None
 def test_runner_fires_the_planner_every_five_minutes_and_the_reconciliation_at_00_30() -> None:
     # Given: a clock the test moves (no AWS call is made by `due`)
     now = [MIDNIGHT + timedelta(minutes=20)]
-    runner = LocalRunner({}, functions=[c.ORDERS_PLANNER, c.ORDERS_RECONCILE_PLANNER], clock=lambda: now[0])
+    runner = LocalRunner({}, functions=[ORDERS_PLANNER, ORDERS_RECONCILE_PLANNER], clock=lambda: now[0])
 
     # When / Then
-    assert runner.due() == [c.ORDERS_PLANNER]
-    runner.last_fired[c.ORDERS_PLANNER.name] = now[0]
+    assert runner.due() == [ORDERS_PLANNER]
+    runner.last_fired[ORDERS_PLANNER.name] = now[0]
     now[0] += timedelta(minutes=5)
-    assert runner.due() == [c.ORDERS_PLANNER]
-    runner.last_fired[c.ORDERS_PLANNER.name] = now[0]
+    assert runner.due() == [ORDERS_PLANNER]
+    runner.last_fired[ORDERS_PLANNER.name] = now[0]
     now[0] += timedelta(minutes=5)
-    assert runner.due() == [c.ORDERS_PLANNER, c.ORDERS_RECONCILE_PLANNER]
+    assert runner.due() == [ORDERS_PLANNER, ORDERS_RECONCILE_PLANNER]
 
 
 def test_stock_schedules_fba_hourly_drift_every_five_minutes_daily_check_at_three() -> None:
     # Given the stock functions' expressions
-    fba, drift, daily = (
-        Schedule.parse(s.schedule or "") for s in (c.FBA_SYNC, c.STOCK_PLANNER, c.STOCK_DAILY)
-    )
+    fba, drift, daily = (Schedule.parse(s.schedule or "") for s in (FBA_SYNC, STOCK_PLANNER, STOCK_DAILY))
 
     # When / Then
     assert not fba.fires_between(MIDNIGHT, MIDNIGHT + timedelta(minutes=59)) and fba.fires_between(

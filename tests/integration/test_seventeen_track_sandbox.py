@@ -9,13 +9,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
-from crossdock.adapters.errors import AuthError
-from crossdock.adapters.http import ChannelHttp, RetryPolicy
-from crossdock.adapters.tracking.ports import ParcelQuery, SourceContext
-from crossdock.adapters.tracking.seventeen_track import REGISTERED_NOW, SPEC, SeventeenTrackSource
-from crossdock.domain.parcel import Found, Missing
-from crossdock.domain.ratelimit import Rate
-from crossdock.domain.tracking import TrackingStatus
+from crossdock.carriers.seventeen_track.source import REGISTERED_NOW, SPEC, SeventeenTrackSource
+from crossdock.core.errors import AuthError
+from crossdock.core.http import ChannelHttp, RetryPolicy
+from crossdock.core.ratelimit import Rate
+from crossdock.tracking.ports import ParcelQuery, SourceContext
+from crossdock.tracking.rules.parcel import Found, Missing
+from crossdock.tracking.rules.status import TrackingStatus
 from crossdock_local.sandboxes.base import FaultProfile
 from crossdock_local.sandboxes.parcels import (
     EMPTY,

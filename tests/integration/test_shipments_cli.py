@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from crossdock.storage.shipments import ShipmentRepository
+from crossdock.tracking.storage.shipments import ShipmentRepository
 from crossdock_cli.main import main
 from crossdock_local.sandboxes.fourpx import FourPxSandbox
 from crossdock_local.sandboxes.parcels import ParcelWorld, WorldParcel, journey
@@ -167,7 +167,7 @@ def test_show_of_an_unknown_number_fails_with_a_clear_message(
 
 def test_a_tracking_source_is_connected_with_its_credentials_and_a_missing_field_is_refused(tmp_path, capsys):
     # Given the local stack
-    from crossdock import aws
+    from crossdock.core import aws
     from crossdock_cli.main import main
     from crossdock_local.stack import LocalStack
 
@@ -201,7 +201,7 @@ def test_endpoints_in_the_credentials_json_are_kept_and_the_calls_go_to_that_hos
     stack: LocalStack, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given a local 17TRACK knowing a USPS parcel, and its key and endpoint in one JSON on stdin
-    from crossdock import aws
+    from crossdock.core import aws
 
     number = "9400111899223100000777"
     world = ParcelWorld()
@@ -229,7 +229,7 @@ def test_an_endpoint_name_the_source_does_not_have_is_refused_in_the_json_too(
     stack: LocalStack, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Given 17TRACK credentials whose JSON misspells the endpoint's name, or gives no URL
-    from crossdock import aws
+    from crossdock.core import aws
 
     typo = write(
         tmp_path, "typo.json", json.dumps({"api_key": "k", "endpoints": {"apl": "http://127.0.0.1:9"}})

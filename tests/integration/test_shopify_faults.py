@@ -8,7 +8,9 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from crossdock.adapters.errors import (
+from crossdock.channels.shopify.channel import SPEC
+from crossdock.channels.spec import ShopContext
+from crossdock.core.errors import (
     AuthError,
     ChannelError,
     ConnectionFault,
@@ -17,11 +19,9 @@ from crossdock.adapters.errors import (
     RetryableError,
     TimeoutFault,
 )
-from crossdock.adapters.http import ChannelHttp, RetryPolicy
-from crossdock.adapters.ports import ShopContext
-from crossdock.adapters.shopify import SPEC
-from crossdock.domain.orders import Order
-from crossdock.domain.windows import Window
+from crossdock.core.http import ChannelHttp, RetryPolicy
+from crossdock.orders.rules.order import Order
+from crossdock.orders.rules.windows import Window
 from crossdock_local.sandboxes.base import FaultProfile
 from crossdock_local.sandboxes.orderbook import OrderBook
 from crossdock_local.sandboxes.shopify import ShopifySandbox

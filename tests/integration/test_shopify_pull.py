@@ -12,17 +12,18 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from crossdock import bootstrap
-from crossdock import constants as c
-from crossdock.adapters.http import ChannelHttp
-from crossdock.adapters.ports import ShopContext
-from crossdock.adapters.shopify import SPEC
-from crossdock.adapters.shopify_query import orders_page_size
-from crossdock.domain.orders import Money, Order, iso_z
-from crossdock.domain.windows import Window
-from crossdock.storage.models import OrderModel
-from crossdock.usecases.shops_admin import register_shop
-from crossdock.usecases.tasks import ShopTask
+from crossdock.channels.shopify.channel import SPEC
+from crossdock.channels.shopify.query import orders_page_size
+from crossdock.channels.spec import ShopContext
+from crossdock.core.http import ChannelHttp
+from crossdock.core.times import iso_z
+from crossdock.orders import compose as orders_compose
+from crossdock.orders.resources import ORDER_EVENTS_QUEUE
+from crossdock.orders.rules.order import Money, Order
+from crossdock.orders.rules.windows import Window
+from crossdock.orders.storage.tables import OrderModel
+from crossdock.orders.usecases.tasks import ShopTask
+from crossdock.shops.usecases.admin import register_shop
 from crossdock_local.sandboxes.orderbook import NOTES, OrderBook
 from crossdock_local.sandboxes.shopify import ShopifySandbox
 from crossdock_local.stack import LocalStack
@@ -240,10 +241,10 @@ def test_buyer_notes_arrive_in_the_stored_orders_and_their_events(sandbox: Shopi
         task = ShopTask(book.shop, reason="manual", since=START, until=END)
 
         # When the orders worker pulls the shop
-        report = bootstrap.order_puller(stack.settings).pull(task)
+        report = orders_compose.order_puller(stack.settings).pull(task)
         stored = OrderModel.query(f"shopify#{book.shop}", consistent_read=True)
         by_note = {(item.buyer_note, item.raw["note"]) for item in stored}
-        sqs, url = stack.client("sqs"), stack.queue_url(c.ORDER_EVENTS_QUEUE)
+        sqs, url = stack.client("sqs"), stack.queue_url(ORDER_EVENTS_QUEUE)
         events: list[dict[str, Any]] = []
         while batch := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
             events += [json.loads(message["Body"]) for message in batch]

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import requests
-from crossdock.adapters.shopify_query import orders_query
+from crossdock.channels.shopify.query import orders_query
 from crossdock_local.sandboxes.base import FaultProfile, SandboxShop
 from crossdock_local.sandboxes.orderbook import OrderBook
 from crossdock_local.sandboxes.shopify import ShopifySandbox

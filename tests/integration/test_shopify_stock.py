@@ -10,11 +10,12 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from crossdock.adapters.errors import AuthError
-from crossdock.adapters.http import ChannelHttp, RetryPolicy
-from crossdock.adapters.ports import ShopContext, StockWriter
-from crossdock.adapters.shopify import SPEC
-from crossdock.domain.stock import Listing, QuantityUpdate
+from crossdock.channels.shopify.channel import SPEC
+from crossdock.channels.spec import ShopContext
+from crossdock.core.errors import AuthError
+from crossdock.core.http import ChannelHttp, RetryPolicy
+from crossdock.stock.ports import StockWriter
+from crossdock.stock.rules.sellable import Listing, QuantityUpdate
 from crossdock_local.sandboxes.base import FaultProfile
 from crossdock_local.sandboxes.orderbook import OrderBook
 from crossdock_local.sandboxes.shopify import ShopifySandbox

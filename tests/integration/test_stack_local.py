@@ -6,8 +6,11 @@ from __future__ import annotations
 import json
 import os
 
-from crossdock import constants as c
-from crossdock.config import settings
+from crossdock.core.config import settings
+from crossdock.core.names import ENV_ALERTS_TOPIC_ARN, ENV_AWS_ENDPOINT_URL, ENV_RATE_SCALE
+from crossdock.deployment import QUEUES, TABLES
+from crossdock.orders.resources import ORDER_TASKS_QUEUE
+from crossdock.shops.resources import SHOPS_TABLE
 from crossdock_local.stack import LocalStack
 
 
@@ -15,7 +18,7 @@ def test_every_table_is_built_from_its_spec_with_keys_and_ttl() -> None:
     # Given / When
     with LocalStack() as stack:
         dynamodb = stack.client("dynamodb")
-        for spec in c.TABLES:
+        for spec in TABLES:
             table = dynamodb.describe_table(TableName=stack.table_name(spec))["Table"]
             ttl = dynamodb.describe_time_to_live(TableName=stack.table_name(spec))["TimeToLiveDescription"]
 
@@ -34,7 +37,7 @@ def test_every_queue_has_its_dead_letter_queue_and_the_specs_limits() -> None:
     # Given / When
     with LocalStack() as stack:
         sqs = stack.client("sqs")
-        for spec in c.QUEUES:
+        for spec in QUEUES:
             attrs = sqs.get_queue_attributes(QueueUrl=stack.queue_url(spec), AttributeNames=["All"])[
                 "Attributes"
             ]
@@ -52,7 +55,7 @@ def test_alerts_topic_has_an_email_subscription() -> None:
     # Given / When
     with LocalStack(alert_email="ops@example.com") as stack:
         subscriptions = stack.client("sns").list_subscriptions_by_topic(
-            TopicArn=stack.env[c.ENV_ALERTS_TOPIC_ARN]
+            TopicArn=stack.env[ENV_ALERTS_TOPIC_ARN]
         )
 
     # Then
@@ -63,7 +66,7 @@ def test_alerts_topic_has_an_email_subscription() -> None:
 
 def test_runtime_settings_point_at_moto_while_running_and_environment_is_restored_after() -> None:
     # Given
-    os.environ[c.ENV_RATE_SCALE] = "3"
+    os.environ[ENV_RATE_SCALE] = "3"
     try:
         # When
         with LocalStack(rate_scale=50, outbox_dir="outbox-test") as stack:
@@ -72,26 +75,26 @@ def test_runtime_settings_point_at_moto_while_running_and_environment_is_restore
             # Then
             assert current.aws_endpoint_url == stack.endpoint_url
             assert current.rate_scale == 50
-            assert current.order_tasks_queue_url == stack.queue_url(c.ORDER_TASKS_QUEUE)
-            assert current.shops_table == stack.table_name(c.SHOPS_TABLE)
+            assert current.order_tasks_queue_url == stack.queue_url(ORDER_TASKS_QUEUE)
+            assert current.shops_table == stack.table_name(SHOPS_TABLE)
             assert current.outbox_dir is not None and current.outbox_dir.endswith("outbox-test")
-        assert os.environ[c.ENV_RATE_SCALE] == "3"
-        assert c.ENV_AWS_ENDPOINT_URL not in os.environ
+        assert os.environ[ENV_RATE_SCALE] == "3"
+        assert ENV_AWS_ENDPOINT_URL not in os.environ
         assert settings().aws_endpoint_url is None
     finally:
-        os.environ.pop(c.ENV_RATE_SCALE, None)
+        os.environ.pop(ENV_RATE_SCALE, None)
         settings.cache_clear()
 
 
 def test_a_second_stack_starts_from_an_empty_account() -> None:
     # Given
     with LocalStack() as first:
-        first.client("sqs").send_message(QueueUrl=first.queue_url(c.ORDER_TASKS_QUEUE), MessageBody="{}")
+        first.client("sqs").send_message(QueueUrl=first.queue_url(ORDER_TASKS_QUEUE), MessageBody="{}")
 
     # When
     with LocalStack() as second:
         attrs = second.client("sqs").get_queue_attributes(
-            QueueUrl=second.queue_url(c.ORDER_TASKS_QUEUE), AttributeNames=["ApproximateNumberOfMessages"]
+            QueueUrl=second.queue_url(ORDER_TASKS_QUEUE), AttributeNames=["ApproximateNumberOfMessages"]
         )
 
     # Then

@@ -12,12 +12,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from crossdock import bootstrap
-from crossdock import constants as c
-from crossdock.config import settings
-from crossdock.storage.stock import StockRepository
-from crossdock.storage.stock_models import ListingModel
-from crossdock.usecases.stock_file import parse_stock_file
+from crossdock.core.config import settings
+from crossdock.core.names import ENV_OUTBOX_DIR, ENV_STOCK_FLUSH_SETTLE_S, ENV_STOCK_RETRY_BASE_S
+from crossdock.deployment import QUEUES
+from crossdock.stock import compose as stock_compose
+from crossdock.stock.resources import STOCK_MARKER
+from crossdock.stock.storage.stock import StockRepository
+from crossdock.stock.storage.tables import ListingModel
+from crossdock.stock.usecases.file import parse_stock_file
 from crossdock_local.lambda_env import load_handler, new_context
 from crossdock_local.runner import LocalRunner
 from crossdock_local.shops import CATALOGUE, DemoShops
@@ -46,7 +48,7 @@ class World:
         return int(self.sandbox(shop_id).stats.get(f"calls:{operation}", 0))
 
     def list_and_import(self, skus: list[str], units: int = 40) -> None:
-        admin = bootstrap.stock_admin(settings())
+        admin = stock_compose.stock_admin(settings())
         for sku in skus:
             for shop_id in SHOPS:
                 admin.add_listing(
@@ -56,7 +58,7 @@ class World:
 
     def set_stock(self, skus: list[str], units: int) -> None:
         rows = "".join(f"{sku},own:sz,{units}\n" for sku in skus)
-        bootstrap.own_stock(settings()).import_rows(parse_stock_file("sku,warehouse,on_hand\n" + rows))
+        stock_compose.own_stock(settings()).import_rows(parse_stock_file("sku,warehouse,on_hand\n" + rows))
 
     def drive(self, done) -> None:
         result = drive(self.runner, done, max_rounds=300)
@@ -68,16 +70,16 @@ class World:
 
 @pytest.fixture
 def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
-    monkeypatch.setenv(c.ENV_STOCK_FLUSH_SETTLE_S, "0")
-    monkeypatch.setenv(c.ENV_STOCK_RETRY_BASE_S, "0.05")
-    monkeypatch.setenv(c.ENV_OUTBOX_DIR, str(tmp_path))
+    monkeypatch.setenv(ENV_STOCK_FLUSH_SETTLE_S, "0")
+    monkeypatch.setenv(ENV_STOCK_RETRY_BASE_S, "0.05")
+    monkeypatch.setenv(ENV_OUTBOX_DIR, str(tmp_path))
     monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "CrossdockTest")
     plans = tuple(p for p in CATALOGUE if p.shop_id in SHOPS)
     with LocalStack(rate_scale=SCALE) as stack, DemoShops(plans, rate_scale=SCALE, orders=1) as shops:
-        monkeypatch.setenv(c.ENV_OUTBOX_DIR, str(tmp_path))
+        monkeypatch.setenv(ENV_OUTBOX_DIR, str(tmp_path))
         settings.cache_clear()
         shops.register(stack.settings, datetime.now(UTC))
-        runner = LocalRunner({q.logical_id: stack.queue_url(q) for q in c.QUEUES}, visibility_timeout_s=1)
+        runner = LocalRunner({q.logical_id: stack.queue_url(q) for q in QUEUES}, visibility_timeout_s=1)
         yield World(stack, shops, runner, StockView(shops, StockRepository(settings())), tmp_path)
 
 
@@ -165,7 +167,7 @@ def test_a_malformed_change_fails_only_its_own_group(world: World) -> None:
         record(json.dumps({"sku": "B", "version": versions["B"], "trigger": "test"}), "B"),
     ]
     # When the marker handles the batch
-    result = load_handler(c.STOCK_MARKER)({"Records": records}, new_context(c.STOCK_MARKER, "us-east-1"))
+    result = load_handler(STOCK_MARKER)({"Records": records}, new_context(STOCK_MARKER, "us-east-1"))
     # Then only the poison message goes back to the queue; A and B were marked and flushed
     assert result["batchItemFailures"] == [{"itemIdentifier": poison["messageId"]}]
     world.drive(lambda: world.view.agree(["A", "B"]))

@@ -10,10 +10,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from crossdock import constants as c
-from crossdock.config import settings
-from crossdock.storage.stock import StockRepository
-from crossdock.storage.stock_models import ListingModel
+from crossdock.core.config import settings
+from crossdock.core.names import ENV_STOCK_MAX_UNITS
+from crossdock.stock.resources import STOCK_CHANGES_QUEUE, STOCK_FLUSH_QUEUE
+from crossdock.stock.storage.stock import StockRepository
+from crossdock.stock.storage.tables import ListingModel
 from crossdock_cli.main import main
 from crossdock_local.stack import LocalStack
 
@@ -34,7 +35,7 @@ def write(tmp_path: Path, name: str, text: str) -> str:
 
 def announced(stack: LocalStack) -> list[dict]:
     sqs = stack.client("sqs")
-    found = sqs.receive_message(QueueUrl=stack.queue_url(c.STOCK_CHANGES_QUEUE), MaxNumberOfMessages=10)
+    found = sqs.receive_message(QueueUrl=stack.queue_url(STOCK_CHANGES_QUEUE), MaxNumberOfMessages=10)
     return [json.loads(m["Body"]) for m in found.get("Messages", [])]
 
 
@@ -59,7 +60,7 @@ def test_import_holds_counts_to_the_configured_ceiling(
     stack: LocalStack, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given a ceiling of 100 units, and a file with exactly 100 of A and 101 of B
-    monkeypatch.setenv(c.ENV_STOCK_MAX_UNITS, "100")
+    monkeypatch.setenv(ENV_STOCK_MAX_UNITS, "100")
     settings.cache_clear()
     path = write(tmp_path, "stock.csv", "sku,warehouse,on_hand\nA,own:sz,100\nB,own:sz,101\n")
     # When imported
@@ -208,6 +209,6 @@ def test_a_listing_under_review_is_shown_and_resumed(
     resumed = ListingModel.get("A", "taobao#taobao-cn")
     assert codes == [0, 2] and not resumed.needs_review and resumed.dirty_version == 1
     assert "is not awaiting review" in err
-    flush = stack.client("sqs").receive_message(QueueUrl=stack.queue_url(c.STOCK_FLUSH_QUEUE))
+    flush = stack.client("sqs").receive_message(QueueUrl=stack.queue_url(STOCK_FLUSH_QUEUE))
     assert json.loads(flush["Messages"][0]["Body"]) == {"shop_key": "taobao#taobao-cn"}
     assert [h.result for h in stock.history("A")][:1] == ["resumed"]

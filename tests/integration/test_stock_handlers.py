@@ -8,10 +8,12 @@ from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
-from crossdock import constants as c
-from crossdock.storage.models import AlertModel, ShopModel
-from crossdock.storage.stock import StockRepository
-from crossdock.storage.stock_models import ListingModel, ReservationModel
+from crossdock.core.alerts.store import AlertModel
+from crossdock.core.specs import FunctionSpec
+from crossdock.shops.storage.tables import ShopModel
+from crossdock.stock.resources import FBA_SYNC, STOCK_ADJUSTER, STOCK_DAILY, STOCK_PLANNER
+from crossdock.stock.storage.stock import StockRepository
+from crossdock.stock.storage.tables import ListingModel, ReservationModel
 from crossdock_local.events import scheduled_event
 from crossdock_local.lambda_env import load_handler, new_context
 
@@ -25,7 +27,7 @@ def sqs_record(body: str) -> dict:
     return sqs_record_for(body, "crossdock-stock-adjustments")
 
 
-def invoke(spec: c.FunctionSpec, event: dict) -> dict:
+def invoke(spec: FunctionSpec, event: dict) -> dict:
     return load_handler(spec)(event, new_context(spec, "us-east-1"))
 
 
@@ -55,7 +57,7 @@ def test_adjuster_applies_good_records_once_and_refuses_the_rest_without_retryin
         sqs_record(json.dumps({"adjustment_id": "adj-4", "sku": "A", "warehouse": "own:sz", "delta": -9})),
     ]
     # When the batch is handled
-    result = invoke(c.STOCK_ADJUSTER, {"Records": records})
+    result = invoke(STOCK_ADJUSTER, {"Records": records})
     # Then no record goes back to the queue (a retry cannot fix a refusal, so none ends in the DLQ)
     assert result["batchItemFailures"] == []
     # And A holds 8, applied once and announced once
@@ -74,14 +76,14 @@ def test_planner_announces_drifted_skus_onto_the_fifo_queue(env):
     StockRepository(env).change_sku("A", lambda item: item.on_hand.update({"own:sz": 5}) or True, now=NOW)
     ListingModel("A", "shopify#uk", channel="shopify", shop_id="uk", ref={}).save()
     # When the 5-minute rule fires
-    result = invoke(c.STOCK_PLANNER, scheduled_event(c.STOCK_PLANNER, "us-east-1", NOW))
+    result = invoke(STOCK_PLANNER, scheduled_event(STOCK_PLANNER, "us-east-1", NOW))
     # Then A is announced
     assert result == {"listings": 1, "announced": 1}
     assert announced(env) == [{"sku": "A", "version": 1, "trigger": "drift"}]
 
 
 def test_fba_sync_runs_on_the_hourly_envelope_with_no_amazon_shop(env):
-    result = invoke(c.FBA_SYNC, scheduled_event(c.FBA_SYNC, "us-east-1", NOW))
+    result = invoke(FBA_SYNC, scheduled_event(FBA_SYNC, "us-east-1", NOW))
     assert result == {"shops": 0, "full_reads": 0, "changed": 0, "failed": []}
 
 
@@ -98,6 +100,6 @@ def test_daily_check_alerts_skus_sold_but_not_shipped(env):
         updated_at=NOW - timedelta(days=2),
     ).save()
     # When the daily rule fires
-    result = invoke(c.STOCK_DAILY, scheduled_event(c.STOCK_DAILY, "us-east-1", NOW))
+    result = invoke(STOCK_DAILY, scheduled_event(STOCK_DAILY, "us-east-1", NOW))
     # Then the deviation is counted (and its digest published)
     assert result == {"pushed": 0, "read_back": 0, "drifted": 0, "alerted": 0, "sold_shipped": 1}

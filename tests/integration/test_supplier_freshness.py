@@ -8,12 +8,14 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from crossdock import bootstrap_suppliers
-from crossdock import constants as c
-from crossdock.domain.sourcing import BLOCKED_LINE, SourcingEntry, SupplierLink
-from crossdock.storage.models import AlertModel
-from crossdock.storage.sourcing import SourcingRepository
-from crossdock.storage.sourcing_models import SupplierStateModel
+from crossdock.core.alerts.store import AlertModel
+from crossdock.core.names import DEFAULT_SUPPLIER_SECRETS_PREFIX
+from crossdock.deployment import QUEUES
+from crossdock.suppliers import compose as suppliers_compose
+from crossdock.suppliers.resources import SUPPLIER_TASKS_QUEUE, SUPPLIERS_PLANNER
+from crossdock.suppliers.rules.sourcing import BLOCKED_LINE, SourcingEntry, SupplierLink
+from crossdock.suppliers.storage.sourcing import SourcingRepository
+from crossdock.suppliers.storage.tables import SupplierStateModel
 from crossdock_local.runner import LocalRunner
 from crossdock_local.sandboxes.alibaba1688 import Alibaba1688Sandbox
 from crossdock_local.stack import LocalStack
@@ -26,7 +28,7 @@ def world() -> Iterator[tuple[LocalStack, Alibaba1688Sandbox]]:
     with LocalStack(rate_scale=100) as stack, Alibaba1688Sandbox(rate_scale=100) as sandbox:
         secret = {**sandbox.credentials, "endpoints": sandbox.endpoints}
         stack.client("secretsmanager").create_secret(
-            Name=f"{c.DEFAULT_SUPPLIER_SECRETS_PREFIX}1688", SecretString=json.dumps(secret)
+            Name=f"{DEFAULT_SUPPLIER_SECRETS_PREFIX}1688", SecretString=json.dumps(secret)
         )
         yield stack, sandbox
 
@@ -42,7 +44,7 @@ def catalog(sku: str, *products: str, need: int = 50) -> None:
 
 
 def check(stack: LocalStack, *skus: str):
-    return bootstrap_suppliers.supplier_checker(stack.settings).check(list(skus))
+    return suppliers_compose.supplier_checker(stack.settings).check(list(skus))
 
 
 def test_a_stale_primary_is_rejected_with_its_age_and_an_alternate_chosen(world):
@@ -137,7 +139,7 @@ def test_a_used_up_quota_is_one_alert_naming_the_app_and_no_product_is_told_to_a
     sandbox.set_quota(0)
 
     # When two checks run (two workers' batches)
-    checkers = [bootstrap_suppliers.supplier_checker(stack.settings) for _ in range(2)]
+    checkers = [suppliers_compose.supplier_checker(stack.settings) for _ in range(2)]
     for checker in checkers:
         checker.alerts = Recorded(checker.alerts)
     first = checkers[0].check(["LAMP-05"])
@@ -161,7 +163,7 @@ def test_a_used_up_quota_is_one_alert_naming_the_app_and_no_product_is_told_to_a
 
     # And once the gateway answers again, the products unblock and the incident is over
     sandbox.set_quota(None)
-    after = bootstrap_suppliers.supplier_checker(stack.settings).check(["LAMP-05", "MUG-06"])
+    after = suppliers_compose.supplier_checker(stack.settings).check(["LAMP-05", "MUG-06"])
     assert after.blocked == [] and after.quota_exhausted == []
     assert SupplierStateModel.get("quota#1688").quota_out_since is None
     assert [a.dedupe_key for a in AlertModel.scan() if a.dedupe_key.startswith("suppliers-quota:")] == [
@@ -176,13 +178,13 @@ def test_the_planner_and_worker_functions_check_every_catalog_product(world):
     offer(sandbox, "600042", stock=100, minutes_old=400)
     for sku, product in (("P-1", "600041"), ("P-2", "600041"), ("P-3", "600042")):
         catalog(sku, product, need=10)
-    runner = LocalRunner({q.logical_id: stack.queue_url(q) for q in c.QUEUES}, visibility_timeout_s=1)
+    runner = LocalRunner({q.logical_id: stack.queue_url(q) for q in QUEUES}, visibility_timeout_s=1)
 
     # When the planner's schedule fires and the worker drains its queue
-    cycle = runner.run_cycle(fire=[c.SUPPLIERS_PLANNER])
+    cycle = runner.run_cycle(fire=[SUPPLIERS_PLANNER])
 
     # Then every product was decided, no record failed, and P-3 is blocked
-    assert cycle.fired[c.SUPPLIERS_PLANNER.name] == {"products": 3, "tasks": 1}
-    assert cycle.drained[c.SUPPLIER_TASKS_QUEUE.logical_id].failed == 0 and not cycle.errors
+    assert cycle.fired[SUPPLIERS_PLANNER.name] == {"products": 3, "tasks": 1}
+    assert cycle.drained[SUPPLIER_TASKS_QUEUE.logical_id].failed == 0 and not cycle.errors
     statuses = {i.sku: i.reorder_status for i in SourcingRepository().all()}
     assert statuses == {"P-1": "ok", "P-2": "ok", "P-3": "blocked"}

@@ -12,12 +12,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from crossdock import aws
-from crossdock.domain.orders import Order, OrderLine, OrderStatus
-from crossdock.domain.sourcing import BLOCKED_LINE
-from crossdock.storage.models import ShopModel
-from crossdock.storage.orders import OrderRepository
-from crossdock.storage.sourcing import SourcingRepository
+from crossdock.core import aws
+from crossdock.orders.rules.order import Order, OrderLine, OrderStatus
+from crossdock.orders.storage.orders import OrderRepository
+from crossdock.shops.storage.tables import ShopModel
+from crossdock.suppliers.rules.sourcing import BLOCKED_LINE
+from crossdock.suppliers.storage.sourcing import SourcingRepository
 from crossdock_cli.main import main
 from crossdock_local.sandboxes.alibaba1688 import Alibaba1688Sandbox
 from crossdock_local.stack import LocalStack

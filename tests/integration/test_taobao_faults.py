@@ -7,16 +7,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from crossdock.adapters.errors import (
-    AuthError,
-    InvalidResponseError,
-    RequestRejectedError,
-    RetriesExhaustedError,
-    RetryableError,
-)
-from crossdock.adapters.http import ChannelHttp, RetryPolicy
-from crossdock.adapters.ports import ShopContext
-from crossdock.adapters.taobao import (
+from crossdock.channels.spec import ShopContext
+from crossdock.channels.taobao.channel import (
     DETAIL_METHOD,
     LIST_METHOD,
     SPEC,
@@ -24,9 +16,17 @@ from crossdock.adapters.taobao import (
     parse_trade_detail,
     parse_trade_page,
 )
-from crossdock.adapters.taobao_trades import LIST_FIELDS
-from crossdock.domain.ratelimit import Rate
-from crossdock.domain.windows import Window
+from crossdock.channels.taobao.trades import LIST_FIELDS
+from crossdock.core.errors import (
+    AuthError,
+    InvalidResponseError,
+    RequestRejectedError,
+    RetriesExhaustedError,
+    RetryableError,
+)
+from crossdock.core.http import ChannelHttp, RetryPolicy
+from crossdock.core.ratelimit import Rate
+from crossdock.orders.rules.windows import Window
 from crossdock_local.sandboxes.base import FaultProfile, ServerRateLimiter
 from crossdock_local.sandboxes.orderbook import OrderBook
 from crossdock_local.sandboxes.taobao import RATES, TID_FORMAT, TaobaoSandbox

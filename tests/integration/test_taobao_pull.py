@@ -11,11 +11,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from crossdock import bootstrap
-from crossdock import constants as c
-from crossdock.adapters.http import ChannelHttp, RetryPolicy
-from crossdock.adapters.ports import OrderSource, ShopContext
-from crossdock.adapters.taobao import (
+from crossdock.channels.spec import ShopContext
+from crossdock.channels.taobao.channel import (
     DETAIL_METHOD,
     LIST_METHOD,
     SPEC,
@@ -23,12 +20,16 @@ from crossdock.adapters.taobao import (
     parse_trade_detail,
     parse_trade_page,
 )
-from crossdock.adapters.taobao_signing import top_time
-from crossdock.domain.orders import Order, OrderStatus
-from crossdock.domain.windows import Window
-from crossdock.storage.models import OrderModel
-from crossdock.usecases.shops_admin import register_shop
-from crossdock.usecases.tasks import ShopTask
+from crossdock.channels.taobao.signing import top_time
+from crossdock.core.http import ChannelHttp, RetryPolicy
+from crossdock.orders import compose as orders_compose
+from crossdock.orders.ports import OrderSource
+from crossdock.orders.resources import ORDER_EVENTS_QUEUE
+from crossdock.orders.rules.order import Order, OrderStatus
+from crossdock.orders.rules.windows import Window
+from crossdock.orders.storage.tables import OrderModel
+from crossdock.orders.usecases.tasks import ShopTask
+from crossdock.shops.usecases.admin import register_shop
 from crossdock_local.sandboxes.base import ServerRateLimiter
 from crossdock_local.sandboxes.orderbook import NOTES, OrderBook
 from crossdock_local.sandboxes.taobao import RATES, TID_FORMAT, TaobaoSandbox
@@ -232,7 +233,7 @@ def test_the_sandbox_answers_buyer_message_only_in_fullinfo_and_only_when_asked(
 
 
 def queued_events(stack: LocalStack) -> list[dict[str, Any]]:
-    sqs, url = stack.client("sqs"), stack.queue_url(c.ORDER_EVENTS_QUEUE)
+    sqs, url = stack.client("sqs"), stack.queue_url(ORDER_EVENTS_QUEUE)
     events: list[dict[str, Any]] = []
     while batch := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
         events += [json.loads(message["Body"]) for message in batch]
@@ -267,7 +268,7 @@ def test_buyer_notes_arrive_in_the_stored_orders_and_their_events(sandbox: Taoba
         task = ShopTask(book.shop, reason="manual", since=window.start, until=window.end)
 
         # When the orders worker pulls the shop
-        report = bootstrap.order_puller(stack.settings).pull(task)
+        report = orders_compose.order_puller(stack.settings).pull(task)
         stored = {
             item.order_id: item for item in OrderModel.query(f"taobao#{book.shop}", consistent_read=True)
         }

@@ -9,20 +9,20 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from crossdock.adapters.errors import AuthError, RetriesExhaustedError, RetryableError
-from crossdock.adapters.http import ChannelHttp, RetryPolicy
-from crossdock.adapters.ports import ShopContext
-from crossdock.adapters.taobao import SPEC
-from crossdock.adapters.taobao_stock import TaobaoStockWriter
-from crossdock.adapters.taobao_stock_wire import (
+from crossdock.channels.spec import ShopContext
+from crossdock.channels.taobao.channel import SPEC
+from crossdock.channels.taobao.stock import TaobaoStockWriter
+from crossdock.channels.taobao.stock_wire import (
     ITEM_METHOD,
     READ_METHOD,
     SKUS_METHOD,
     StockCall,
     parse_update,
 )
-from crossdock.domain.ratelimit import Rate
-from crossdock.domain.stock import Listing, PushOutcome, QuantityUpdate
+from crossdock.core.errors import AuthError, RetriesExhaustedError, RetryableError
+from crossdock.core.http import ChannelHttp, RetryPolicy
+from crossdock.core.ratelimit import Rate
+from crossdock.stock.rules.sellable import Listing, PushOutcome, QuantityUpdate
 from crossdock_local.sandboxes.base import FaultProfile, ServerRateLimiter
 from crossdock_local.sandboxes.orderbook import OrderBook
 from crossdock_local.sandboxes.taobao import RATES, TID_FORMAT, TaobaoSandbox

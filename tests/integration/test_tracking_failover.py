@@ -8,11 +8,11 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from crossdock import bootstrap_tracking
-from crossdock.domain.tracking import TrackingStatus
-from crossdock.domain.tracking_policy import FOLLOW_UP_LINE
-from crossdock.storage.shipments import ShipmentRepository
-from crossdock.usecases.track_register import NewShipment
+from crossdock.tracking import compose as tracking_compose
+from crossdock.tracking.rules.policy import FOLLOW_UP_LINE
+from crossdock.tracking.rules.status import TrackingStatus
+from crossdock.tracking.storage.shipments import ShipmentRepository
+from crossdock.tracking.usecases.register import NewShipment
 from crossdock_local.carriers import TrackingSandboxes
 from crossdock_local.sandboxes.parcels import EMPTY, ENVELOPE, NOT_FOUND, STALE, WorldParcel, journey
 from crossdock_local.stack import LocalStack
@@ -45,12 +45,12 @@ def ship(carriers: TrackingSandboxes, settings, carrier: str, *, days_ago: float
     number = pattern.format(next(_serial))
     start = datetime.now(UTC) - timedelta(days=days_ago)
     carriers.world.add(WorldParcel(number, carrier, journey(start, random.Random(number), destination="DE")))
-    report = bootstrap_tracking.shipment_registrar(settings).register([NewShipment(number, text, start)])
+    report = tracking_compose.shipment_registrar(settings).register([NewShipment(number, text, start)])
     return (report.new or report.known)[0]
 
 
 def refresh(settings, key: str):
-    report = bootstrap_tracking.tracking_refresher(settings).refresh([key])
+    report = tracking_compose.tracking_refresher(settings).refresh([key])
     return report, ShipmentRepository().get(key)
 
 
@@ -84,7 +84,7 @@ def test_the_carriers_own_silent_answers_are_retried_before_failing_over(world):
     before = carriers.sandboxes["yanwen"].stats["numbers:tracking"]
 
     # When the batch is refreshed
-    report = bootstrap_tracking.tracking_refresher(stack.settings).refresh(keys)
+    report = tracking_compose.tracking_refresher(stack.settings).refresh(keys)
 
     # Then Yanwen was asked 3 numbers, then the silent one 3 more times alone; 17TRACK took it over
     assert carriers.sandboxes["yanwen"].stats["numbers:tracking"] - before == 3 + 3

@@ -9,12 +9,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
-from crossdock.adapters.errors import AuthError
-from crossdock.adapters.http import ChannelHttp, RetryPolicy
-from crossdock.adapters.tracking.ports import ParcelQuery, SourceContext
-from crossdock.adapters.tracking.yanwen import SPEC, YanwenSource
-from crossdock.domain.parcel import Answer, Found, Missing
-from crossdock.domain.ratelimit import Rate
+from crossdock.carriers.yanwen.source import SPEC, YanwenSource
+from crossdock.core.errors import AuthError
+from crossdock.core.http import ChannelHttp, RetryPolicy
+from crossdock.core.ratelimit import Rate
+from crossdock.tracking.ports import ParcelQuery, SourceContext
+from crossdock.tracking.rules.parcel import Answer, Found, Missing
 from crossdock_local.sandboxes.base import FaultProfile, ServerRateLimiter
 from crossdock_local.sandboxes.parcels import (
     EMPTY,

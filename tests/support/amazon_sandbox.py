@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from crossdock.adapters.amazon import SPEC
-from crossdock.adapters.amazon_stock import AmazonStockWriter
-from crossdock.adapters.http import ChannelHttp, RetryPolicy
-from crossdock.adapters.ports import ShopContext
-from crossdock.domain.ratelimit import Rate
-from crossdock.domain.stock import Listing, QuantityUpdate
+from crossdock.channels.amazon.channel import SPEC
+from crossdock.channels.amazon.stock import AmazonStockWriter
+from crossdock.channels.spec import ShopContext
+from crossdock.core.http import ChannelHttp, RetryPolicy
+from crossdock.core.ratelimit import Rate
+from crossdock.stock.rules.sellable import Listing, QuantityUpdate
 from crossdock_local.sandboxes.amazon import AmazonSandbox
 from crossdock_local.sandboxes.base import SandboxShop
 from crossdock_local.sandboxes.orderbook import OrderBook

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import responses
-from crossdock.adapters.amazon import SPEC
-from crossdock.adapters.amazon_lwa import TOKEN_URL
-from crossdock.adapters.http import ChannelHttp, RetryPolicy
-from crossdock.adapters.ports import ShopContext
-from crossdock.domain.stock import Listing, QuantityUpdate
+from crossdock.channels.amazon.channel import SPEC
+from crossdock.channels.amazon.lwa import TOKEN_URL
+from crossdock.channels.spec import ShopContext
+from crossdock.core.http import ChannelHttp, RetryPolicy
+from crossdock.stock.rules.sellable import Listing, QuantityUpdate
 
 API = "https://sellingpartnerapi-na.amazon.com"
 SELLER = "A1SELLER0EXMPL"

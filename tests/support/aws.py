@@ -7,10 +7,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import boto3
-from crossdock import aws, credentials
-from crossdock import constants as c
-from crossdock.config import Settings, settings
-from crossdock.storage.models import bind
+from crossdock.core import aws, credentials
+from crossdock.core.config import Settings, settings
+from crossdock.core.dynamo import bind
+from crossdock.core.names import ENV_ALERTS_TOPIC_ARN, ENV_AWS_ENDPOINT_URL, ENV_RATE_SCALE
+from crossdock.deployment import QUEUES, TABLES
 from crossdock_local.resources import create_queues, create_tables, create_topic
 from moto import mock_aws
 
@@ -22,23 +23,23 @@ def moto_resources() -> Iterator[Settings]:
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_REGION": "us-east-1",
-        c.ENV_RATE_SCALE: "1000",
+        ENV_RATE_SCALE: "1000",
     }
     touched = [
         *env,
-        c.ENV_AWS_ENDPOINT_URL,
-        c.ENV_ALERTS_TOPIC_ARN,
-        *(t.env_var for t in c.TABLES),
-        *(q.env_var for q in c.QUEUES),
+        ENV_AWS_ENDPOINT_URL,
+        ENV_ALERTS_TOPIC_ARN,
+        *(t.env_var for t in TABLES),
+        *(q.env_var for q in QUEUES),
     ]
     saved = {k: os.environ.get(k) for k in touched}
     os.environ.update(env)
-    os.environ.pop(c.ENV_AWS_ENDPOINT_URL, None)
+    os.environ.pop(ENV_AWS_ENDPOINT_URL, None)
     try:
         with mock_aws():
             names = create_tables(boto3.client("dynamodb", region_name="us-east-1"))
             names |= create_queues(boto3.client("sqs", region_name="us-east-1"))
-            names[c.ENV_ALERTS_TOPIC_ARN] = create_topic(boto3.client("sns", region_name="us-east-1"))
+            names[ENV_ALERTS_TOPIC_ARN] = create_topic(boto3.client("sns", region_name="us-east-1"))
             os.environ.update(names)
             settings.cache_clear()
             aws.reset()

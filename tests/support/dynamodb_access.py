@@ -15,13 +15,21 @@ from contextlib import contextmanager
 from typing import Any
 
 import botocore.client
-from crossdock import constants as c
+from crossdock.core.specs import (
+    CONDITION_CHECK_ITEM,
+    DELETE_ITEM,
+    GET_ITEM,
+    PUT_ITEM,
+    UPDATE_ITEM,
+    FunctionSpec,
+)
+from crossdock.deployment import FUNCTIONS, TABLES
 from crossdock_local import runner
 from crossdock_local.lambda_env import FUNCTIONS_DIR
 from crossdock_local.resources import resource_name
 
-TRANSACT_PARTS = {"Put": c.PUT_ITEM, "Update": c.UPDATE_ITEM, "Delete": c.DELETE_ITEM}
-TRANSACT_PARTS |= {"ConditionCheck": c.CONDITION_CHECK_ITEM, "Get": c.GET_ITEM}
+TRANSACT_PARTS = {"Put": PUT_ITEM, "Update": UPDATE_ITEM, "Delete": DELETE_ITEM}
+TRANSACT_PARTS |= {"ConditionCheck": CONDITION_CHECK_ITEM, "Get": GET_ITEM}
 Call = tuple[str, str, str, str | None]  # (function, table logical id, action, index)
 
 
@@ -41,10 +49,10 @@ def _tables_touched(operation: str, params: dict[str, Any]) -> list[tuple[str, s
 
 
 class AccessRecorder:
-    def __init__(self, functions: tuple[c.FunctionSpec, ...] = c.FUNCTIONS) -> None:
+    def __init__(self, functions: tuple[FunctionSpec, ...] = FUNCTIONS) -> None:
         self.specs = {spec.name: spec for spec in functions}
         self.handlers = {(s.folder, s.handler.rsplit(".", 1)[1]): s.name for s in functions}
-        self.table_ids = {resource_name(t.env_var): t.logical_id for t in c.TABLES}
+        self.table_ids = {resource_name(t.env_var): t.logical_id for t in TABLES}
         self.calls: set[Call] = set()
         self.invoking: list[str] = []  # the function the local runner is invoking, if any
 
@@ -92,7 +100,7 @@ class AccessRecorder:
                 recorder.record(operation, params)
             return original_call(client, operation, params)
 
-        def invoke(local: runner.LocalRunner, spec: c.FunctionSpec, event: dict[str, Any]) -> Any:
+        def invoke(local: runner.LocalRunner, spec: FunctionSpec, event: dict[str, Any]) -> Any:
             recorder.invoking.append(spec.name)
             try:
                 return original_invoke(local, spec, event)

@@ -7,10 +7,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from crossdock.adapters.http import ChannelHttp
-from crossdock.domain.orders import Money, Order, OrderLine, OrderStatus
-from crossdock.domain.ratelimit import Rate
-from crossdock.domain.windows import ChannelLimits, Window
+from crossdock.core.http import ChannelHttp
+from crossdock.core.ratelimit import Rate
+from crossdock.orders.rules.order import Money, Order, OrderLine, OrderStatus
+from crossdock.orders.rules.windows import ChannelLimits, Window
 
 STEPS = [OrderStatus.PENDING, OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.COMPLETED]
 

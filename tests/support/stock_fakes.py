@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 
-from crossdock.alerts.message import Alert
-from crossdock.domain.stock import FbaSummary, Listing, PushOutcome, QuantityUpdate
-from crossdock.domain.stock_counts import RefusedSummary
+from crossdock.core.alerts.message import Alert
+from crossdock.stock.rules.counts import RefusedSummary
+from crossdock.stock.rules.sellable import FbaSummary, Listing, PushOutcome, QuantityUpdate
 
 
 class FakeInventory:

@@ -7,11 +7,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from crossdock.adapters.errors import AuthError
-from crossdock.adapters.http import CallStats
-from crossdock.adapters.tracking.ports import ParcelQuery
-from crossdock.domain.parcel import Answer, Found, Missing
-from crossdock.domain.tracking import TrackingEvent, TrackingStatus
+from crossdock.core.errors import AuthError
+from crossdock.core.http import CallStats
+from crossdock.tracking.ports import ParcelQuery
+from crossdock.tracking.rules.parcel import Answer, Found, Missing
+from crossdock.tracking.rules.status import TrackingEvent, TrackingStatus
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from crossdock.alerts.message import Alert, inert
+from crossdock.core.alerts.message import Alert, inert
 
 AT = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 

@@ -6,9 +6,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from crossdock.adapters.errors import InvalidResponseError
-from crossdock.adapters.supplier.alibaba1688 import number, offer_from, units, update_time
-from crossdock.adapters.supplier.ports import OfferRef
+from crossdock.core.errors import InvalidResponseError
+from crossdock.platforms.alibaba1688.platform import number, offer_from, units, update_time
+from crossdock.suppliers.rules.offers import OfferRef
 
 SKUS = [
     {

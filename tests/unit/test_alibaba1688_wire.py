@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 import requests
 import responses
-from crossdock.adapters.errors import (
+from crossdock.core.errors import (
     AuthError,
     ChannelError,
     InvalidResponseError,
@@ -21,9 +21,9 @@ from crossdock.adapters.errors import (
     RetryableError,
     ThrottledError,
 )
-from crossdock.adapters.http import ChannelHttp, RetryPolicy
-from crossdock.adapters.supplier.alibaba1688 import SPEC, Alibaba1688Source
-from crossdock.adapters.supplier.alibaba1688_wire import (
+from crossdock.core.http import ChannelHttp, RetryPolicy
+from crossdock.platforms.alibaba1688.platform import SPEC, Alibaba1688Source
+from crossdock.platforms.alibaba1688.wire import (
     Credentials,
     QuotaExhausted,
     api_url,
@@ -32,8 +32,9 @@ from crossdock.adapters.supplier.alibaba1688_wire import (
     signed_params,
     url_path,
 )
-from crossdock.adapters.supplier.ports import OfferRef, SupplierContext
-from crossdock.adapters.supplier.registry import SUPPLIERS, supplier
+from crossdock.platforms.registry import SUPPLIERS, supplier
+from crossdock.suppliers.ports import SupplierContext
+from crossdock.suppliers.rules.offers import OfferRef
 
 CREDS = {"app_key": "1000000", "app_secret": "test123", "access_token": "tok-abc"}
 URL = "https://gw.test/openapi/param2/1/com.alibaba.product/alibaba.product.get/1000000"

@@ -4,7 +4,7 @@ the message fallback for codes it does not know, and one verdict from several ER
 from __future__ import annotations
 
 import pytest
-from crossdock.adapters.amazon_issues import (
+from crossdock.channels.amazon.issues import (
     ISSUE_CODES,
     PERMANENT,
     TRANSIENT,

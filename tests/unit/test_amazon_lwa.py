@@ -9,16 +9,16 @@ from urllib.parse import parse_qs
 
 import pytest
 import requests
-from crossdock.adapters.amazon import SPEC
-from crossdock.adapters.amazon_lwa import TOKEN_URL, LwaTokens, parse_token_response
-from crossdock.adapters.errors import (
+from crossdock.channels.amazon.channel import SPEC
+from crossdock.channels.amazon.lwa import TOKEN_URL, LwaTokens, parse_token_response
+from crossdock.core.errors import (
     AuthError,
     InvalidResponseError,
     RequestRejectedError,
     RetriesExhaustedError,
     RetryableError,
 )
-from crossdock.adapters.http import ChannelHttp, RetryPolicy
+from crossdock.core.http import ChannelHttp, RetryPolicy
 
 CREDENTIALS = {
     "client_id": "amzn1.application-oa2-client.abc",

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from crossdock.adapters.amazon_normalize import to_order
-from crossdock.adapters.errors import InvalidResponseError
-from crossdock.domain.orders import Money, OrderLine, OrderStatus, Shipment
+from crossdock.channels.amazon.normalize import to_order
+from crossdock.core.errors import InvalidResponseError
+from crossdock.orders.rules.order import Money, OrderLine, OrderStatus, Shipment
 
 MODEL = Path(__file__).resolve().parents[1] / "contracts" / "models" / "amazon" / "orders_2026-01-01.json"
 SEARCH_200 = json.loads(MODEL.read_text(encoding="utf-8"))["paths"]["/orders/2026-01-01/orders"]["get"][

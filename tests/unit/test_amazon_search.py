@@ -8,18 +8,18 @@ from typing import Any
 
 import pytest
 import requests
-from crossdock.adapters.amazon import SPEC, AmazonOrders
-from crossdock.adapters.amazon_responses import SearchPage, parse_search
-from crossdock.adapters.errors import (
+from crossdock.channels.amazon.channel import SPEC, AmazonOrders
+from crossdock.channels.amazon.responses import SearchPage, parse_search
+from crossdock.channels.spec import ShopContext
+from crossdock.core.errors import (
     AuthError,
     InvalidResponseError,
     RequestRejectedError,
     RetryableError,
     ThrottledError,
 )
-from crossdock.adapters.http import PACING_MARGIN, ChannelHttp, RetryPolicy
-from crossdock.adapters.ports import ShopContext
-from crossdock.domain.windows import Window
+from crossdock.core.http import PACING_MARGIN, ChannelHttp, RetryPolicy
+from crossdock.orders.rules.windows import Window
 
 API = "https://sellingpartnerapi-fe.amazon.com"
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)

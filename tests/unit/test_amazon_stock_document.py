@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from crossdock.adapters.amazon_feed_document import (
+from crossdock.channels.amazon.feed_document import (
     MAX_MESSAGES,
     encode_document,
     feed_document,
@@ -17,8 +17,8 @@ from crossdock.adapters.amazon_feed_document import (
     report_outcomes,
     unfinished_detail,
 )
-from crossdock.adapters.errors import InvalidResponseError
-from crossdock.domain.stock import Listing, QuantityUpdate
+from crossdock.core.errors import InvalidResponseError
+from crossdock.stock.rules.sellable import Listing, QuantityUpdate
 from crossdock_local.sandboxes.amazon_feed_check import SCHEMA as SANDBOX_SCHEMA
 from crossdock_local.sandboxes.amazon_feed_check import schema_problem
 from jsonschema import Draft7Validator

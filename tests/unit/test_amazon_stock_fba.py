@@ -9,10 +9,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import responses
-from crossdock.adapters.amazon_fba import AmazonFba, parse_summaries, to_summary
-from crossdock.adapters.errors import InvalidResponseError, RequestRejectedError
-from crossdock.domain.stock import FbaSummary
-from crossdock.domain.stock_counts import RefusedSummary
+from crossdock.channels.amazon.fba import AmazonFba, parse_summaries, to_summary
+from crossdock.core.errors import InvalidResponseError, RequestRejectedError
+from crossdock.stock.rules.counts import RefusedSummary
+from crossdock.stock.rules.sellable import FbaSummary
 
 from tests.support.amazon_sp import API, MARKETPLACE, add_token, shop_context, sp_error, url_of
 

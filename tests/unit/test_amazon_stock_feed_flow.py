@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 import responses
-from crossdock.adapters.amazon_stock import AmazonStockWriter
-from crossdock.adapters.errors import RequestRejectedError
-from crossdock.adapters.http import PACING_MARGIN
+from crossdock.channels.amazon.stock import AmazonStockWriter
+from crossdock.core.errors import RequestRejectedError
+from crossdock.core.http import PACING_MARGIN
 from jsonschema import Draft7Validator
 
 from tests.support.amazon_sp import (

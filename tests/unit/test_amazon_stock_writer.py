@@ -8,9 +8,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import responses
-from crossdock.adapters.amazon_s3 import raise_for_s3_error
-from crossdock.adapters.amazon_stock import AmazonStockWriter
-from crossdock.adapters.errors import (
+from crossdock.channels.amazon.s3 import raise_for_s3_error
+from crossdock.channels.amazon.stock import AmazonStockWriter
+from crossdock.core.errors import (
     AuthError,
     ChannelError,
     RequestRejectedError,
@@ -18,7 +18,7 @@ from crossdock.adapters.errors import (
     RetryableError,
     ThrottledError,
 )
-from crossdock.domain.stock import Listing, PushOutcome, QuantityUpdate
+from crossdock.stock.rules.sellable import Listing, PushOutcome, QuantityUpdate
 from requests import Response
 
 from tests.support.amazon_sp import (

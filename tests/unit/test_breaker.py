@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from crossdock.domain.breaker import HourHealth, Transition, due, judge
+from crossdock.shops.rules.breaker import HourHealth, Transition, due, judge
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 

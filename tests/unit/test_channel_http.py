@@ -6,9 +6,9 @@ import random
 
 import pytest
 import requests
-from crossdock.adapters.errors import AuthError, RetriesExhaustedError, ThrottledError
-from crossdock.adapters.http import PACING_MARGIN, ChannelHttp, RetryPolicy, json_body, raise_for_status
-from crossdock.domain.ratelimit import Rate, TokenBucket
+from crossdock.core.errors import AuthError, RetriesExhaustedError, ThrottledError
+from crossdock.core.http import PACING_MARGIN, ChannelHttp, RetryPolicy, json_body, raise_for_status
+from crossdock.core.ratelimit import Rate, TokenBucket
 
 
 def response(status: int, body: str = "{}", headers: dict | None = None) -> requests.Response:
@@ -108,7 +108,7 @@ def test_throttle_type_carries_retry_after():
 
 def test_wait_past_the_budget_is_deferred_not_slept():
     # Given a bucket that allows one call per 100 s and 30 s of budget left
-    from crossdock.adapters.errors import CallDeferred
+    from crossdock.core.errors import CallDeferred
 
     sleeps: list[float] = []
     http = ChannelHttp("test", {"op": Rate(0.01, 1)}, sleep=sleeps.append, budget=lambda: 30.0)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crossdock import constants as c
+from crossdock.stock.resources import STOCK_FLUSHER, STOCK_PLANNER
 
 from tests.support.dynamodb_access import AccessRecorder
 
@@ -18,7 +18,7 @@ def _calls(function: str, *calls: tuple[str, dict]) -> list[str]:
 def test_calls_within_the_grants_pass():
     # Given the flusher's own work: read SKUs, update listings, query the dirty index, audit in batches
     found = _calls(
-        c.STOCK_FLUSHER.name,
+        STOCK_FLUSHER.name,
         ("BatchGetItem", {"RequestItems": {"crossdock-stock": {}}}),
         ("UpdateItem", {"TableName": "crossdock-listings"}),
         ("Query", {"TableName": "crossdock-listings", "IndexName": "dirty"}),
@@ -33,7 +33,7 @@ def test_calls_within_the_grants_pass():
 def test_calls_iam_would_refuse_are_named():
     # Given a planner that deletes, queries an index it was not granted, and transacts
     found = _calls(
-        c.STOCK_PLANNER.name,
+        STOCK_PLANNER.name,
         ("DeleteItem", {"TableName": "crossdock-stock"}),
         ("Query", {"TableName": "crossdock-listings", "IndexName": "by-shop"}),
         ("TransactWriteItems", {"TransactItems": [{"Put": {"TableName": "crossdock-listings"}}]}),

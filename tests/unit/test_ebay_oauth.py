@@ -9,15 +9,15 @@ from urllib.parse import parse_qs
 import pytest
 import requests
 import responses
-from crossdock.adapters.ebay import SPEC
-from crossdock.adapters.ebay_oauth import FULFILLMENT_READONLY_SCOPE, EbayTokens
-from crossdock.adapters.errors import (
+from crossdock.channels.ebay.channel import SPEC
+from crossdock.channels.ebay.oauth import FULFILLMENT_READONLY_SCOPE, EbayTokens
+from crossdock.core.errors import (
     AuthError,
     InvalidResponseError,
     RequestRejectedError,
     RetriesExhaustedError,
 )
-from crossdock.adapters.http import ChannelHttp, RetryPolicy
+from crossdock.core.http import ChannelHttp, RetryPolicy
 
 IDENTITY = "https://identity.example.test"
 TOKEN_URL = IDENTITY + "/identity/v1/oauth2/token"

@@ -8,9 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from crossdock.adapters.ebay_orders import needs_tracking, shipments_from, to_order
-from crossdock.adapters.errors import InvalidResponseError
-from crossdock.domain.orders import Money, OrderStatus, Shipment
+from crossdock.channels.ebay.orders import needs_tracking, shipments_from, to_order
+from crossdock.core.errors import InvalidResponseError
+from crossdock.orders.rules.order import Money, OrderStatus, Shipment
 
 
 def ebay_order(**overrides: Any) -> dict[str, Any]:

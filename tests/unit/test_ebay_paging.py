@@ -14,18 +14,19 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 import responses
-from crossdock.adapters.ebay import (
+from crossdock.channels.ebay.channel import (
     FULFILLMENTS_OPERATION,
     MAX_PASSES,
     ORDERS_OPERATION,
     SPEC,
     EbayOrderSource,
 )
-from crossdock.adapters.errors import RetryableError
-from crossdock.adapters.http import ChannelHttp
-from crossdock.adapters.ports import ShopContext
-from crossdock.domain.orders import Order, iso_z, parse_iso
-from crossdock.domain.windows import Window
+from crossdock.channels.spec import ShopContext
+from crossdock.core.errors import RetryableError
+from crossdock.core.http import ChannelHttp
+from crossdock.core.times import iso_z, parse_iso
+from crossdock.orders.rules.order import Order
+from crossdock.orders.rules.windows import Window
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

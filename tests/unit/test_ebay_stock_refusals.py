@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from crossdock.adapters.ebay_stock_wire import ERROR_OUTCOMES, REVISION_CAP, entry_verdict, outcome_of
-from crossdock.domain.stock import Listing, QuantityUpdate
+from crossdock.channels.ebay.stock_wire import ERROR_OUTCOMES, REVISION_CAP, entry_verdict, outcome_of
+from crossdock.stock.rules.sellable import Listing, QuantityUpdate
 from crossdock_local.sandboxes import ebay_inventory, ebay_stock
 
 MODEL = Path(__file__).resolve().parents[1] / "contracts" / "models" / "ebay" / "sell_inventory_v1_oas3.json"

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 import requests
-from crossdock.adapters.ebay_stock_wire import (
+from crossdock.channels.ebay.stock_wire import (
     bulk_get_body,
     bulk_update_body,
     offer_url,
@@ -16,7 +16,7 @@ from crossdock.adapters.ebay_stock_wire import (
     parse_bulk_update,
     parse_offer,
 )
-from crossdock.adapters.errors import (
+from crossdock.core.errors import (
     AuthError,
     ChannelError,
     InvalidResponseError,
@@ -24,7 +24,7 @@ from crossdock.adapters.errors import (
     RetryableError,
     ThrottledError,
 )
-from crossdock.domain.stock import Listing, QuantityUpdate
+from crossdock.stock.rules.sellable import Listing, QuantityUpdate
 
 
 def update(sku: str, offer_id: str, quantity: int) -> QuantityUpdate:

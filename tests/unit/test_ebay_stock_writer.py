@@ -10,17 +10,17 @@ from urllib.parse import parse_qs
 
 import pytest
 import responses
-from crossdock.adapters.ebay import SPEC
-from crossdock.adapters.ebay_stock import (
+from crossdock.channels.ebay.channel import SPEC
+from crossdock.channels.ebay.stock import (
     BULK_UPDATE_OPERATION,
     OFFER_OPERATION,
     SELL_INVENTORY_SCOPE,
     EbayStockWriter,
     batches,
 )
-from crossdock.adapters.http import PACING_MARGIN, ChannelHttp, RetryPolicy
-from crossdock.adapters.ports import ShopContext
-from crossdock.domain.stock import Listing, QuantityUpdate
+from crossdock.channels.spec import ShopContext
+from crossdock.core.http import PACING_MARGIN, ChannelHttp, RetryPolicy
+from crossdock.stock.rules.sellable import Listing, QuantityUpdate
 
 API = "https://api.example.test"
 UPDATE_URL = API + "/sell/inventory/v1/bulk_update_price_quantity"

@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 import requests
-from crossdock.adapters.ebay_wire import (
+from crossdock.channels.ebay.wire import (
     fulfillments_url,
     orders_url,
     parse_fulfillments,
     parse_orders_page,
 )
-from crossdock.adapters.errors import (
+from crossdock.core.errors import (
     AuthError,
     ChannelError,
     InvalidResponseError,
@@ -23,7 +23,7 @@ from crossdock.adapters.errors import (
     RetryableError,
     ThrottledError,
 )
-from crossdock.domain.windows import Window
+from crossdock.orders.rules.windows import Window
 
 ORDER = {"orderId": "12-12345-67890", "lastModifiedDate": "2025-03-01T02:30:00.000Z"}
 

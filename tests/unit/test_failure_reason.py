@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from crossdock.domain.failures import MAX_REASON, safe_reason
+from crossdock.core.failures import MAX_REASON, safe_reason
 
 SECRET = {
     "app_key": "12345678",

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from crossdock.adapters.errors import AuthError
-from crossdock.domain.stock import FbaSummary
-from crossdock.domain.stock_counts import RefusedSummary
-from crossdock.storage.models import ShopModel
-from crossdock.storage.stock import StockRepository
-from crossdock.storage.stock_models import ListingModel
-from crossdock.usecases.fba_sync import OVERLAP, FbaSync, believed
+from crossdock.core.errors import AuthError
+from crossdock.shops.storage.tables import ShopModel
+from crossdock.stock.rules.counts import RefusedSummary
+from crossdock.stock.rules.sellable import FbaSummary
+from crossdock.stock.storage.stock import StockRepository
+from crossdock.stock.storage.tables import ListingModel
+from crossdock.stock.usecases.fba_sync import OVERLAP, FbaSync, believed
 
 from tests.support.aws import moto_resources
 from tests.support.fake_channel import ManualClock

@@ -11,9 +11,7 @@ from typing import Any
 import pytest
 import requests
 import responses
-from crossdock.adapters.errors import AuthError, InvalidResponseError
-from crossdock.adapters.http import ChannelHttp, RetryPolicy
-from crossdock.adapters.tracking.fourpx import (
+from crossdock.carriers.fourpx.source import (
     SPEC,
     STATUS_CODES,
     FourPxSource,
@@ -21,9 +19,11 @@ from crossdock.adapters.tracking.fourpx import (
     occurred_at,
     status_of,
 )
-from crossdock.adapters.tracking.ports import ParcelQuery, SourceContext
-from crossdock.domain.parcel import Found, Missing
-from crossdock.domain.tracking import TrackingStatus
+from crossdock.core.errors import AuthError, InvalidResponseError
+from crossdock.core.http import ChannelHttp, RetryPolicy
+from crossdock.tracking.ports import ParcelQuery, SourceContext
+from crossdock.tracking.rules.parcel import Found, Missing
+from crossdock.tracking.rules.status import TrackingStatus
 from crossdock_local.sandboxes.fourpx import STAGE_CODES, code_for
 from crossdock_local.sandboxes.parcels import Scan
 

@@ -10,16 +10,8 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 import requests
 import responses
-from crossdock.adapters.errors import (
-    AuthError,
-    InvalidResponseError,
-    RequestRejectedError,
-    RetryableError,
-    ThrottledError,
-)
-from crossdock.adapters.http import ChannelHttp, RetryPolicy
-from crossdock.adapters.tracking.fourpx import SPEC, FourPxSource
-from crossdock.adapters.tracking.fourpx_wire import (
+from crossdock.carriers.fourpx.source import SPEC, FourPxSource
+from crossdock.carriers.fourpx.wire import (
     FourPxCredentials,
     body_text,
     errors_of,
@@ -27,8 +19,16 @@ from crossdock.adapters.tracking.fourpx_wire import (
     read_envelope,
     sign,
 )
-from crossdock.adapters.tracking.ports import SourceContext
-from crossdock.domain.parcel import Missing
+from crossdock.core.errors import (
+    AuthError,
+    InvalidResponseError,
+    RequestRejectedError,
+    RetryableError,
+    ThrottledError,
+)
+from crossdock.core.http import ChannelHttp, RetryPolicy
+from crossdock.tracking.ports import SourceContext
+from crossdock.tracking.rules.parcel import Missing
 
 # md5 of the concatenation below, computed outside Python (`printf '%s' ... | md5sum`).
 VECTOR = "c4b57e7fc83e6a0c70688913129651b0"

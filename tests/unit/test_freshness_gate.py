@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from crossdock.domain.freshness import (
+from crossdock.suppliers.rules.freshness import (
     CHINA,
     Freshness,
     Rejection,

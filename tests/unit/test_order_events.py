@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from crossdock.domain.events import SCHEMA, Previous, events_for
-from crossdock.domain.orders import Money, Order, OrderLine, OrderStatus, Shipment
+from crossdock.orders.events import SCHEMA, Previous, events_for
+from crossdock.orders.rules.order import Money, Order, OrderLine, OrderStatus, Shipment
 
 AT = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 

@@ -6,9 +6,10 @@ from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
-from crossdock.domain.orders import MAX_BUYER_NOTE, Money, Order, OrderStatus, iso_z, parse_iso
-from crossdock.storage.models import OrderModel
-from crossdock.storage.orders import OrderRepository
+from crossdock.core.times import iso_z, parse_iso
+from crossdock.orders.rules.order import MAX_BUYER_NOTE, Money, Order, OrderStatus
+from crossdock.orders.storage.orders import OrderRepository
+from crossdock.orders.storage.tables import OrderModel
 
 from tests.support.aws import moto_resources
 

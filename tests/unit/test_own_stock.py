@@ -6,9 +6,9 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from crossdock.storage.stock import StockRepository
-from crossdock.usecases.own_stock import REMEMBER_FOR, Adjustment, OwnStock, remembered
-from crossdock.usecases.stock_file import parse_stock_file
+from crossdock.stock.storage.stock import StockRepository
+from crossdock.stock.usecases.file import parse_stock_file
+from crossdock.stock.usecases.own_stock import REMEMBER_FOR, Adjustment, OwnStock, remembered
 
 from tests.support.aws import moto_resources
 from tests.support.fake_channel import ManualClock

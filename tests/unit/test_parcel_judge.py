@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from crossdock.domain.parcel import (
+from crossdock.tracking.rules.parcel import (
     Answer,
     Found,
     Judgement,
@@ -19,7 +19,7 @@ from crossdock.domain.parcel import (
     judge,
     with_news,
 )
-from crossdock.domain.tracking import TrackingEvent, TrackingStatus
+from crossdock.tracking.rules.status import TrackingEvent, TrackingStatus
 
 S = TrackingStatus
 H = timedelta(hours=1)

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
-from crossdock.bootstrap import planner
-from crossdock.storage.models import ShopModel
+from crossdock.orders.compose import planner
+from crossdock.shops.storage.tables import ShopModel
 
 from tests.support.aws import moto_resources
 

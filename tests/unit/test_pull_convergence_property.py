@@ -13,12 +13,13 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import boto3
-from crossdock.adapters.errors import RetriesExhaustedError, RetryableError
-from crossdock.bootstrap import order_puller
-from crossdock.queues import QueueSendError
-from crossdock.storage.models import OrderModel, ShopModel
-from crossdock.storage.shops import ShopRepository
-from crossdock.usecases.tasks import ShopTask
+from crossdock.core.errors import RetriesExhaustedError, RetryableError
+from crossdock.core.queues import QueueSendError
+from crossdock.orders.compose import order_puller
+from crossdock.orders.storage.tables import OrderModel
+from crossdock.orders.usecases.tasks import ShopTask
+from crossdock.shops.storage.shops import ShopRepository
+from crossdock.shops.storage.tables import ShopModel
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -7,10 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
-from crossdock.adapters.errors import AuthError, RetriesExhaustedError, RetryableError
-from crossdock.bootstrap import order_puller
-from crossdock.storage.models import OrderModel, ShopModel
-from crossdock.usecases.tasks import ShopTask
+from crossdock.core.errors import AuthError, RetriesExhaustedError, RetryableError
+from crossdock.orders.compose import order_puller
+from crossdock.orders.storage.tables import OrderModel
+from crossdock.orders.usecases.tasks import ShopTask
+from crossdock.shops.storage.tables import ShopModel
 
 from tests.support.aws import moto_resources
 from tests.support.fake_channel import FakeChannel, FakeSources, ManualClock
@@ -161,7 +162,7 @@ def test_window_too_long_for_one_run_is_shrunk_and_continued(env):
 
 def test_rate_wait_beyond_the_run_defers_to_a_delayed_continuation(env):
     # Given a channel whose next call is only allowed in 10 minutes
-    from crossdock.adapters.errors import CallDeferred
+    from crossdock.core.errors import CallDeferred
 
     clock = ManualClock(START)
     channel = FakeChannel()
@@ -185,7 +186,7 @@ def test_rate_wait_beyond_the_run_defers_to_a_delayed_continuation(env):
 
 def test_reconciliation_recovers_missing_orders_and_says_so(env, tmp_path):
     # Given a day pulled incrementally, one order later lost from the store, one changed after the checkpoint
-    from crossdock.usecases.reconcile import Reconciler
+    from crossdock.orders.usecases.reconcile import Reconciler
 
     day = datetime(2026, 10, 31, tzinfo=UTC)
     clock = ManualClock(START)
@@ -223,7 +224,7 @@ class SecretWithoutSession(FakeSources):
 
 def test_unexpected_error_marks_the_shop_failing_with_a_sanitized_reason_and_is_raised_again(env):
     # Given a shop whose secret lacks a field
-    from crossdock.usecases.shops_admin import shop_statuses
+    from crossdock.shops.usecases.admin import shop_statuses
 
     clock = ManualClock(START)
     puller = make_puller(env, FakeChannel(), clock)
@@ -279,7 +280,7 @@ def test_a_successful_pull_clears_the_failing_state_of_an_unexpected_error(env):
 
 
 def take_lease_elsewhere(now, seconds=200):
-    from crossdock.storage.shops import ShopRepository
+    from crossdock.shops.storage.shops import ShopRepository
 
     assert ShopRepository().try_lease("shop-1", "other-worker", now, timedelta(seconds=seconds))
 
@@ -311,7 +312,7 @@ def queued_tasks(settings) -> list[dict]:
 )
 def test_a_task_that_must_not_be_lost_is_deferred_until_the_lease_ends(env, task, monkeypatch):
     # Given another worker holding the shop for 200 s more
-    from crossdock.usecases.reconcile import Reconciler
+    from crossdock.orders.usecases.reconcile import Reconciler
 
     clock = ManualClock(START)
     take_lease_elsewhere(START, seconds=200)

@@ -5,7 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from crossdock.domain.replenishment import ReorderPolicy, StockPosition, Suggestion, cover_days, suggest
+from crossdock.suppliers.rules.replenishment import (
+    ReorderPolicy,
+    StockPosition,
+    Suggestion,
+    cover_days,
+    suggest,
+)
 
 SKU = "BT-EAR-01"
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from crossdock.domain.orders import Order, OrderLine, OrderStatus
-from crossdock.domain.replenishment import StockPosition
-from crossdock.storage.models import OrderModel, ShopModel
-from crossdock.storage.orders import OrderRepository
-from crossdock.storage.stock import StockRepository
-from crossdock.storage.stock_models import SkuModel
-from crossdock.usecases.sales_velocity import stock_positions, units_sold_last_7_days
+from crossdock.orders.rules.order import Order, OrderLine, OrderStatus
+from crossdock.orders.storage.orders import OrderRepository
+from crossdock.orders.storage.tables import OrderModel
+from crossdock.shops.storage.tables import ShopModel
+from crossdock.stock.storage.stock import StockRepository
+from crossdock.stock.storage.tables import SkuModel
+from crossdock.suppliers.rules.replenishment import StockPosition
+from crossdock.suppliers.storage.velocity import stock_positions, units_sold_last_7_days
 
 from tests.support.aws import moto_resources
 

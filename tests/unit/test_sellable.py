@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from crossdock.domain.stock import StockPolicy, sellable
+from crossdock.stock.rules.sellable import StockPolicy, sellable
 from hypothesis import given
 from hypothesis import strategies as st
 

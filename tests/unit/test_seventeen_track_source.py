@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 import requests
 import responses
-from crossdock.adapters.errors import AuthError
-from crossdock.adapters.http import ChannelHttp, RetryPolicy
-from crossdock.adapters.tracking.ports import ParcelQuery, SourceContext
-from crossdock.adapters.tracking.seventeen_track import REGISTERED_NOW, SPEC, SeventeenTrackSource
-from crossdock.domain.parcel import Found, Missing
+from crossdock.carriers.seventeen_track.source import REGISTERED_NOW, SPEC, SeventeenTrackSource
+from crossdock.core.errors import AuthError
+from crossdock.core.http import ChannelHttp, RetryPolicy
+from crossdock.tracking.ports import ParcelQuery, SourceContext
+from crossdock.tracking.rules.parcel import Found, Missing
 
 API = "https://api.17track.example"
 TRACK_URL = f"{API}/track/v2.2/gettrackinfo"

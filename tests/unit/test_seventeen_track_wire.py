@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 import requests
-from crossdock.adapters.errors import AuthError, InvalidResponseError, RequestRejectedError, ThrottledError
-from crossdock.adapters.tracking.seventeen_track_wire import (
+from crossdock.carriers.seventeen_track.wire import (
     STATUS,
     answer_for,
     envelope,
@@ -20,8 +19,9 @@ from crossdock.adapters.tracking.seventeen_track_wire import (
     status_of,
     to_event,
 )
-from crossdock.domain.parcel import Found, Missing
-from crossdock.domain.tracking import TrackingStatus as S
+from crossdock.core.errors import AuthError, InvalidResponseError, RequestRejectedError, ThrottledError
+from crossdock.tracking.rules.parcel import Found, Missing
+from crossdock.tracking.rules.status import TrackingStatus as S
 
 
 def response(status: int, body: Any, headers: dict[str, str] | None = None) -> requests.Response:

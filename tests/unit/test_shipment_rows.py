@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from crossdock.domain.parcel import OrderRef
-from crossdock.domain.tracking_policy import TrackingPolicy
-from crossdock.storage.shipments import ShipmentRepository
-from crossdock.usecases.shipment_rows import RowErrors, ShipmentRow, parse_shipment_file
-from crossdock.usecases.track_register import NewShipment, ShipmentRegistrar, tracking_number_problem
+from crossdock.tracking.rules.parcel import OrderRef
+from crossdock.tracking.rules.policy import TrackingPolicy
+from crossdock.tracking.storage.shipments import ShipmentRepository
+from crossdock.tracking.usecases.register import NewShipment, ShipmentRegistrar, tracking_number_problem
+from crossdock.tracking.usecases.shipment_rows import RowErrors, ShipmentRow, parse_shipment_file
 
 from tests.support.aws import moto_resources
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from crossdock.adapters.shopify_cost import (
+from crossdock.channels.shopify.cost import (
     MAX_QUERY_COST,
     Kind,
     Selection,
@@ -14,7 +14,7 @@ from crossdock.adapters.shopify_cost import (
     query_cost,
     requested_cost,
 )
-from crossdock.adapters.shopify_query import (
+from crossdock.channels.shopify.query import (
     LINE_ITEMS_VARIABLES,
     ORDERS_VARIABLES,
     document,

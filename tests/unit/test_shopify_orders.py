@@ -8,9 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from crossdock.adapters.errors import InvalidResponseError
-from crossdock.adapters.shopify_orders import order_status, to_order
-from crossdock.domain.orders import Money, OrderStatus, Shipment
+from crossdock.channels.shopify.orders import order_status, to_order
+from crossdock.core.errors import InvalidResponseError
+from crossdock.orders.rules.order import Money, OrderStatus, Shipment
 
 
 def node(**overrides: Any) -> dict[str, Any]:

@@ -10,16 +10,16 @@ from typing import Any
 
 import pytest
 import responses
-from crossdock.adapters.errors import (
+from crossdock.channels.shopify.channel import SPEC
+from crossdock.channels.spec import ShopContext
+from crossdock.core.errors import (
     AuthError,
     InvalidResponseError,
     RequestRejectedError,
     RetriesExhaustedError,
 )
-from crossdock.adapters.http import ChannelHttp, RetryPolicy
-from crossdock.adapters.ports import ShopContext
-from crossdock.adapters.shopify import SPEC
-from crossdock.domain.windows import Window
+from crossdock.core.http import ChannelHttp, RetryPolicy
+from crossdock.orders.rules.windows import Window
 
 URL = "https://mystore.myshopify.com/admin/api/2025-10/graphql.json"
 WINDOW = Window(datetime(2025, 3, 1, tzinfo=UTC), datetime(2025, 3, 1, 1, 0, 0, 500000, tzinfo=UTC))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from crossdock.adapters.shopify_stock_wire import (
+from crossdock.channels.shopify.stock_wire import (
     CALL_LEVEL,
     ITEM_OUTCOMES,
     PREVIOUS_FAILED,

@@ -6,10 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from crossdock.adapters.errors import InvalidResponseError, RequestRejectedError, RetryableError
-from crossdock.adapters.shopify_cost import MAX_QUERY_COST, query_cost
-from crossdock.adapters.shopify_levels import READ_BATCH, available_quantities, levels_query
-from crossdock.adapters.shopify_stock_wire import (
+from crossdock.channels.shopify.cost import MAX_QUERY_COST, query_cost
+from crossdock.channels.shopify.levels import READ_BATCH, available_quantities, levels_query
+from crossdock.channels.shopify.stock_wire import (
     SET_COST,
     PreviousAttemptFailed,
     idempotency_key,
@@ -18,7 +17,8 @@ from crossdock.adapters.shopify_stock_wire import (
     set_input,
     user_errors,
 )
-from crossdock.domain.stock import Listing, QuantityUpdate
+from crossdock.core.errors import InvalidResponseError, RequestRejectedError, RetryableError
+from crossdock.stock.rules.sellable import Listing, QuantityUpdate
 from crossdock_local.sandboxes.shopify_schema import schema_for, selections
 from graphql import OperationDefinitionNode, parse, validate
 from graphql.execution.values import get_variable_values

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 import responses
-from crossdock.adapters.errors import AuthError, RequestRejectedError, RetriesExhaustedError
-from crossdock.adapters.http import ChannelHttp, RetryPolicy
-from crossdock.adapters.ports import ShopContext
-from crossdock.adapters.shopify import SPEC
-from crossdock.domain.stock import Listing, QuantityUpdate
+from crossdock.channels.shopify.channel import SPEC
+from crossdock.channels.spec import ShopContext
+from crossdock.core.errors import AuthError, RequestRejectedError, RetriesExhaustedError
+from crossdock.core.http import ChannelHttp, RetryPolicy
+from crossdock.stock.rules.sellable import Listing, QuantityUpdate
 
 VERSION = "2026-04"
 

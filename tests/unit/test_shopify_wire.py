@@ -7,15 +7,15 @@ from typing import Any
 
 import pytest
 import requests
-from crossdock.adapters.errors import (
+from crossdock.channels.shopify.wire import graphql_data, line_items_page, orders_page
+from crossdock.core.errors import (
     AuthError,
     InvalidResponseError,
     RequestRejectedError,
     RetryableError,
     ThrottledError,
 )
-from crossdock.adapters.shopify_wire import graphql_data, line_items_page, orders_page
-from crossdock.domain.ratelimit import Rate, TokenBucket
+from crossdock.core.ratelimit import Rate, TokenBucket
 
 THROTTLED_BODY = {
     "errors": [

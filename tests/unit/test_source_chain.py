@@ -4,7 +4,7 @@ back by its last hour's silent share, with a gap between the two rates so it doe
 from __future__ import annotations
 
 import pytest
-from crossdock.domain.source_chain import HealthChange, effective_chain, health_change
+from crossdock.tracking.rules.source_chain import HealthChange, effective_chain, health_change
 
 DEMOTE, PROMOTE = HealthChange.DEMOTE, HealthChange.PROMOTE
 

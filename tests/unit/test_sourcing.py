@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
-from crossdock.adapters.supplier.ports import OfferRef, SupplierOffer
-from crossdock.domain.sourcing import (
+from crossdock.suppliers.rules.offers import OfferRef, SupplierOffer
+from crossdock.suppliers.rules.sourcing import (
     BLOCKED_LINE,
     DEFAULT_LIMIT,
     MAX_LIMIT,

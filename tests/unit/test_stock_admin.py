@@ -6,12 +6,12 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from crossdock.storage.models import ShopModel
-from crossdock.storage.shops import ShopNotFound, ShopRepository
-from crossdock.storage.stock import StockRepository
-from crossdock.storage.stock_models import ListingModel
-from crossdock.usecases.stock_admin import PolicyChange, StockAdmin
-from crossdock.usecases.stock_push import sellable_for
+from crossdock.shops.storage.shops import ShopNotFound, ShopRepository
+from crossdock.shops.storage.tables import ShopModel
+from crossdock.stock.storage.stock import StockRepository
+from crossdock.stock.storage.tables import ListingModel
+from crossdock.stock.usecases.admin import PolicyChange, StockAdmin
+from crossdock.stock.usecases.push import sellable_for
 
 from tests.support.aws import moto_resources
 from tests.support.stock_fakes import Announced

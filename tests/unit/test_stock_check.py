@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from crossdock.adapters.errors import RetriesExhaustedError, RetryableError
-from crossdock.storage.models import ShopModel
-from crossdock.storage.shops import ShopRepository
-from crossdock.storage.stock import StockRepository
-from crossdock.storage.stock_models import ListingModel
-from crossdock.usecases.fba_sync import FbaSync
-from crossdock.usecases.stock_check import StockCheck
+from crossdock.core.errors import RetriesExhaustedError, RetryableError
+from crossdock.shops.storage.shops import ShopRepository
+from crossdock.shops.storage.tables import ShopModel
+from crossdock.stock.storage.stock import StockRepository
+from crossdock.stock.storage.tables import ListingModel
+from crossdock.stock.usecases.check import StockCheck
+from crossdock.stock.usecases.fba_sync import FbaSync
 
 from tests.support.aws import moto_resources
 from tests.support.stock_fakes import Alerts, Announced, FakeInventory, Inventories

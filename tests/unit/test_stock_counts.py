@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from crossdock.domain.stock_counts import UnitsRefused, units, units_after, units_change
+from crossdock.stock.rules.counts import UnitsRefused, units, units_after, units_change
 
 SOURCE = "FBA fulfillableQuantity for SKU X in shop amz-us"
 CEILING = 1_000_000

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from crossdock.storage.stock import StockRepository
-from crossdock.storage.stock_models import ListingModel, ReservationModel
-from crossdock.usecases.stock_daily import StockDaily
-from crossdock.usecases.stock_push import StockPusher
+from crossdock.stock.storage.stock import StockRepository
+from crossdock.stock.storage.tables import ListingModel, ReservationModel
+from crossdock.stock.usecases.daily import StockDaily
+from crossdock.stock.usecases.push import StockPusher
 
 from tests.support.aws import moto_resources
 from tests.support.fake_channel import ManualClock

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from crossdock.storage.stock import StockRepository
-from crossdock.storage.stock_models import ListingModel
-from crossdock.usecases.stock_drift import ANNOUNCE_BATCH, LOST_AFTER, STUCK_AFTER, DriftPlanner
+from crossdock.stock.storage.stock import StockRepository
+from crossdock.stock.storage.tables import ListingModel
+from crossdock.stock.usecases.drift import ANNOUNCE_BATCH, LOST_AFTER, STUCK_AFTER, DriftPlanner
 
 from tests.support.aws import moto_resources
 from tests.support.stock_fakes import Alerts, Announced

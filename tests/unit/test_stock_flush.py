@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from crossdock.adapters.errors import RetriesExhaustedError, RetryableError
-from crossdock.domain.stock import PushOutcome
-from crossdock.storage.stock import StockRepository
-from crossdock.storage.stock_models import ListingModel
-from crossdock.usecases.stock_flush import FlushDeferred, FlushPolicy, StockFlush
-from crossdock.usecases.stock_marks import StockChange, StockMarker
-from crossdock.usecases.stock_push import StockPusher
+from crossdock.core.errors import RetriesExhaustedError, RetryableError
+from crossdock.stock.rules.sellable import PushOutcome
+from crossdock.stock.storage.stock import StockRepository
+from crossdock.stock.storage.tables import ListingModel
+from crossdock.stock.usecases.flush import FlushDeferred, FlushPolicy, StockFlush
+from crossdock.stock.usecases.marks import StockChange, StockMarker
+from crossdock.stock.usecases.push import StockPusher
 
 from tests.support.aws import moto_resources
 from tests.support.stock_fakes import Alerts
@@ -309,8 +309,8 @@ def test_a_burst_is_announced_a_hundred_skus_to_a_message_and_read_back_whole(en
     import json
 
     import boto3
-    from crossdock.config import settings
-    from crossdock.queues import StockChangeQueue
+    from crossdock.core.config import settings
+    from crossdock.stock.queues import StockChangeQueue
 
     url = settings().stock_changes_queue_url
     sent = StockChangeQueue(url).announce(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from crossdock.storage.stock import StockRepository
-from crossdock.usecases.stock_ledger import StockLedger, consume_from
+from crossdock.stock.storage.stock import StockRepository
+from crossdock.stock.usecases.ledger import StockLedger, consume_from
 
 from tests.support.aws import moto_resources
 

@@ -8,14 +8,14 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, datetime, timedelta
 
-from crossdock.adapters.errors import RetriesExhaustedError, RetryableError
-from crossdock.domain.stock import PushOutcome
-from crossdock.storage.stock import StockRepository
-from crossdock.storage.stock_models import ListingModel, ReservationModel
-from crossdock.usecases.stock_flush import FlushDeferred, FlushPolicy, StockFlush
-from crossdock.usecases.stock_ledger import StockLedger
-from crossdock.usecases.stock_marks import StockChange, StockMarker
-from crossdock.usecases.stock_push import StockPusher, sellable_for
+from crossdock.core.errors import RetriesExhaustedError, RetryableError
+from crossdock.stock.rules.sellable import PushOutcome
+from crossdock.stock.storage.stock import StockRepository
+from crossdock.stock.storage.tables import ListingModel, ReservationModel
+from crossdock.stock.usecases.flush import FlushDeferred, FlushPolicy, StockFlush
+from crossdock.stock.usecases.ledger import StockLedger
+from crossdock.stock.usecases.marks import StockChange, StockMarker
+from crossdock.stock.usecases.push import StockPusher, sellable_for
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 

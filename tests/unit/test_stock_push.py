@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from crossdock.adapters.errors import AuthError
-from crossdock.domain.stock import PushOutcome
-from crossdock.storage.stock import StockRepository
-from crossdock.storage.stock_models import ListingModel
-from crossdock.usecases.stock_push import StockPusher
+from crossdock.core.errors import AuthError
+from crossdock.stock.rules.sellable import PushOutcome
+from crossdock.stock.storage.stock import StockRepository
+from crossdock.stock.storage.tables import ListingModel
+from crossdock.stock.usecases.push import StockPusher
 
 from tests.support.aws import moto_resources
 

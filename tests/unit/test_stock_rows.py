@@ -5,9 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from crossdock.usecases.own_stock import Adjustment
-from crossdock.usecases.stock_file import parse_stock_file
-from crossdock.usecases.stock_rows import RowErrors, StockRow
+from crossdock.core.rows import RowErrors
+from crossdock.stock.usecases.file import parse_stock_file
+from crossdock.stock.usecases.own_stock import Adjustment
+from crossdock.stock.usecases.rows import StockRow
 
 
 def test_csv_rows_with_optional_policy_columns():

@@ -9,12 +9,12 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from crossdock.adapters.errors import AuthError
-from crossdock.adapters.supplier.alibaba1688_wire import QuotaExhausted
-from crossdock.adapters.supplier.ports import OfferRef, SupplierOffer
-from crossdock.domain.sourcing import SourcingEntry, SupplierLink
-from crossdock.storage.sourcing import SourcingRepository, SupplierStates
-from crossdock.usecases.supplier_check import SupplierChecker
+from crossdock.core.errors import AuthError
+from crossdock.platforms.alibaba1688.wire import QuotaExhausted
+from crossdock.suppliers.rules.offers import OfferRef, SupplierOffer
+from crossdock.suppliers.rules.sourcing import SourcingEntry, SupplierLink
+from crossdock.suppliers.storage.sourcing import SourcingRepository, SupplierStates
+from crossdock.suppliers.usecases.check import SupplierChecker
 
 from tests.support.aws import moto_resources
 from tests.support.tracking_fakes import Alerts
@@ -192,8 +192,8 @@ def test_a_supplier_stale_for_six_hours_in_a_row_is_flagged_a_stuck_cache_once(w
 
 def test_suggestions_need_a_fresh_supplier_with_stock_for_the_suggested_quantity(world):
     # Given two products selling 3 a day with 4 in stock, lead time 7 days
-    from crossdock.domain.replenishment import StockPosition
-    from crossdock.usecases.supplier_suggest import Replenisher, suggestion_digest
+    from crossdock.suppliers.rules.replenishment import StockPosition
+    from crossdock.suppliers.usecases.suggest import Replenisher, suggestion_digest
 
     checker, catalog, platform, alerts, clock = world
     add(catalog, "A-1", "901", "902")

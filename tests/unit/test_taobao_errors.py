@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 import requests
 import responses
-from crossdock.adapters.errors import (
+from crossdock.channels.taobao.channel import LIST_METHOD, SPEC, parse_trade_page
+from crossdock.channels.taobao.wire import TopCredentials, TopGateway, top_envelope
+from crossdock.core.errors import (
     AuthError,
     ChannelError,
     InvalidResponseError,
@@ -18,9 +20,7 @@ from crossdock.adapters.errors import (
     RetryableError,
     ThrottledError,
 )
-from crossdock.adapters.http import ChannelHttp, RetryPolicy
-from crossdock.adapters.taobao import LIST_METHOD, SPEC, parse_trade_page
-from crossdock.adapters.taobao_wire import TopCredentials, TopGateway, top_envelope
+from crossdock.core.http import ChannelHttp, RetryPolicy
 
 URL = "https://gw.example.test/router/rest"
 ENVELOPE = "trades_sold_increment_get_response"

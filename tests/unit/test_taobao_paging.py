@@ -12,13 +12,13 @@ from urllib.parse import parse_qsl
 import pytest
 import requests
 import responses
-from crossdock.adapters.errors import InvalidResponseError, RetriesExhaustedError
-from crossdock.adapters.http import ChannelHttp, RetryPolicy
-from crossdock.adapters.ports import ShopContext
-from crossdock.adapters.taobao import DETAIL_METHOD, LIST_METHOD, SPEC
-from crossdock.adapters.taobao_signing import top_time
-from crossdock.adapters.taobao_stock_wire import ITEM_METHOD, READ_METHOD, SKUS_METHOD
-from crossdock.domain.windows import Window
+from crossdock.channels.spec import ShopContext
+from crossdock.channels.taobao.channel import DETAIL_METHOD, LIST_METHOD, SPEC
+from crossdock.channels.taobao.signing import top_time
+from crossdock.channels.taobao.stock_wire import ITEM_METHOD, READ_METHOD, SKUS_METHOD
+from crossdock.core.errors import InvalidResponseError, RetriesExhaustedError
+from crossdock.core.http import ChannelHttp, RetryPolicy
+from crossdock.orders.rules.windows import Window
 from crossdock_local.sandboxes.taobao_checks import top_sign
 
 URL = "https://gw.example.test/router/rest"

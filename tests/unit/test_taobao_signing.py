@@ -7,7 +7,7 @@ import time
 from datetime import UTC, datetime
 
 import pytest
-from crossdock.adapters.taobao_signing import parse_top_time, sign, signing_string, top_time
+from crossdock.channels.taobao.signing import parse_top_time, sign, signing_string, top_time
 
 # api-contracts §4.3: the TOP documentation's worked example.
 VECTOR = {

@@ -10,12 +10,12 @@ from urllib.parse import parse_qsl
 
 import requests
 import responses
-from crossdock.adapters.http import ChannelHttp, RetryPolicy
-from crossdock.adapters.ports import ShopContext
-from crossdock.adapters.taobao import SPEC
-from crossdock.adapters.taobao_stock import TaobaoStockWriter
-from crossdock.adapters.taobao_stock_wire import ITEM_METHOD, SKUS_METHOD, plan_calls
-from crossdock.domain.stock import Listing, QuantityUpdate
+from crossdock.channels.spec import ShopContext
+from crossdock.channels.taobao.channel import SPEC
+from crossdock.channels.taobao.stock import TaobaoStockWriter
+from crossdock.channels.taobao.stock_wire import ITEM_METHOD, SKUS_METHOD, plan_calls
+from crossdock.core.http import ChannelHttp, RetryPolicy
+from crossdock.stock.rules.sellable import Listing, QuantityUpdate
 from crossdock_local.sandboxes.taobao_checks import top_sign
 
 URL = "https://gw.example.test/router/rest"

@@ -9,16 +9,8 @@ from typing import Any
 
 import pytest
 import requests
-from crossdock.adapters.errors import (
-    AuthError,
-    ChannelError,
-    InvalidResponseError,
-    RequestRejectedError,
-    RetryableError,
-    ThrottledError,
-)
-from crossdock.adapters.taobao_stock import parse_item, shown_quantities
-from crossdock.adapters.taobao_stock_wire import (
+from crossdock.channels.taobao.stock import parse_item, shown_quantities
+from crossdock.channels.taobao.stock_wire import (
     GATEWAY_CODES,
     REFUSALS,
     SKUS_METHOD,
@@ -26,7 +18,15 @@ from crossdock.adapters.taobao_stock_wire import (
     parse_update,
     refusal_class,
 )
-from crossdock.domain.stock import Listing
+from crossdock.core.errors import (
+    AuthError,
+    ChannelError,
+    InvalidResponseError,
+    RequestRejectedError,
+    RetryableError,
+    ThrottledError,
+)
+from crossdock.stock.rules.sellable import Listing
 
 CALL = StockCall(SKUS_METHOD, "600", (0, 1), {"num_iid": "600", "skuid_quantities": "1:1;2:2", "type": "1"})
 

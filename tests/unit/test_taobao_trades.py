@@ -9,8 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from crossdock.adapters.errors import InvalidResponseError
-from crossdock.adapters.taobao_trades import (
+from crossdock.channels.taobao.trades import (
     DETAIL_FIELDS,
     LIST_FIELDS,
     merge_detail,
@@ -18,7 +17,8 @@ from crossdock.adapters.taobao_trades import (
     needs_fullinfo,
     to_order,
 )
-from crossdock.domain.orders import Money, OrderStatus, Shipment
+from crossdock.core.errors import InvalidResponseError
+from crossdock.orders.rules.order import Money, OrderStatus, Shipment
 
 TRADE_JSON = """{
   "tid": 2231958349123456789, "status": "WAIT_BUYER_CONFIRM_GOODS", "type": "fixed",

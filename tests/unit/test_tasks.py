@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from crossdock.usecases.tasks import InvalidTask, ShopTask
+from crossdock.orders.usecases.tasks import InvalidTask, ShopTask
 
 
 def test_round_trip():

@@ -7,16 +7,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from crossdock.adapters.tracking.registry import DEFAULT_CHAINS
-from crossdock.domain.parcel import Found
-from crossdock.domain.tracking_policy import TrackingPolicy
-from crossdock.storage.shipments import ShipmentRepository
-from crossdock.storage.source_health import SourceHealthRepository
-from crossdock.usecases.track_ask import Asker
-from crossdock.usecases.track_health import HealthRules, SourceHealth
-from crossdock.usecases.track_plan import TrackingPlanner
-from crossdock.usecases.track_refresh import TrackingRefresher
-from crossdock.usecases.track_register import NewShipment, ShipmentRegistrar
+from crossdock.tracking.rules.chains import DEFAULT_CHAINS
+from crossdock.tracking.rules.parcel import Found
+from crossdock.tracking.rules.policy import TrackingPolicy
+from crossdock.tracking.storage.shipments import ShipmentRepository
+from crossdock.tracking.storage.source_health import SourceHealthRepository
+from crossdock.tracking.usecases.ask import Asker
+from crossdock.tracking.usecases.health import HealthRules, SourceHealth
+from crossdock.tracking.usecases.plan import TrackingPlanner
+from crossdock.tracking.usecases.refresh import TrackingRefresher
+from crossdock.tracking.usecases.register import NewShipment, ShipmentRegistrar
 
 from tests.support.aws import moto_resources
 from tests.support.tracking_fakes import JOURNEY, NOW, FakeOpener, FakeSource, missing
@@ -62,7 +62,7 @@ class Tasks:
 @pytest.fixture
 def outage(monkeypatch):
     # Tasks of 10 numbers (4PX: 2 tasks of its 20 parcels): a source crosses the line in several workers
-    monkeypatch.setattr("crossdock.usecases.track_plan.NUMBERS_PER_TASK", 10)
+    monkeypatch.setattr("crossdock.tracking.usecases.plan.NUMBERS_PER_TASK", 10)
     with moto_resources():
         clock, mail, tasks, policy = Clock(), Mail(), Tasks(), TrackingPolicy()
         sources = {

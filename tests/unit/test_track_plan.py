@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from crossdock.adapters.tracking.registry import DEFAULT_CHAINS
-from crossdock.domain.tracking_policy import TrackingPolicy
-from crossdock.storage.shipments import ShipmentRepository
-from crossdock.usecases.track_plan import TASK_KIND, TrackingPlanner, task_size
-from crossdock.usecases.track_register import (
+from crossdock.tracking.rules.chains import DEFAULT_CHAINS
+from crossdock.tracking.rules.policy import TrackingPolicy
+from crossdock.tracking.storage.shipments import ShipmentRepository
+from crossdock.tracking.usecases.plan import TASK_KIND, TrackingPlanner, task_size
+from crossdock.tracking.usecases.register import (
     BadShipmentEvent,
     NewShipment,
     ShipmentRegistrar,

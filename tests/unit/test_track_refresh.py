@@ -6,17 +6,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from crossdock.adapters.tracking.registry import DEFAULT_CHAINS
-from crossdock.domain.parcel import Found, Missing
-from crossdock.domain.tracking import TrackingStatus
-from crossdock.domain.tracking_policy import FOLLOW_UP_LINE, TrackingPolicy
-from crossdock.storage.shipments import ShipmentRepository
-from crossdock.storage.source_health import SourceHealthRepository
-from crossdock.usecases.track_ask import Asker
-from crossdock.usecases.track_health import HealthRules, SourceHealth
-from crossdock.usecases.track_incidents import TrackingIncidents
-from crossdock.usecases.track_refresh import TrackingRefresher
-from crossdock.usecases.track_register import NewShipment, ShipmentRegistrar
+from crossdock.tracking.rules.chains import DEFAULT_CHAINS
+from crossdock.tracking.rules.parcel import Found, Missing
+from crossdock.tracking.rules.policy import FOLLOW_UP_LINE, TrackingPolicy
+from crossdock.tracking.rules.status import TrackingStatus
+from crossdock.tracking.storage.shipments import ShipmentRepository
+from crossdock.tracking.storage.source_health import SourceHealthRepository
+from crossdock.tracking.usecases.ask import Asker
+from crossdock.tracking.usecases.health import HealthRules, SourceHealth
+from crossdock.tracking.usecases.incidents import TrackingIncidents
+from crossdock.tracking.usecases.refresh import TrackingRefresher
+from crossdock.tracking.usecases.register import NewShipment, ShipmentRegistrar
 
 from tests.support.aws import moto_resources
 from tests.support.tracking_fakes import JOURNEY, NOW, Alerts, FakeOpener, FakeSource, good, missing, scan
@@ -241,8 +241,8 @@ def test_a_delivered_parcel_is_no_longer_checked(world):
 
 def test_concurrent_workers_split_each_sources_rate():
     # Given two tracking workers configured to run at once
-    from crossdock.config import Settings
-    from crossdock.usecases.tracking_sources import TrackingSources
+    from crossdock.core.config import Settings
+    from crossdock.tracking.usecases.sources import TrackingSources
 
     settings = Settings("s", "o", "a", "c", rate_scale=1.0, worker_concurrency=2)
     secret = {"app_key": "k", "app_secret": "s", "authorization": "m", "api_key": "x"}

@@ -9,17 +9,17 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from crossdock.adapters.tracking.registry import DEFAULT_CHAINS
-from crossdock.domain.parcel import Found, Missing
-from crossdock.domain.tracking import STAGE, TrackingStatus
-from crossdock.domain.tracking_policy import FOLLOW_UP_LINE, TrackingPolicy
-from crossdock.storage.shipments import ShipmentRepository
-from crossdock.storage.source_health import SourceHealthRepository
-from crossdock.usecases.track_ask import Asker
-from crossdock.usecases.track_health import HealthRules, SourceHealth
-from crossdock.usecases.track_incidents import TrackingIncidents
-from crossdock.usecases.track_refresh import TrackingRefresher
-from crossdock.usecases.track_register import NewShipment, ShipmentRegistrar
+from crossdock.tracking.rules.chains import DEFAULT_CHAINS
+from crossdock.tracking.rules.parcel import Found, Missing
+from crossdock.tracking.rules.policy import FOLLOW_UP_LINE, TrackingPolicy
+from crossdock.tracking.rules.status import STAGE, TrackingStatus
+from crossdock.tracking.storage.shipments import ShipmentRepository
+from crossdock.tracking.storage.source_health import SourceHealthRepository
+from crossdock.tracking.usecases.ask import Asker
+from crossdock.tracking.usecases.health import HealthRules, SourceHealth
+from crossdock.tracking.usecases.incidents import TrackingIncidents
+from crossdock.tracking.usecases.refresh import TrackingRefresher
+from crossdock.tracking.usecases.register import NewShipment, ShipmentRegistrar
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 

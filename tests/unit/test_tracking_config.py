@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from crossdock import constants as c
-from crossdock.bootstrap_tracking import tracking_policy
-from crossdock.config import ConfigError, Settings
+from crossdock.core.config import ConfigError, Settings
+from crossdock.core.names import ENV_STALL_HOURS, ENV_TRACKING_CHAINS
+from crossdock.tracking.compose import tracking_policy
 
 
 def test_a_carriers_stall_limit_comes_from_the_environment_and_the_others_keep_72_hours(monkeypatch):
     # Given Yanwen's sea lane allowed five days without a scan
-    monkeypatch.setenv(c.ENV_STALL_HOURS, '{"yanwen": 120}')
+    monkeypatch.setenv(ENV_STALL_HOURS, '{"yanwen": 120}')
 
     # When the policy is built from the settings
     policy = tracking_policy(Settings.from_env())
@@ -25,10 +25,10 @@ def test_a_carriers_stall_limit_comes_from_the_environment_and_the_others_keep_7
 @pytest.mark.parametrize(
     ("variable", "value"),
     [
-        (c.ENV_STALL_HOURS, "120"),
-        (c.ENV_STALL_HOURS, '{"yanwen": "five days"}'),
-        (c.ENV_STALL_HOURS, '{"yanwen": 0}'),
-        (c.ENV_TRACKING_CHAINS, "[1, 2]"),
+        (ENV_STALL_HOURS, "120"),
+        (ENV_STALL_HOURS, '{"yanwen": "five days"}'),
+        (ENV_STALL_HOURS, '{"yanwen": 0}'),
+        (ENV_TRACKING_CHAINS, "[1, 2]"),
     ],
     ids=["stall-not-an-object", "stall-not-a-number", "stall-zero", "chains-not-an-object"],
 )

@@ -8,9 +8,9 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from crossdock.domain.parcel import Found, Parcel, judge, with_news
-from crossdock.domain.tracking import TrackingEvent, TrackingStatus
-from crossdock.domain.tracking_policy import FOLLOW_UP_LINE, TrackingPolicy, status_line
+from crossdock.tracking.rules.parcel import Found, Parcel, judge, with_news
+from crossdock.tracking.rules.policy import FOLLOW_UP_LINE, TrackingPolicy, status_line
+from crossdock.tracking.rules.status import TrackingEvent, TrackingStatus
 
 S = TrackingStatus
 H = timedelta(hours=1)

@@ -18,9 +18,9 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, timezone
 from itertools import pairwise
 
-from crossdock.domain.parcel import Answer, Found, Missing, Parcel, Verdict, judge, with_news
-from crossdock.domain.tracking import STAGE, TrackingEvent, TrackingStatus, advance, merge
-from crossdock.domain.tracking_policy import TrackingPolicy
+from crossdock.tracking.rules.parcel import Answer, Found, Missing, Parcel, Verdict, judge, with_news
+from crossdock.tracking.rules.policy import TrackingPolicy
+from crossdock.tracking.rules.status import STAGE, TrackingEvent, TrackingStatus, advance, merge
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 

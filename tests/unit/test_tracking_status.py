@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from crossdock.domain.tracking import FINAL, STAGE, TrackingEvent, TrackingStatus, advance, merge
+from crossdock.tracking.rules.status import FINAL, STAGE, TrackingEvent, TrackingStatus, advance, merge
 
 S = TrackingStatus
 T0 = datetime(2025, 3, 1, 8, 0, 30, tzinfo=UTC)

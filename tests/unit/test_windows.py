@@ -6,7 +6,7 @@ import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from crossdock.domain.windows import ChannelLimits, Window, plan_windows
+from crossdock.orders.rules.windows import ChannelLimits, Window, plan_windows
 from hypothesis import given
 from hypothesis import strategies as st
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from crossdock.adapters.tracking.yanwen_wire import STATUSES, event
-from crossdock.domain.tracking import TrackingStatus
+from crossdock.carriers.yanwen.wire import STATUSES, event
+from crossdock.tracking.rules.status import TrackingStatus
 from crossdock_local.sandboxes.parcels import Scan
 from crossdock_local.sandboxes.yanwen import STAGE_CODES, checkpoint, code_for, zone_text
 

@@ -10,12 +10,12 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 import responses
-from crossdock.adapters.errors import AuthError, CallDeferred
-from crossdock.adapters.http import ChannelHttp, RetryPolicy
-from crossdock.adapters.tracking.ports import ParcelQuery, SourceContext
-from crossdock.adapters.tracking.yanwen import SPEC, YanwenSource
-from crossdock.domain.parcel import Found, Missing
-from crossdock.domain.ratelimit import Rate
+from crossdock.carriers.yanwen.source import SPEC, YanwenSource
+from crossdock.core.errors import AuthError, CallDeferred
+from crossdock.core.http import ChannelHttp, RetryPolicy
+from crossdock.core.ratelimit import Rate
+from crossdock.tracking.ports import ParcelQuery, SourceContext
+from crossdock.tracking.rules.parcel import Found, Missing
 
 API = "http://yanwen.example.test"
 URL = f"{API}/api/tracking"

@@ -8,15 +8,7 @@ from typing import Any
 
 import pytest
 import requests
-from crossdock.adapters.errors import (
-    AuthError,
-    ChannelError,
-    InvalidResponseError,
-    RequestRejectedError,
-    RetryableError,
-    ThrottledError,
-)
-from crossdock.adapters.tracking.yanwen_wire import (
+from crossdock.carriers.yanwen.wire import (
     DEFAULT_ZONE,
     MAX_NUMBERS,
     RETURNS,
@@ -29,8 +21,16 @@ from crossdock.adapters.tracking.yanwen_wire import (
     utc_time,
     zone,
 )
-from crossdock.domain.parcel import Found, Missing
-from crossdock.domain.tracking import TrackingStatus
+from crossdock.core.errors import (
+    AuthError,
+    ChannelError,
+    InvalidResponseError,
+    RequestRejectedError,
+    RetryableError,
+    ThrottledError,
+)
+from crossdock.tracking.rules.parcel import Found, Missing
+from crossdock.tracking.rules.status import TrackingStatus
 
 # The contract's example answer (api-contracts §6.2).
 CONTRACT_ANSWER: dict[str, Any] = {

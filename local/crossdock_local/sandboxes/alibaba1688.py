@@ -30,7 +30,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
-from crossdock.domain.ratelimit import Rate
+from crossdock.core.ratelimit import Rate
 
 from crossdock_local.sandboxes.base import (
     FaultProfile,

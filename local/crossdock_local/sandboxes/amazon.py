@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from crossdock.domain.ratelimit import Rate
+from crossdock.core.ratelimit import Rate
 
 from crossdock_local.sandboxes.amazon_lwa import LwaAuthority, lwa_error
 from crossdock_local.sandboxes.amazon_query import InvalidInput, parse_search_query

@@ -22,7 +22,7 @@ from dataclasses import fields, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from crossdock.domain.orders import parse_iso
+from crossdock.core.times import parse_iso
 
 from crossdock_local.sandboxes.amazon_fba_record import INBOUND, FbaRecord
 from crossdock_local.sandboxes.amazon_query import InvalidInput

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from crossdock.domain.orders import iso_z
+from crossdock.core.times import iso_z
 
 from crossdock_local.sandboxes.amazon_documents import Document, DocumentStore
 from crossdock_local.sandboxes.amazon_feed_check import fatal_reason

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from crossdock.domain.ratelimit import Rate
+from crossdock.core.ratelimit import Rate
 
 from crossdock_local.sandboxes.amazon_documents import DocumentStore, s3_error
 from crossdock_local.sandboxes.amazon_fba import FbaStore

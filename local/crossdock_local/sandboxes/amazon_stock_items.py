@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
 
-from crossdock.domain.orders import iso_z
+from crossdock.core.times import iso_z
 
 from crossdock_local.sandboxes.amazon_query import InvalidInput
 from crossdock_local.sandboxes.amazon_stock import SellerAccount, StockApi, invalid_input, rate_headers

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from crossdock.domain.orders import iso_z
+from crossdock.core.times import iso_z
 
 from crossdock_local.sandboxes.amazon_query import SearchQuery, encode_token
 from crossdock_local.sandboxes.base import Reply

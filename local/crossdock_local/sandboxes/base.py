@@ -23,7 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from crossdock.domain.ratelimit import Rate, TokenBucket
+from crossdock.core.ratelimit import Rate, TokenBucket
 
 
 @dataclass

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
-from crossdock.domain.ratelimit import Rate
+from crossdock.core.ratelimit import Rate
 
 from crossdock_local.sandboxes.base import (
     FaultProfile,

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from crossdock.domain.orders import parse_iso
+from crossdock.core.times import parse_iso
 
 from crossdock_local.sandboxes.base import Reply
 

@@ -14,7 +14,8 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from crossdock.domain.orders import iso_z, minor_units
+from crossdock.core.times import iso_z
+from crossdock.orders.rules.order import minor_units
 
 from crossdock_local.sandboxes.orderbook import SyntheticLine, SyntheticOrder
 

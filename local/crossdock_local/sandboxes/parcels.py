@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from crossdock.domain.tracking import TrackingStatus
+from crossdock.tracking.rules.status import TrackingStatus
 
 # Answer modes a source can be put in, for all numbers (outage) or one number.
 EMPTY = "empty"  # 200 with a success envelope and no data for the number

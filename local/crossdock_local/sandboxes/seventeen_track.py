@@ -25,8 +25,8 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC
 from typing import Any
 
-from crossdock.domain.ratelimit import Rate
-from crossdock.domain.tracking import TrackingStatus
+from crossdock.core.ratelimit import Rate
+from crossdock.tracking.rules.status import TrackingStatus
 
 from crossdock_local.sandboxes.base import (
     FaultProfile,

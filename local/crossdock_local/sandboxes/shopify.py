@@ -22,7 +22,7 @@ import time
 import uuid
 from typing import Any
 
-from crossdock.domain.ratelimit import Rate, TokenBucket
+from crossdock.core.ratelimit import Rate, TokenBucket
 from graphql import execute_sync
 
 from crossdock_local.sandboxes.base import (

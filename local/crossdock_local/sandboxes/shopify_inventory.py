@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from crossdock.domain.orders import iso_z
+from crossdock.core.times import iso_z
 
 from crossdock_local.sandboxes.shopify_inventory_rules import (
     NAMES,

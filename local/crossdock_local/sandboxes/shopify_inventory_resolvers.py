@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from crossdock.domain.orders import iso_z
+from crossdock.core.times import iso_z
 from graphql import FieldNode, GraphQLError, GraphQLResolveInfo, GraphQLSchema
 from graphql.execution.values import VariableValues, get_directive_values
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from crossdock.adapters.shopify_cost import MAX_QUERY_COST, Selection, query_cost
+from crossdock.channels.shopify.cost import MAX_QUERY_COST, Selection, query_cost
 from graphql import (
     DocumentNode,
     FragmentDefinitionNode,

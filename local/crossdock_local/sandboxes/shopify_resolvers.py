@@ -13,7 +13,7 @@ import bisect
 from collections.abc import Callable
 from typing import Any
 
-from crossdock.domain.orders import iso_z
+from crossdock.core.times import iso_z
 from graphql import GraphQLError, GraphQLObjectType, GraphQLResolveInfo
 
 from crossdock_local.sandboxes.shopify_schema import SCHEMAS

@@ -5,7 +5,7 @@ plus the inventory slice of `shopify_inventory_sdl`, whose input types differ by
 schema per era (`schema_for(version)`). Anything else fails validation as it would against a schema
 without it. Costs: each selected field is turned into a `Selection` (scalar/enum, object, connection,
 `first`-bounded list, mutation) with its `first` taken from literals or variables, and priced by
-`crossdock.adapters.shopify_cost`, the same formula the adapter sizes its pages with. The actual cost
+`crossdock.channels.shopify.cost`, the same formula the adapter sizes its pages with. The actual cost
 prices what was returned, never above the requested.
 """
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from crossdock.adapters.shopify_cost import Kind, Selection, requested_cost
+from crossdock.channels.shopify.cost import Kind, Selection, requested_cost
 from graphql import (
     FieldNode,
     FragmentDefinitionNode,

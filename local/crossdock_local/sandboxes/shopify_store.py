@@ -17,7 +17,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from crossdock.domain.orders import iso_z
+from crossdock.core.times import iso_z
 
 from crossdock_local.sandboxes.orderbook import OrderBook, SyntheticOrder
 from crossdock_local.sandboxes.shopify_inventory import Inventory

@@ -28,7 +28,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from crossdock.domain.ratelimit import Rate
+from crossdock.core.ratelimit import Rate
 
 from crossdock_local.sandboxes.base import (
     FaultProfile,

@@ -21,8 +21,8 @@ from collections.abc import Mapping
 from datetime import timedelta, timezone
 from typing import Any
 
-from crossdock.domain.ratelimit import Rate
-from crossdock.domain.tracking import TrackingStatus
+from crossdock.core.ratelimit import Rate
+from crossdock.tracking.rules.status import TrackingStatus
 
 from crossdock_local.sandboxes.base import (
     FaultProfile,

@@ -1,1 +1,0 @@
-"""Supplier platforms (1688): one module per platform behind `SupplierSource`."""

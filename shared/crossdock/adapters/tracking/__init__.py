@@ -1,1 +1,0 @@
-"""Tracking sources (carriers and aggregators): one module per source behind `TrackingSource`."""

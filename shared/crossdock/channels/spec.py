@@ -1,0 +1,55 @@
+"""The small ports the use cases depend on. A new channel is one module that provides a
+`ChannelSpec` plus one line in `registry.py`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from crossdock.core.http import ChannelHttp
+from crossdock.core.ratelimit import Rate
+from crossdock.orders.ports import OrderSource
+from crossdock.orders.rules.windows import ChannelLimits
+from crossdock.stock.ports import FbaInventory, StockWriter
+
+
+@dataclass
+class ShopContext:
+    """What an adapter needs to talk to one shop: its credentials (from Secrets Manager, never
+    logged), its endpoints (base URL overrides) and the paced HTTP client."""
+
+    shop_id: str
+    credentials: Mapping[str, Any]
+    http: ChannelHttp
+    endpoints: Mapping[str, str] = field(default_factory=dict)
+    settings: Mapping[str, Any] = field(default_factory=dict)  # channel options, e.g. marketplace ids
+    now: Callable[[], datetime] | None = None
+
+    def endpoint(self, name: str, default: str) -> str:
+        return self.endpoints.get(name, default).rstrip("/")
+
+
+@dataclass(frozen=True)
+class ChannelSpec:
+    """One channel: its limits, documented rates, default endpoints, and how to build its source.
+
+    `endpoints` maps endpoint names (e.g. "api", "token") to production defaults; a shop may override
+    any of them (`crossdock shops add --endpoint api=http://127.0.0.1:9001`).
+    `credential_fields` are the keys its Secrets Manager secret must hold.
+    `probe` makes the channel's cheapest authenticated call with a shop's context and raises the
+    call's `ChannelError` (AuthError for refused credentials): `crossdock shops rotate` checks new
+    credentials with it before they replace the live ones.
+    """
+
+    name: str
+    limits: ChannelLimits
+    rates: Mapping[str, Rate]
+    endpoints: Mapping[str, str]
+    credential_fields: tuple[str, ...]
+    build: Callable[[ShopContext], OrderSource]
+    minimum_calls: Callable[[int], int]  # fewest order-listing calls for N changed orders (bench)
+    probe: Callable[[ShopContext], None]  # the cheapest authenticated call (checks credentials)
+    stock: Callable[[ShopContext], StockWriter] | None = None  # channels we push stock to
+    fba: Callable[[ShopContext], FbaInventory] | None = None  # channels whose warehouse stock we read

@@ -1,0 +1,74 @@
+"""Composition root: concrete adapters wired into the use cases (handlers and the CLI call these)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from crossdock.core.alerts.sender import alert_sender
+from crossdock.core.config import Settings
+from crossdock.core.dynamo import bind
+from crossdock.core.queues import EventQueue, RoutedEvents, TaskQueue
+from crossdock.core.times import now_utc
+from crossdock.orders.ports import SourceOpener
+from crossdock.orders.resources import ORDER_EVENT_ROUTES, ORDER_EVENTS_QUEUE, SHIPMENT_EVENTS_QUEUE
+from crossdock.orders.storage.orders import OrderRepository
+from crossdock.orders.usecases.plan import Planner
+from crossdock.orders.usecases.pull import OrderPuller
+from crossdock.shops.storage.health import CallHealthRepository
+from crossdock.shops.storage.shops import ShopRepository
+from crossdock.shops.usecases.health import ShopHealth
+
+
+def order_puller(
+    settings: Settings,
+    *,
+    remaining: Callable[[], timedelta] = lambda: timedelta(hours=1),
+    owner: str = "local",
+    sleep: Callable[[float], None] | None = None,
+    clock: Callable[[], datetime] = now_utc,
+    sources: SourceOpener | None = None,
+) -> OrderPuller:
+    bind(settings)
+    alerts = alert_sender(settings)
+    return OrderPuller(
+        settings=settings,
+        shops=ShopRepository(),
+        orders=OrderRepository(),
+        events=order_events(settings),
+        tasks=TaskQueue(settings.order_tasks_queue_url),
+        alerts=alerts,
+        sources=sources or _channel_sources(settings, sleep),
+        health=ShopHealth(settings, CallHealthRepository(), alerts),
+        clock=clock,
+        remaining=remaining,
+        owner=owner,
+    )
+
+
+def order_events(settings: Settings) -> RoutedEvents:
+    """Every consumer queue that is configured, with the event types it receives."""
+    urls = {
+        ORDER_EVENTS_QUEUE.logical_id: settings.order_events_queue_url,
+        SHIPMENT_EVENTS_QUEUE.logical_id: settings.shipment_events_queue_url,
+    }
+    return RoutedEvents(
+        [(EventQueue(urls[queue]), types) for queue, types in ORDER_EVENT_ROUTES.items() if urls.get(queue)]
+    )
+
+
+def planner(settings: Settings, *, clock: Callable[[], datetime] = now_utc) -> Planner:
+    bind(settings)
+    return Planner(
+        settings=settings,
+        shops=ShopRepository().all,
+        tasks=TaskQueue(settings.order_tasks_queue_url),
+        clock=clock,
+    )
+
+
+def _channel_sources(settings: Settings, sleep: Callable[[float], None] | None) -> SourceOpener:
+    # Imported here: the channel registry loads every adapter, which use-case tests do not need.
+    from crossdock.orders.sources import OrderSources
+
+    return OrderSources(settings, sleep=sleep)

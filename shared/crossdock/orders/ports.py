@@ -1,0 +1,27 @@
+"""What the orders use cases need from the outside world; tests pass fakes that satisfy these."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any, Protocol
+
+from crossdock.core.http import ChannelHttp
+from crossdock.orders.rules.order import Order
+from crossdock.orders.rules.windows import ChannelLimits, Window
+
+
+class SourceOpener(Protocol):
+    def limits(self, shop: Any) -> ChannelLimits: ...
+
+    def open(
+        self, shop: Any, *, refresh_credentials: bool = False, budget: Callable[[], float] | None = None
+    ) -> tuple[OrderSource, ChannelHttp]: ...
+
+
+class OrderSource(Protocol):
+    """Reads one shop's orders from its channel."""
+
+    def pages(self, window: Window) -> Iterator[list[Order]]:
+        """Every order whose channel-side modified time lies in `window`, page by page, in the
+        order the channel documents as safe. Raises a `ChannelError` on any fault, never ends early."""
+        ...

@@ -1,0 +1,143 @@
+"""Orders: one item per (channel, shop, order id), never regressing, with an event outbox.
+
+A version is written only if the stored one is older (`modified_at` condition), so re-reads,
+overlapping windows and concurrent workers are harmless. Each write carries the events it implies
+(`pending_events`); they are cleared only after they are on the queue, so a crash between the
+write and the send re-sends them on the next pull of the window instead of losing them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pynamodb.exceptions import PutError, UpdateError
+
+from crossdock.orders.events import Previous, events_for
+from crossdock.orders.rules.order import Order, OrderStatus, Shipment
+from crossdock.orders.storage.tables import OrderModel
+
+
+class Outcome(StrEnum):
+    NEW = "new"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"  # same version already stored
+    STALE = "stale"  # an older version than the stored one: ignored
+
+
+@dataclass
+class Stored:
+    order_id: str
+    outcome: Outcome
+    pending_events: list[dict[str, Any]]
+    modified_at: datetime
+
+
+def _previous(item: OrderModel) -> Previous:
+    return Previous(
+        status=OrderStatus(item.status),
+        shipments=tuple(Shipment(s["carrier"], s["tracking_number"]) for s in item.shipments),
+    )
+
+
+def _to_item(order: Order, *, pending: list[dict[str, Any]], revisions: int, now: datetime) -> OrderModel:
+    return OrderModel(
+        order.shop_key,
+        order.order_id,
+        channel=order.channel,
+        shop_id=order.shop_id,
+        status=str(order.status),
+        raw_status=order.raw_status,
+        created_at=order.created_at,
+        modified_at=order.modified_at,
+        total_amount=str(order.total.amount) if order.total else None,
+        currency=order.total.currency if order.total else None,
+        buyer_name=order.buyer_name,
+        buyer_note=order.buyer_note,
+        lines=[
+            {
+                "line_id": line.line_id,
+                "sku": line.sku,
+                "quantity": line.quantity,
+                "title": line.title,
+                "unit_price": line.unit_price.to_dict() if line.unit_price else None,
+            }
+            for line in order.lines
+        ],
+        shipments=[{"carrier": s.carrier, "tracking_number": s.tracking_number} for s in order.shipments],
+        raw=order.raw,
+        pending_events=pending,
+        revisions=revisions,
+        stored_at=now,
+    )
+
+
+class OrderRepository:
+    def stored(self, shop_key: str, order_ids: Iterable[str]) -> dict[str, OrderModel]:
+        keys = [(shop_key, oid) for oid in dict.fromkeys(order_ids)]
+        return {item.order_id: item for item in OrderModel.batch_get(keys, consistent_read=True)}
+
+    def store_page(self, orders: Sequence[Order], *, now: datetime) -> list[Stored]:
+        """Upsert a page; returns what happened to each order (newest version per id wins)."""
+        newest: dict[tuple[str, str], Order] = {}
+        for order in orders:
+            key = (order.shop_key, order.order_id)
+            if key not in newest or order.modified_at > newest[key].modified_at:
+                newest[key] = order
+        results: list[Stored] = []
+        by_shop: dict[str, list[Order]] = {}
+        for (shop_key, _), order in newest.items():
+            by_shop.setdefault(shop_key, []).append(order)
+        for shop_key, group in by_shop.items():
+            existing = self.stored(shop_key, (o.order_id for o in group))
+            for order in group:
+                results.append(self._upsert(order, existing.get(order.order_id), now))
+        return results
+
+    def _upsert(self, order: Order, current: OrderModel | None, now: datetime) -> Stored:
+        for _ in range(3):  # a concurrent writer may slip in between read and write
+            if current is not None and current.modified_at >= order.modified_at:
+                outcome = Outcome.UNCHANGED if current.modified_at == order.modified_at else Outcome.STALE
+                return Stored(
+                    order.order_id, outcome, list(current.pending_events or []), current.modified_at
+                )
+            previous = _previous(current) if current else None
+            pending = list(current.pending_events or []) if current else []
+            pending += events_for(order, previous, detected_at=now)
+            item = _to_item(
+                order, pending=pending, revisions=int(current.revisions) + 1 if current else 1, now=now
+            )
+            condition = OrderModel.order_id.does_not_exist() | (OrderModel.modified_at < order.modified_at)
+            try:
+                item.save(condition=condition)
+                return Stored(
+                    order.order_id, Outcome.UPDATED if current else Outcome.NEW, pending, order.modified_at
+                )
+            except PutError as exc:
+                if getattr(exc, "cause_response_code", None) != "ConditionalCheckFailedException":
+                    raise
+                current = OrderModel.get(order.shop_key, order.order_id, consistent_read=True)
+        raise RuntimeError(f"order {order.order_id} kept changing under concurrent writers")
+
+    def clear_events(self, shop_key: str, order_id: str, modified_at: datetime, sent: Sequence[str]) -> None:
+        """Drop the sent events from the outbox, unless a newer version replaced the item meanwhile."""
+        item = OrderModel(shop_key, order_id)
+        try:
+            item.update(
+                actions=[OrderModel.pending_events.set([])],
+                condition=OrderModel.modified_at == modified_at,
+            )
+        except UpdateError as exc:
+            if getattr(exc, "cause_response_code", None) != "ConditionalCheckFailedException":
+                raise
+            # A newer version was written; it carries its own copy of these events: keep them
+            # (consumers de-duplicate on event_id), only those we just sent are redundant.
+            current = OrderModel.get(shop_key, order_id, consistent_read=True)
+            remaining = [e for e in current.pending_events if e["event_id"] not in set(sent)]
+            current.update(
+                actions=[OrderModel.pending_events.set(remaining)],
+                condition=OrderModel.modified_at == current.modified_at,
+            )

@@ -1,0 +1,56 @@
+"""The orders table (PynamoDB)."""
+
+from __future__ import annotations
+
+import json
+import zlib
+from typing import Any
+
+from pynamodb.attributes import (
+    BinaryAttribute,
+    JSONAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
+from pynamodb.models import Model
+
+from crossdock.core.dynamo import table
+
+
+class CompressedJSONAttribute(BinaryAttribute):
+    """Raw channel payloads kept for audit: zlib-compressed JSON keeps items far below 400 KB."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(legacy_encoding=False, **kwargs)
+
+    def serialize(self, value: Any) -> bytes:  # type: ignore[override]
+        return super().serialize(zlib.compress(json.dumps(value, ensure_ascii=False, default=str).encode()))
+
+    def deserialize(self, value: Any) -> Any:
+        return json.loads(zlib.decompress(super().deserialize(value)))
+
+
+@table("orders_table")
+class OrderModel(Model):
+    class Meta:
+        table_name = "crossdock-orders"
+
+    shop_key = UnicodeAttribute(hash_key=True)  # "<channel>#<shop id>"
+    order_id = UnicodeAttribute(range_key=True)
+    channel = UnicodeAttribute()
+    shop_id = UnicodeAttribute()
+    status = UnicodeAttribute()
+    raw_status = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    modified_at = UTCDateTimeAttribute()
+    total_amount = UnicodeAttribute(null=True)  # Decimal as text: DynamoDB numbers would go through float
+    currency = UnicodeAttribute(null=True)
+    buyer_name = UnicodeAttribute(default="")
+    buyer_note = UnicodeAttribute(default="")  # as received, bounded (Order.buyer_note); older items read ""
+    lines = JSONAttribute(default=list)
+    shipments = JSONAttribute(default=list)
+    raw = CompressedJSONAttribute()
+    pending_events = JSONAttribute(default=list)  # outbox: cleared once the events are on the queue
+    revisions = NumberAttribute(default=1)
+    stored_at = UTCDateTimeAttribute()

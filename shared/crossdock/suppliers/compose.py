@@ -1,0 +1,61 @@
+"""Composition root of supplier freshness: planner, checker and daily suggestions wired to
+DynamoDB, SQS, SNS and the supplier platforms. Apart from `bootstrap` so the other handlers never
+import the supplier adapters."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from crossdock.core.alerts.sender import alert_sender
+from crossdock.core.config import Settings
+from crossdock.core.dynamo import bind
+from crossdock.core.queues import TaskQueue
+from crossdock.core.times import now_utc
+from crossdock.stock.storage.stock import StockRepository
+from crossdock.suppliers.rules.replenishment import StockPosition
+from crossdock.suppliers.storage.sourcing import SourcingRepository, SupplierStates
+from crossdock.suppliers.storage.velocity import stock_positions, units_sold_last_7_days
+from crossdock.suppliers.usecases.check import SupplierChecker, SupplierOpener
+from crossdock.suppliers.usecases.plan import SupplierPlanner
+from crossdock.suppliers.usecases.sources import SupplierSources
+from crossdock.suppliers.usecases.suggest import Replenisher
+
+
+def supplier_planner(settings: Settings, *, clock: Callable[[], datetime] = now_utc) -> SupplierPlanner:
+    bind(settings)
+    return SupplierPlanner(SourcingRepository(), TaskQueue(settings.supplier_tasks_queue_url), clock)
+
+
+def supplier_checker(
+    settings: Settings, *, clock: Callable[[], datetime] = now_utc, suppliers: SupplierOpener | None = None
+) -> SupplierChecker:
+    bind(settings)
+    return SupplierChecker(
+        catalog=SourcingRepository(),
+        states=SupplierStates(),
+        suppliers=suppliers or SupplierSources(settings),
+        alerts=alert_sender(settings),
+        clock=clock,
+        stuck_after=settings.stuck_cache_after,
+        decision_ttl=settings.decision_ttl,
+    )
+
+
+def replenisher(
+    settings: Settings, *, clock: Callable[[], datetime] = now_utc, suppliers: SupplierOpener | None = None
+) -> Replenisher:
+    checker = supplier_checker(settings, clock=clock, suppliers=suppliers)
+    stock = StockRepository(settings)
+
+    def positions(skus: Iterable[str]) -> dict[str, StockPosition]:
+        return stock_positions(skus, stock)
+
+    return Replenisher(
+        catalog=checker.catalog,
+        checker=checker,
+        sold=lambda now: units_sold_last_7_days(now),
+        positions=positions,
+        alerts=checker.alerts,
+        clock=clock,
+    )
