@@ -29,19 +29,25 @@ from crossdock.deployment import QUEUES
 from crossdock.orders.resources import ORDER_EVENTS_QUEUE, ORDERS_PLANNER, ORDERS_RECONCILE_PLANNER
 from crossdock.shops.usecases.admin import resume_shop, shop_statuses
 
-from crossdock_local.carriers import TrackingSandboxes
-from crossdock_local.convergence import check
-from crossdock_local.demo_steps import Plot, delete_stored_order, pick_witness, settle_wait, stored_totals
-from crossdock_local.lambda_output import captured
-from crossdock_local.mutator import BookMutator
-from crossdock_local.outbox import Outbox
+from crossdock_local.aws.lambda_output import captured
+from crossdock_local.aws.outbox import Outbox
+from crossdock_local.aws.stack import LocalStack
+from crossdock_local.demos.orders.convergence import check
+from crossdock_local.demos.orders.mutator import BookMutator
+from crossdock_local.demos.orders.shops import CATALOGUE, DemoShops, ShopPlan
+from crossdock_local.demos.orders.steps import (
+    Plot,
+    delete_stored_order,
+    pick_witness,
+    settle_wait,
+    stored_totals,
+)
+from crossdock_local.demos.stock.story import StockStory
+from crossdock_local.demos.stock.tap import DemoRunner, LedgerTap
+from crossdock_local.demos.suppliers.story import SupplierStory, alibaba_sandbox
+from crossdock_local.demos.tracking.carriers import TrackingSandboxes
+from crossdock_local.demos.tracking.story import TrackingStory
 from crossdock_local.report import DemoResult, print_report
-from crossdock_local.shops import CATALOGUE, DemoShops, ShopPlan
-from crossdock_local.stack import LocalStack
-from crossdock_local.stock_demo import StockStory
-from crossdock_local.stock_demo_tap import DemoRunner, LedgerTap
-from crossdock_local.supplier_demo import SupplierStory, alibaba_sandbox
-from crossdock_local.tracking_demo import TrackingStory
 
 MIN_CYCLES = 3
 LOCAL_VISIBILITY_S = 1  # a failed task reappears a second later instead of after the queue's 30 min

@@ -14,15 +14,15 @@ from crossdock.core.times import iso_z
 from crossdock.shops.usecases.admin import ShopStatus
 from crossdock_cli.table import duration
 
-from crossdock_local.convergence import Convergence
-from crossdock_local.runner import FunctionFigures
-from crossdock_local.stock_demo_report import StockOutcome, stock_lines
-from crossdock_local.supplier_demo_report import SupplierOutcome, supplier_lines
-from crossdock_local.tracking_demo_report import TrackingOutcome, tracking_lines
+from crossdock_local.aws.runner import FunctionFigures
+from crossdock_local.demos.orders.convergence import Convergence
+from crossdock_local.demos.stock.report import StockOutcome, stock_lines
+from crossdock_local.demos.suppliers.report import SupplierOutcome, supplier_lines
+from crossdock_local.demos.tracking.report import TrackingOutcome, tracking_lines
 
 if TYPE_CHECKING:
-    from crossdock_local.mutator import BookMutator
-    from crossdock_local.shops import DemoShops
+    from crossdock_local.demos.orders.mutator import BookMutator
+    from crossdock_local.demos.orders.shops import DemoShops
 
 
 @dataclass

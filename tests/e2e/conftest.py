@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 from crossdock_local.demo import run_demo
+from crossdock_local.demos.orders.shops import CATALOGUE
 from crossdock_local.report import DemoResult
-from crossdock_local.shops import CATALOGUE
 
 from tests.support.dynamodb_access import AccessRecorder
 

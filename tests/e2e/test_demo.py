@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 from crossdock_local.demo import run_demo
+from crossdock_local.demos.orders.shops import CATALOGUE
 from crossdock_local.report import DemoResult
-from crossdock_local.shops import CATALOGUE
 
 
 @dataclass

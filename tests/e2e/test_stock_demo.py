@@ -13,9 +13,8 @@ from dataclasses import dataclass
 import pytest
 from crossdock.stock.rules.sellable import StockPolicy, sellable
 from crossdock_local.demo import run_demo
-from crossdock_local.report import DemoResult
-from crossdock_local.shops import CATALOGUE
-from crossdock_local.stock_demo_catalogue import (
+from crossdock_local.demos.orders.shops import CATALOGUE
+from crossdock_local.demos.stock.catalogue import (
     BY_SKU,
     CAPPED,
     FBA_RECEIPT,
@@ -28,7 +27,8 @@ from crossdock_local.stock_demo_catalogue import (
     SALE,
     WATCHED,
 )
-from crossdock_local.stock_demo_report import SkuRow, StockOutcome
+from crossdock_local.demos.stock.report import SkuRow, StockOutcome
+from crossdock_local.report import DemoResult
 
 DEFAULT = StockPolicy()
 

@@ -11,8 +11,7 @@ from dataclasses import dataclass
 
 import pytest
 from crossdock.suppliers.rules.sourcing import BLOCKED_LINE
-from crossdock_local.report import DemoResult
-from crossdock_local.supplier_demo_catalogue import (
+from crossdock_local.demos.suppliers.catalogue import (
     BLOCKED_SKU,
     BY_SOURCED_SKU,
     SEEDED_ORDERS,
@@ -20,7 +19,8 @@ from crossdock_local.supplier_demo_catalogue import (
     SOURCING,
     STALE_SKU,
 )
-from crossdock_local.supplier_demo_report import SupplierOutcome, last_rejections, reads_of
+from crossdock_local.demos.suppliers.report import SupplierOutcome, last_rejections, reads_of
+from crossdock_local.report import DemoResult
 
 
 @dataclass

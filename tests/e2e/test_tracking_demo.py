@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import pytest
 from crossdock.tracking.rules.policy import FOLLOW_UP_LINE
+from crossdock_local.demos.tracking.report import TrackingOutcome
 from crossdock_local.report import DemoResult
-from crossdock_local.tracking_demo_report import TrackingOutcome
 
 
 @dataclass

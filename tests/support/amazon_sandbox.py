@@ -10,7 +10,7 @@ from crossdock.channels.spec import ShopContext
 from crossdock.core.http import ChannelHttp, RetryPolicy
 from crossdock.core.ratelimit import Rate
 from crossdock.stock.rules.sellable import Listing, QuantityUpdate
-from crossdock_local.sandboxes.amazon import AmazonSandbox
+from crossdock_local.sandboxes.amazon.server import AmazonSandbox
 from crossdock_local.sandboxes.base import SandboxShop
 from crossdock_local.sandboxes.orderbook import OrderBook
 

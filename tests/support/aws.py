@@ -12,7 +12,7 @@ from crossdock.core.config import Settings, settings
 from crossdock.core.dynamo import bind
 from crossdock.core.names import ENV_ALERTS_TOPIC_ARN, ENV_AWS_ENDPOINT_URL, ENV_RATE_SCALE
 from crossdock.deployment import QUEUES, TABLES
-from crossdock_local.resources import create_queues, create_tables, create_topic
+from crossdock_local.aws.resources import create_queues, create_tables, create_topic
 from moto import mock_aws
 
 

@@ -24,9 +24,9 @@ from crossdock.core.specs import (
     FunctionSpec,
 )
 from crossdock.deployment import FUNCTIONS, TABLES
-from crossdock_local import runner
-from crossdock_local.lambda_env import FUNCTIONS_DIR
-from crossdock_local.resources import resource_name
+from crossdock_local.aws import runner
+from crossdock_local.aws.lambda_env import FUNCTIONS_DIR
+from crossdock_local.aws.resources import resource_name
 
 TRANSACT_PARTS = {"Put": PUT_ITEM, "Update": UPDATE_ITEM, "Delete": DELETE_ITEM}
 TRANSACT_PARTS |= {"ConditionCheck": CONDITION_CHECK_ITEM, "Get": GET_ITEM}

@@ -6,8 +6,8 @@ import hashlib
 import uuid
 from typing import Any
 
-from crossdock_local.events import sqs_record
-from crossdock_local.lambda_env import ACCOUNT_ID
+from crossdock_local.aws.events import sqs_record
+from crossdock_local.aws.lambda_env import ACCOUNT_ID
 
 REGION = "us-east-1"
 
