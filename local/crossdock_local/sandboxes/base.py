@@ -23,7 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from crossdock.core.ratelimit import Rate, TokenBucket
+from crossdock_local.sandboxes.buckets import Bucket, Rate
 
 
 @dataclass
@@ -156,8 +156,9 @@ class ServerRateLimiter:
     into the limit after at most grace × rate extra calls."""
 
     def __init__(self, rates: dict[str, Rate], scale: float, *, grace_s: float = GRACE_S) -> None:
-        self._rates = {op: r.scaled(scale) for op, r in rates.items()}
-        self._buckets: dict[tuple[str, str], TokenBucket] = {}
+        # A rate is read as its two numbers, whoever wrote it down (a test may pass a client's rates).
+        self._rates = {op: Rate(r.per_second * scale, r.burst) for op, r in rates.items()}
+        self._buckets: dict[tuple[str, str], Bucket] = {}
         self._lock = threading.Lock()
         self.grace_s = grace_s
 
@@ -166,9 +167,9 @@ class ServerRateLimiter:
         if rate is None:
             return 0.0
         with self._lock:
-            bucket = self._buckets.setdefault((caller, operation), TokenBucket(rate, clock=time.monotonic))
+            bucket = self._buckets.setdefault((caller, operation), Bucket(rate, clock=time.monotonic))
             if bucket.tokens + min(self.grace_s * rate.per_second, cost) >= cost:
-                bucket.reserve(cost)
+                bucket.spend(cost)
                 return 0.0
             return (cost - bucket.tokens) / bucket.rate.per_second
 
@@ -177,7 +178,7 @@ class ServerRateLimiter:
         if rate is None:
             return None
         with self._lock:
-            bucket = self._buckets.setdefault((caller, operation), TokenBucket(rate, clock=time.monotonic))
+            bucket = self._buckets.setdefault((caller, operation), Bucket(rate, clock=time.monotonic))
             return bucket.tokens, rate
 
 

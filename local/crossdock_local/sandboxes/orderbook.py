@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from crossdock.orders.rules.order import minor_units
+from crossdock_local.sandboxes.money import minor_units
 
 BUYERS = [
     "张伟",

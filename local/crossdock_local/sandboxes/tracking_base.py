@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from crossdock.core.ratelimit import Rate
-
 from crossdock_local.sandboxes.base import FaultProfile, Request, Route, Sandbox, ServerRateLimiter
+from crossdock_local.sandboxes.buckets import Rate
 from crossdock_local.sandboxes.parcels import ParcelWorld
 
 

@@ -75,7 +75,7 @@ def test_the_sandbox_codes_map_back_to_their_stage() -> None:
     # When / Then (EXPIRED has no 4PX scan: the sandbox renders it as an exception)
     for stage, code in STAGE_CODES.items():
         if stage not in (S.PENDING, S.EXPIRED):
-            assert status_of(code)[0] is stage, code
+            assert status_of(code)[0] == stage, code  # the sandbox's stage, by its value
 
 
 @pytest.mark.parametrize(

@@ -24,6 +24,7 @@ from crossdock.channels.shopify.query import (
     orders_query,
     orders_selection,
 )
+from crossdock_local.sandboxes.shopify.cost import requested_cost as sandbox_requested_cost
 from crossdock_local.sandboxes.shopify.schema import SCHEMA, selections
 from graphql import FragmentDefinitionNode, OperationDefinitionNode, parse
 from graphql.execution.values import get_variable_values
@@ -37,7 +38,7 @@ def sandbox_cost(text: str, variables: dict[str, Any]) -> int:
     fragments = {d.name.value: d for d in parsed.definitions if isinstance(d, FragmentDefinitionNode)}
     coerced = get_variable_values(SCHEMA, operation.variable_definitions or (), variables)
     assert not isinstance(coerced, list), coerced
-    return query_cost(selections(operation, fragments, coerced))
+    return sandbox_requested_cost(selections(operation, fragments, coerced))  # the sandbox's own pricing
 
 
 def test_documented_example_costs_82() -> None:

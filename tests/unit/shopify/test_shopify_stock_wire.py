@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from crossdock.channels.shopify.cost import MAX_QUERY_COST, query_cost
+from crossdock.channels.shopify.cost import MAX_QUERY_COST
 from crossdock.channels.shopify.levels import READ_BATCH, available_quantities, levels_query
 from crossdock.channels.shopify.stock_wire import (
     SET_COST,
@@ -19,6 +19,7 @@ from crossdock.channels.shopify.stock_wire import (
 )
 from crossdock.core.errors import InvalidResponseError, RequestRejectedError, RetryableError
 from crossdock.stock.rules.sellable import Listing, QuantityUpdate
+from crossdock_local.sandboxes.shopify.cost import requested_cost
 from crossdock_local.sandboxes.shopify.schema import schema_for, selections
 from graphql import OperationDefinitionNode, parse, validate
 from graphql.execution.values import get_variable_values
@@ -40,7 +41,7 @@ def sandbox_cost_and_problems(version: str, text: str, variables: dict[str, Any]
     coerced = get_variable_values(schema, operation.variable_definitions or (), variables)
     if isinstance(coerced, list):
         return 0, [p.message for p in coerced]
-    return query_cost(selections(operation, {}, coerced, schema)), []
+    return requested_cost(selections(operation, {}, coerced, schema)), []
 
 
 def test_before_2026_each_quantity_carries_compare_quantity_and_no_idempotency_key() -> None:

@@ -30,8 +30,6 @@ from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
-from crossdock.core.ratelimit import Rate
-
 from crossdock_local.sandboxes.base import (
     FaultProfile,
     Reply,
@@ -41,6 +39,7 @@ from crossdock_local.sandboxes.base import (
     ServerRateLimiter,
     route,
 )
+from crossdock_local.sandboxes.buckets import Rate
 
 NAME = "1688"
 API = "alibaba.product.get"

@@ -22,10 +22,9 @@ from dataclasses import fields, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from crossdock.core.times import parse_iso
-
 from crossdock_local.sandboxes.amazon.fba_record import INBOUND, FbaRecord
 from crossdock_local.sandboxes.amazon.query import InvalidInput
+from crossdock_local.sandboxes.clock import parse_iso
 
 PAGE_SIZE = 50
 TOKEN_LIFETIME_S = 30.0

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from crossdock.core.times import iso_z
+from crossdock_local.sandboxes.clock import iso_z
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 INBOUND = ("inbound_working", "inbound_shipped", "inbound_receiving")

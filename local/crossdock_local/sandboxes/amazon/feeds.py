@@ -21,11 +21,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from crossdock.core.times import iso_z
-
 from crossdock_local.sandboxes.amazon.documents import Document, DocumentStore
 from crossdock_local.sandboxes.amazon.feed_check import fatal_reason
 from crossdock_local.sandboxes.amazon.listings import ListingStore
+from crossdock_local.sandboxes.clock import iso_z
 
 FEED_TYPE = "JSON_LISTINGS_FEED"
 QUEUE_S = 5.0

@@ -27,8 +27,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from crossdock.core.ratelimit import Rate
-
 from crossdock_local.sandboxes.amazon.lwa import LwaAuthority, lwa_error
 from crossdock_local.sandboxes.amazon.query import InvalidInput, parse_search_query
 from crossdock_local.sandboxes.amazon.stock import (
@@ -57,6 +55,7 @@ from crossdock_local.sandboxes.base import (
     ServerRateLimiter,
     route,
 )
+from crossdock_local.sandboxes.buckets import Rate
 from crossdock_local.sandboxes.orderbook import OrderBook
 
 SEARCH = "searchOrders"

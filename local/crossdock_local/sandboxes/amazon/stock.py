@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from crossdock.core.ratelimit import Rate
-
 from crossdock_local.sandboxes.amazon.documents import DocumentStore, s3_error
 from crossdock_local.sandboxes.amazon.fba import FbaStore
 from crossdock_local.sandboxes.amazon.feeds import FeedProcessor
@@ -27,6 +25,7 @@ from crossdock_local.sandboxes.amazon.listings import INTERNAL_ERROR, ListingSto
 from crossdock_local.sandboxes.amazon.lwa import LwaAuthority
 from crossdock_local.sandboxes.amazon.wire import sp_api_error
 from crossdock_local.sandboxes.base import Reply, Request, ServerRateLimiter
+from crossdock_local.sandboxes.buckets import Rate
 
 FEED_TYPE_THROTTLE = "JSON_LISTINGS_FEED"
 STOCK_RATES = {

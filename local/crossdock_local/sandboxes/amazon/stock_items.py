@@ -16,12 +16,11 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
 
-from crossdock.core.times import iso_z
-
 from crossdock_local.sandboxes.amazon.query import InvalidInput
 from crossdock_local.sandboxes.amazon.stock import SellerAccount, StockApi, invalid_input, rate_headers
 from crossdock_local.sandboxes.amazon.wire import sp_api_error
 from crossdock_local.sandboxes.base import Reply, Request, Route, route
+from crossdock_local.sandboxes.clock import iso_z
 
 ITEM = r"/listings/2021-08-01/items/(?P<seller>[^/]+)/(?P<sku>[^/]+)"
 INCLUDED_DATA = frozenset(

@@ -20,10 +20,9 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from crossdock.core.times import iso_z
-
 from crossdock_local.sandboxes.amazon.query import SearchQuery, encode_token
 from crossdock_local.sandboxes.base import Reply
+from crossdock_local.sandboxes.clock import iso_z
 from crossdock_local.sandboxes.orderbook import SyntheticLine, SyntheticOrder
 
 

@@ -12,9 +12,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from crossdock.core.times import parse_iso
-
 from crossdock_local.sandboxes.base import Reply
+from crossdock_local.sandboxes.clock import parse_iso
 
 HISTORY = timedelta(days=730)  # current docs: orders up to two years old
 DEFAULT_CREATED_SPAN = timedelta(days=90)  # no filter: orders created within the last 90 days

@@ -14,9 +14,8 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from crossdock.core.times import iso_z
-from crossdock.orders.rules.order import minor_units
-
+from crossdock_local.sandboxes.clock import iso_z
+from crossdock_local.sandboxes.money import minor_units
 from crossdock_local.sandboxes.orderbook import SyntheticLine, SyntheticOrder
 
 BASE_PATH = "/sell/fulfillment/v1"

@@ -22,8 +22,6 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
-from crossdock.core.ratelimit import Rate
-
 from crossdock_local.sandboxes.base import (
     FaultProfile,
     Reply,
@@ -34,6 +32,7 @@ from crossdock_local.sandboxes.base import (
     ServerRateLimiter,
     route,
 )
+from crossdock_local.sandboxes.buckets import Rate
 from crossdock_local.sandboxes.ebay.filter import (
     INTERNAL,
     THROTTLED,

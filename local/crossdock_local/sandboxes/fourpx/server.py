@@ -23,9 +23,6 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from crossdock.core.ratelimit import Rate
-from crossdock.tracking.rules.status import TrackingStatus
-
 from crossdock_local.sandboxes.base import (
     FaultProfile,
     Reply,
@@ -33,7 +30,8 @@ from crossdock_local.sandboxes.base import (
     Route,
     route,
 )
-from crossdock_local.sandboxes.parcels import EMPTY, ENVELOPE, NOT_FOUND, ParcelWorld, Scan
+from crossdock_local.sandboxes.buckets import Rate
+from crossdock_local.sandboxes.parcels import EMPTY, ENVELOPE, NOT_FOUND, ParcelWorld, Scan, Stage
 from crossdock_local.sandboxes.tracking_base import TrackingSandbox
 
 NAME = "4px"
@@ -45,7 +43,7 @@ CHINA = timezone(timedelta(hours=8))
 NUMBER = re.compile(r"[A-Za-z0-9-]{6,40}")
 SIGNED = ("app_key", "format", "method", "timestamp", "v")
 
-S = TrackingStatus
+S = Stage
 # The inverse of the adapter's STATUS_CODES (UNCONFIRMED codes). 4PX has no expiry scan: EX stands in.
 STAGE_CODES = {
     S.PENDING: "OR",

@@ -25,9 +25,6 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC
 from typing import Any
 
-from crossdock.core.ratelimit import Rate
-from crossdock.tracking.rules.status import TrackingStatus
-
 from crossdock_local.sandboxes.base import (
     FaultProfile,
     Reply,
@@ -35,7 +32,16 @@ from crossdock_local.sandboxes.base import (
     Route,
     route,
 )
-from crossdock_local.sandboxes.parcels import EMPTY, ENVELOPE, NOT_FOUND, ParcelWorld, Scan, WorldParcel
+from crossdock_local.sandboxes.buckets import Rate
+from crossdock_local.sandboxes.parcels import (
+    EMPTY,
+    ENVELOPE,
+    NOT_FOUND,
+    ParcelWorld,
+    Scan,
+    Stage,
+    WorldParcel,
+)
 from crossdock_local.sandboxes.tracking_base import TrackingSandbox
 
 NAME = "17track"
@@ -52,9 +58,9 @@ LAST_MILE = {
     "GB": (11031, "Royal Mail"),
     "JP": (10021, "Japan Post"),
 }
-S = TrackingStatus
+S = Stage
 # Scan stage → (sub_status, milestone stage): the inverse of the adapter's table.
-NATIVE: dict[TrackingStatus, tuple[str, str | None]] = {
+NATIVE: dict[Stage, tuple[str, str | None]] = {
     S.PENDING: ("InfoReceived", "InfoReceived"),
     S.INFO_RECEIVED: ("InfoReceived", "InfoReceived"),
     S.IN_TRANSIT: ("InTransit_Other", None),

@@ -28,8 +28,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from crossdock.core.times import iso_z
-
+from crossdock_local.sandboxes.clock import iso_z
 from crossdock_local.sandboxes.shopify.inventory_rules import (
     NAMES,
     Problem,

@@ -12,10 +12,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from crossdock.core.times import iso_z
 from graphql import FieldNode, GraphQLError, GraphQLResolveInfo, GraphQLSchema
 from graphql.execution.values import VariableValues, get_directive_values
 
+from crossdock_local.sandboxes.clock import iso_z
 from crossdock_local.sandboxes.shopify.inventory import Inventory, StockItem
 from crossdock_local.sandboxes.shopify.inventory_sdl import ERAS, era
 from crossdock_local.sandboxes.shopify.request import Prepared

@@ -5,8 +5,8 @@ malformed one; an unknown but well-formed one is served as the oldest supported,
 body (JSON `{"query", "variables", "operationName"}` or application/graphql; else 400), the GraphQL
 document against that version's schema (syntax and validation errors, answered 200 with `errors`; one
 query or mutation operation), variables (an input array over 250 items → MAX_INPUT_SIZE_EXCEEDED, the
-limit all Admin input arrays have; message wording PARTIAL), and the requested cost (over 1000 →
-MAX_COST_EXCEEDED). Refused requests are not charged.
+limit all Admin input arrays have; message wording PARTIAL), and the requested cost (`shopify.cost`,
+from Shopify's documented rules; over 1000 → MAX_COST_EXCEEDED). Refused requests are not charged.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from crossdock.channels.shopify.cost import MAX_QUERY_COST, Selection, query_cost
 from graphql import (
     DocumentNode,
     FragmentDefinitionNode,
@@ -33,8 +32,9 @@ from graphql import (
 from graphql.execution.values import VariableValues, get_variable_values
 
 from crossdock_local.sandboxes.base import Request
+from crossdock_local.sandboxes.shopify.cost import MAX_QUERY_COST, Field, requested_cost, selections
 from crossdock_local.sandboxes.shopify.inventory_sdl import era
-from crossdock_local.sandboxes.shopify.schema import SCHEMAS, schema_for, selections
+from crossdock_local.sandboxes.shopify.schema import SCHEMAS, schema_for
 from crossdock_local.sandboxes.shopify.store import Store
 
 API_VERSIONS = ("2025-01", "2025-04", "2025-07", "2025-10", "2026-01", "2026-04", "2026-07", "unstable")
@@ -59,7 +59,7 @@ class Prepared:
     operation: OperationDefinitionNode | None = None
     variables: dict[str, Any] = field(default_factory=dict)
     coerced: VariableValues | None = None
-    roots: tuple[Selection, ...] = ()
+    roots: tuple[Field, ...] = ()  # the operation's root fields, priced by `shopify.cost`
     cost: int = 0
     available: float = 0.0  # the bucket's level when the request was throttled
 
@@ -110,7 +110,7 @@ def _compile(prepared: Prepared, query: str, operation_name: str | None) -> None
     fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
     prepared.document, prepared.operation, prepared.coerced = document, operation, coerced
     prepared.roots = selections(operation, fragments, coerced, schema)
-    prepared.cost = query_cost(prepared.roots)
+    prepared.cost = requested_cost(prepared.roots)
     if prepared.cost > MAX_QUERY_COST:
         prepared.refusal = (200, max_cost_exceeded(prepared.cost))
 

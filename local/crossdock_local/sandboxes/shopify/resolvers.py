@@ -13,9 +13,9 @@ import bisect
 from collections.abc import Callable
 from typing import Any
 
-from crossdock.core.times import iso_z
 from graphql import GraphQLError, GraphQLObjectType, GraphQLResolveInfo
 
+from crossdock_local.sandboxes.clock import iso_z
 from crossdock_local.sandboxes.shopify.schema import SCHEMAS
 from crossdock_local.sandboxes.shopify.search import decode_cursor, encode_cursor, parse_search
 from crossdock_local.sandboxes.shopify.store import Served, Store

@@ -1,38 +1,17 @@
-"""The slice of Shopify's Admin GraphQL schema the sandbox serves, and what a document costs on it.
+"""The slice of Shopify's Admin GraphQL schema the sandbox serves.
 
 Field names and types follow the Admin API reference (2025-10) for the fields an order pull reads,
 plus the inventory slice of `shopify_inventory_sdl`, whose input types differ by API version era: one
 schema per era (`schema_for(version)`). Anything else fails validation as it would against a schema
-without it. Costs: each selected field is turned into a `Selection` (scalar/enum, object, connection,
-`first`-bounded list, mutation) with its `first` taken from literals or variables, and priced by
-`crossdock.channels.shopify.cost`, the same formula the adapter sizes its pages with. The actual cost
-prices what was returned, never above the requested.
+without it. What a document costs on it is `shopify.cost`'s, from Shopify's documented rules.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Any
+from graphql import FragmentDefinitionNode, GraphQLSchema, OperationDefinitionNode, build_schema
+from graphql.execution.values import VariableValues
 
-from crossdock.channels.shopify.cost import Kind, Selection, requested_cost
-from graphql import (
-    FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
-    GraphQLObjectType,
-    GraphQLSchema,
-    InlineFragmentNode,
-    OperationDefinitionNode,
-    OperationType,
-    SelectionSetNode,
-    build_schema,
-    get_named_type,
-    get_nullable_type,
-    is_leaf_type,
-    is_list_type,
-)
-from graphql.execution.values import VariableValues, get_argument_values
-
+from crossdock_local.sandboxes.shopify import cost
 from crossdock_local.sandboxes.shopify.inventory_sdl import ERAS, era, inventory_sdl
 
 SDL = """
@@ -106,77 +85,7 @@ def selections(
     fragments: dict[str, FragmentDefinitionNode],
     variables: VariableValues,
     schema: GraphQLSchema = SCHEMA,
-) -> tuple[Selection, ...]:
-    """The operation's root fields as cost `Selection`s, arguments resolved; a mutation's root
-    fields are priced as mutations."""
-    mutation = operation.operation is OperationType.MUTATION
-    root = schema.mutation_type if mutation else schema.query_type
-    assert root is not None
-    found = _fields(operation.selection_set, root, fragments, variables)
-    return tuple(replace(field, kind=Kind.MUTATION) for field in found) if mutation else found
-
-
-def _fields(
-    selection_set: SelectionSetNode,
-    parent: GraphQLObjectType,
-    fragments: dict[str, FragmentDefinitionNode],
-    variables: VariableValues,
-) -> tuple[Selection, ...]:
-    found: list[Selection] = []
-    for node in selection_set.selections:
-        if isinstance(node, InlineFragmentNode):
-            found.extend(_fields(node.selection_set, parent, fragments, variables))
-        elif isinstance(node, FragmentSpreadNode):
-            found.extend(_fields(fragments[node.name.value].selection_set, parent, fragments, variables))
-        elif isinstance(node, FieldNode) and node.name.value != "__typename":
-            found.append(_field(node, parent, fragments, variables))
-    return tuple(found)
-
-
-def _field(
-    node: FieldNode,
-    parent: GraphQLObjectType,
-    fragments: dict[str, FragmentDefinitionNode],
-    variables: VariableValues,
-) -> Selection:
-    definition = parent.fields[node.name.value]
-    named = get_named_type(definition.type)
-    alias = node.alias.value if node.alias else ""
-    if is_leaf_type(named) or not isinstance(named, GraphQLObjectType) or node.selection_set is None:
-        return Selection(node.name.value, Kind.SCALAR, alias=alias)
-    arguments = get_argument_values(definition, node, variables)
-    first = arguments.get("first") or arguments.get("last")
-    children = _fields(node.selection_set, named, fragments, variables)
-    if named.name.endswith("Connection"):
-        kind = Kind.CONNECTION
-    elif is_list_type(get_nullable_type(definition.type)) and first is not None:
-        kind = Kind.LIST
-    else:
-        kind = Kind.OBJECT
-    return Selection(node.name.value, kind, children, int(first or 0), alias=alias)
-
-
-def actual_cost(selection: Selection, value: Any) -> int:
-    """What the answer actually holds, priced like the request (objects 1, connections 2 + nodes)."""
-    if selection.kind is Kind.MUTATION:
-        return requested_cost(selection)
-    if value is None or selection.kind is Kind.SCALAR:
-        return 0
-    elements = value if isinstance(value, list) else [value]
-    if selection.kind is Kind.OBJECT:
-        return sum(1 + _children_actual(selection, element) for element in elements if element is not None)
-    if selection.kind is Kind.LIST:
-        return 2 + sum(
-            1 + _children_actual(selection, element) for element in elements if element is not None
-        )
-    costs = [0]
-    for child in selection.children:
-        if child.name == "nodes":
-            costs.append(actual_cost(child, value.get(child.key)))
-        elif child.name == "edges":
-            costs.append(sum(_children_actual(child, edge) for edge in value.get(child.key) or []))
-    return 2 + max(costs)
-
-
-def _children_actual(selection: Selection, value: dict[str, Any]) -> int:
-    return sum(actual_cost(child, value.get(child.key)) for child in selection.children)
+) -> tuple[cost.Field, ...]:
+    """The operation's root fields as the sandbox prices them (`cost.requested_cost` of these is the
+    requestedQueryCost), against `schema` (the oldest era's by default)."""
+    return cost.selections(operation, fragments, variables, schema)

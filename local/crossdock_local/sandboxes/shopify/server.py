@@ -22,7 +22,6 @@ import time
 import uuid
 from typing import Any
 
-from crossdock.core.ratelimit import Rate, TokenBucket
 from graphql import execute_sync
 
 from crossdock_local.sandboxes.base import (
@@ -35,10 +34,11 @@ from crossdock_local.sandboxes.base import (
     SandboxShop,
     route,
 )
+from crossdock_local.sandboxes.buckets import Bucket, Rate
 from crossdock_local.sandboxes.orderbook import OrderBook
+from crossdock_local.sandboxes.shopify.cost import actual_cost
 from crossdock_local.sandboxes.shopify.inventory_resolvers import mutation_key
 from crossdock_local.sandboxes.shopify.request import DOCS, GRAPHQL_PATH, Prepared, read_request
-from crossdock_local.sandboxes.shopify.schema import actual_cost
 from crossdock_local.sandboxes.shopify.stock_helpers import ShopifyStockHelpers
 from crossdock_local.sandboxes.shopify.store import Served, Store
 
@@ -51,7 +51,7 @@ class ShopifySandbox(ShopifyStockHelpers, Sandbox):
 
     def __init__(self, *, faults: FaultProfile | None = None, rate_scale: float = 1.0) -> None:
         self._stores: dict[str, Store] = {}
-        self._buckets: dict[str, TokenBucket] = {}
+        self._buckets: dict[str, Bucket] = {}
         self._bucket_lock = threading.Lock()
         self._current = threading.local()
         super().__init__(faults=faults, rate_scale=rate_scale)
@@ -92,9 +92,9 @@ class ShopifySandbox(ShopifyStockHelpers, Sandbox):
     def _store(self, token: str) -> Store | None:
         return next((s for s in self._stores.values() if s.token == token and not s.revoked), None)
 
-    def _bucket(self, token: str) -> TokenBucket:
+    def _bucket(self, token: str) -> Bucket:
         rate = Rate(RESTORE_PER_SECOND * self.rate_scale, BUCKET_POINTS)
-        return self._buckets.setdefault(token, TokenBucket(rate, clock=time.monotonic))
+        return self._buckets.setdefault(token, Bucket(rate, clock=time.monotonic))
 
     def _prepare(self, request: Request) -> Prepared:
         """The request read once per dispatch: the limiter, faults and handler share it."""
@@ -116,7 +116,7 @@ class ShopifySandbox(ShopifyStockHelpers, Sandbox):
             prepared.available = bucket.tokens
             if prepared.available < prepared.cost:
                 return (prepared.cost - prepared.available) / bucket.rate.per_second
-            bucket.reserve(prepared.cost)
+            bucket.spend(prepared.cost)
         with self._lock:
             self.stats["points:requested"] += prepared.cost
         return 0.0
@@ -161,7 +161,7 @@ class ShopifySandbox(ShopifyStockHelpers, Sandbox):
             operation_name=prepared.operation.name.value if prepared.operation.name else None,
         )
         data = result.data or {}
-        actual = min(prepared.cost, sum(actual_cost(root, data.get(root.key)) for root in prepared.roots))
+        actual = actual_cost(prepared.roots, data)
         with self._bucket_lock:
             bucket = self._bucket(prepared.token)
             bucket.set_level(bucket.tokens + prepared.cost - actual)

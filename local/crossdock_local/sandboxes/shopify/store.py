@@ -17,8 +17,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from crossdock.core.times import iso_z
-
+from crossdock_local.sandboxes.clock import iso_z
 from crossdock_local.sandboxes.orderbook import OrderBook, SyntheticOrder
 from crossdock_local.sandboxes.shopify.inventory import Inventory
 from crossdock_local.sandboxes.shopify.search import Search, whole_second

@@ -28,8 +28,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from crossdock.core.ratelimit import Rate
-
 from crossdock_local.sandboxes.base import (
     FaultProfile,
     Reply,
@@ -40,6 +38,7 @@ from crossdock_local.sandboxes.base import (
     ServerRateLimiter,
     route,
 )
+from crossdock_local.sandboxes.buckets import Rate
 from crossdock_local.sandboxes.orderbook import OrderBook
 from crossdock_local.sandboxes.taobao.checks import TopFault, check_gateway, invalid, missing, months_back
 from crossdock_local.sandboxes.taobao.item_calls import STOCK_METHODS, envelope, serve_stock_call

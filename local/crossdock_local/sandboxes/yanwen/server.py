@@ -21,9 +21,6 @@ from collections.abc import Mapping
 from datetime import timedelta, timezone
 from typing import Any
 
-from crossdock.core.ratelimit import Rate
-from crossdock.tracking.rules.status import TrackingStatus
-
 from crossdock_local.sandboxes.base import (
     FaultProfile,
     Reply,
@@ -31,7 +28,8 @@ from crossdock_local.sandboxes.base import (
     Route,
     route,
 )
-from crossdock_local.sandboxes.parcels import EMPTY, ENVELOPE, NOT_FOUND, ParcelWorld, Scan
+from crossdock_local.sandboxes.buckets import Rate
+from crossdock_local.sandboxes.parcels import EMPTY, ENVELOPE, NOT_FOUND, ParcelWorld, Scan, Stage
 from crossdock_local.sandboxes.tracking_base import TrackingSandbox
 
 OPERATION = "tracking"
@@ -39,15 +37,15 @@ MAX_NUMBERS = 30
 RATES = {OPERATION: Rate(5, 5)}  # UNCONFIRMED: Yanwen publishes no limit
 CHINA = timezone(timedelta(hours=8))
 STAGE_CODES = {  # the inverse of the adapter's table (IN_TRANSIT is refined by the scan's words)
-    TrackingStatus.PENDING: "OR10",
-    TrackingStatus.INFO_RECEIVED: "OR10",
-    TrackingStatus.IN_TRANSIT: "LH20",
-    TrackingStatus.OUT_FOR_DELIVERY: "LM25",
-    TrackingStatus.AVAILABLE_FOR_PICKUP: "LM30",
-    TrackingStatus.DELIVERY_FAILED: "LM50",
-    TrackingStatus.DELIVERED: "LM40",
-    TrackingStatus.EXCEPTION: "LM90",
-    TrackingStatus.EXPIRED: "LM90",  # Yanwen has no expiry status
+    Stage.PENDING: "OR10",
+    Stage.INFO_RECEIVED: "OR10",
+    Stage.IN_TRANSIT: "LH20",
+    Stage.OUT_FOR_DELIVERY: "LM25",
+    Stage.AVAILABLE_FOR_PICKUP: "LM30",
+    Stage.DELIVERY_FAILED: "LM50",
+    Stage.DELIVERED: "LM40",
+    Stage.EXCEPTION: "LM90",
+    Stage.EXPIRED: "LM90",  # Yanwen has no expiry status
 }
 IN_TRANSIT_WORDS = (("picked up", "PU10"), ("accepted", "PU10"), ("arrived at destination", "LM10"),
                     ("customs clearance completed", "IC60"), ("customs", "IC50"), ("last-mile", "LM20"))  # fmt: skip
@@ -57,10 +55,10 @@ LAST_MILE = frozenset({"LM20", "LM25", "LM30", "LM40", "LM50", "LM54"})
 def code_for(scan: Scan) -> str:
     if scan.is_return:
         return "LM54"
-    if scan.stage is TrackingStatus.IN_TRANSIT:
+    if scan.stage is Stage.IN_TRANSIT:
         text = scan.description.casefold()
         return next((code for words, code in IN_TRANSIT_WORDS if words in text), "LH20")
-    if scan.stage is TrackingStatus.EXCEPTION and "customs" in scan.description.casefold():
+    if scan.stage is Stage.EXCEPTION and "customs" in scan.description.casefold():
         return "IC51"
     return STAGE_CODES[scan.stage]
 
