@@ -18,11 +18,10 @@ import math
 from datetime import UTC, datetime, timedelta
 
 from crossdock.channels.registry import channel
+from crossdock_local.demos.orders.shops import CATALOGUE, SANDBOXES
 from crossdock_local.sandboxes.orderbook import OrderBook
-from crossdock_local.shops import CATALOGUE, SANDBOXES
 
 from bench.common import bound_seconds, run_child
-from bench.imports import handler_import_ratios
 
 # Speed-up of the documented rates, per channel, so every bound lands near ten seconds.
 # Taobao's bound is its fullinfo calls, one per order with a buyer message (1 in 5: ~2,000): sequential
@@ -107,10 +106,6 @@ def main() -> None:
     print("\nGoals: calls/min ≤ 1.05, wall/bound ≤ 1.2, peak RSS ≤ 256 MB.")
     for line in notes:
         print(f"  - {line}")
-
-    print("\nCold import (median of 5 fresh interpreters), goal ≤ 2× import boto3:")
-    for name, seconds, ratio in handler_import_ratios():
-        print(f"  {name:<28} {seconds * 1000:>7.0f} ms   {ratio:>5.2f}×")
 
 
 if __name__ == "__main__":

@@ -14,8 +14,8 @@ import math
 import sys
 from typing import Any
 
+from crossdock_local.demos.orders.shops import CATALOGUE, SANDBOXES
 from crossdock_local.sandboxes.orderbook import OrderBook
-from crossdock_local.shops import CATALOGUE, SANDBOXES
 
 from bench.common import bound_seconds, run_child
 

@@ -24,9 +24,9 @@ from crossdock.deployment import QUEUES
 from crossdock.stock import compose as stock_compose
 from crossdock.stock.storage.tables import ListingModel
 from crossdock.stock.usecases.file import parse_stock_file
-from crossdock_local.runner import LocalRunner
-from crossdock_local.shops import CATALOGUE, DemoShops
-from crossdock_local.stack import LocalStack
+from crossdock_local.aws.runner import LocalRunner
+from crossdock_local.aws.stack import LocalStack
+from crossdock_local.demos.orders.shops import CATALOGUE, DemoShops
 
 SHOPS = {"amazon-us": "amazon", "shopify-uk": "shopify", "ebay-de": "ebay"}
 BATCH = {"amazon": 25_000, "shopify": 250, "ebay": 25}

@@ -36,11 +36,11 @@ from crossdock.stock import compose as stock_compose
 from crossdock.stock.resources import STOCK_ADJUSTMENTS_QUEUE
 from crossdock.stock.storage.stock import StockRepository
 from crossdock.stock.usecases.file import parse_stock_file
-from crossdock_local.runner import LocalRunner
-from crossdock_local.shops import CATALOGUE, DemoShops
-from crossdock_local.stack import LocalStack
-from crossdock_local.stock_demo_view import StockView
-from crossdock_local.stock_demo_watch import IDLE_S, QuantityWatch, drive
+from crossdock_local.aws.runner import LocalRunner
+from crossdock_local.aws.stack import LocalStack
+from crossdock_local.demos.orders.shops import CATALOGUE, DemoShops
+from crossdock_local.demos.stock.view import StockView
+from crossdock_local.demos.stock.watch import IDLE_S, QuantityWatch, drive
 
 SHOPS = ("amazon-us", "shopify-uk", "ebay-de")
 SKUS = tuple(f"BENCH-{n:02d}" for n in range(5))  # ≤ 5 per push: Amazon patches listings, no feed

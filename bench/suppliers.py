@@ -31,7 +31,7 @@ from crossdock.suppliers.rules.sourcing import SourcingEntry, SupplierLink
 from crossdock.suppliers.storage.sourcing import SourcingRepository
 from crossdock.suppliers.usecases.admin import connect_platform
 from crossdock.suppliers.usecases.plan import SupplierPlanner
-from crossdock_local.stack import LocalStack
+from crossdock_local.aws.stack import LocalStack
 
 from bench.common import ROOT, run_child
 from bench.suppliers_world import NEED, minimum_reads, world

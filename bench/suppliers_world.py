@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from crossdock_local.sandboxes.alibaba1688 import TIME_FORMATS, Alibaba1688Sandbox
+from crossdock_local.sandboxes.alibaba1688.server import TIME_FORMATS, Alibaba1688Sandbox
 
 SUPPLIERS = 4
 NEED = 50  # every product's reorder quantity

@@ -29,7 +29,7 @@ from crossdock.tracking.storage.shipments import ShipmentRepository, iso, shard_
 from crossdock.tracking.storage.tables import ShipmentModel
 from crossdock.tracking.usecases.admin import connect_source
 from crossdock.tracking.usecases.plan import TrackingPlanner
-from crossdock_local.stack import LocalStack
+from crossdock_local.aws.stack import LocalStack
 
 from bench.common import ROOT, run_child
 from bench.tracking_world import parcels_for

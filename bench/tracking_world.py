@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from crossdock_local.carriers import TrackingSandboxes
+from crossdock_local.demos.tracking.carriers import TrackingSandboxes
 from crossdock_local.sandboxes.parcels import Scan, WorldParcel, journey
 
 MIX = (
