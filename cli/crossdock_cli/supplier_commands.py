@@ -13,13 +13,11 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from datetime import UTC, datetime
 from typing import Any
 
 from crossdock.platforms.registry import SUPPLIERS
 from crossdock.suppliers import compose as suppliers_compose
-from crossdock.suppliers.rules.freshness import describe_age
 from crossdock.suppliers.rules.sourcing import (
     BLOCKED_LINE,
     DEFAULT_LIMIT,
@@ -30,6 +28,14 @@ from crossdock.suppliers.rules.sourcing import (
 from crossdock.suppliers.storage.sourcing import SourcingRepository
 from crossdock.suppliers.storage.tables import SourcingModel
 from crossdock.suppliers.usecases.admin import connect_platform, offer_id
+from crossdock.suppliers.usecases.history import HEADERS as HISTORY_HEADERS
+from crossdock.suppliers.usecases.history import (
+    decision_history,
+    format_age,
+    format_offer,
+    format_price,
+    format_time,
+)
 
 from crossdock_cli import arguments
 from crossdock_cli.commands import configured
@@ -44,35 +50,6 @@ def _link(link: Mapping[str, Any]) -> str:
     """A supplier as typed on `add`: SUPPLIER:OFFER[:SKU_ID]."""
     parts = [link.get("supplier_id"), link.get("product_id"), link.get("sku_id")]
     return ":".join(str(p) for p in parts if p)
-
-
-def _offer(record: Mapping[str, Any]) -> str:
-    sku_id = record.get("sku_id")
-    return f"{record.get('supplier_id')} offer {record.get('product_id')}" + (
-        f" sku {sku_id}" if sku_id else ""
-    )
-
-
-def _age(seconds: float | None) -> str:
-    return "—" if seconds is None else describe_age(timedelta(seconds=seconds))
-
-
-def _when(moment: datetime | str | None) -> str:
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S") if moment else "—"
-
-
-def _price(value: object) -> str:
-    """CNY with at least two decimals (¥23.50), more when the platform gave them (¥0.125)."""
-    if value is None:
-        return "—"
-    try:
-        price = Decimal(str(value))
-    except InvalidOperation:
-        return str(value)
-    exponent = price.as_tuple().exponent
-    return f"¥{price if isinstance(exponent, int) and exponent < -2 else price.quantize(Decimal('0.01'))}"
 
 
 # -- add -------------------------------------------------------------------------------------------
@@ -123,7 +100,7 @@ def suppliers_add(args: argparse.Namespace) -> int:
     )
     for link in entry.ordered():
         role = "primary" if link == entry.primary else f"alternate {link.priority - 1}"
-        print(f"  {role:<11}  {link.platform} {_offer(vars(link))}")
+        print(f"  {role:<11}  {link.platform} {format_offer(vars(link))}")
     if known is not None and known.reorder_status != "unchecked":
         print(f"  reorder status stays {known.reorder_status!r} until the next check")
     return 0
@@ -165,7 +142,7 @@ def suppliers_list(args: argparse.Namespace) -> int:
                 str(int(item.reorder_qty)),
                 STATUS_SHOWN.get(item.reorder_status, item.reorder_status),
                 _last_decision(item),
-                _when(item.last_checked_at),
+                format_time(item.last_checked_at),
             ]
         )
     print_table(LIST_HEADERS, rows, empty="the sourcing catalog is empty (see `crossdock suppliers add`)")
@@ -217,8 +194,8 @@ def suppliers_suggest(args: argparse.Namespace) -> int:
             line.suggestion.sku,
             str(line.suggestion.quantity),
             line.supplier,
-            _price(line.price),
-            _age(line.age.total_seconds() if line.age is not None else None),
+            format_price(line.price),
+            format_age(line.age.total_seconds() if line.age is not None else None),
             line.suggestion.reason,
         ]
         for line in report.lines
@@ -235,47 +212,16 @@ def suppliers_suggest(args: argparse.Namespace) -> int:
 
 
 # -- history ---------------------------------------------------------------------------------------
-def _decision_rows(record: Mapping[str, Any]) -> list[list[str]]:
-    """The chosen offer (or the blocked line), then each rejected candidate once, as last judged."""
-    when, need = _when(record.get("decided_at")), str(record.get("need", "—"))
-    chosen = record.get("chosen")
-    if chosen:
-        first = ["chosen", _offer(chosen), str(chosen.get("stock")), _price(chosen.get("price"))]
-        first += [_age(chosen.get("age_seconds")), ""]
-    else:
-        first = ["blocked", BLOCKED_LINE, "—", "—", "—", ""]
-    rows = [[when, need, *first]]
-    last: dict[tuple[Any, Any], Mapping[str, Any]] = {}
-    reads: dict[tuple[Any, Any], int] = {}
-    for rejected in record.get("rejected") or []:
-        key = (rejected.get("supplier_id"), rejected.get("product_id"))
-        last.pop(key, None)
-        last[key], reads[key] = rejected, reads.get(key, 0) + 1
-    for key, rejected in last.items():
-        detail = str(rejected.get("detail") or "") + (f" ({reads[key]} reads)" if reads[key] > 1 else "")
-        age = _age(rejected.get("age_seconds"))
-        rows.append(
-            ["", "", f"rejected: {rejected.get('reason')}", _offer(rejected), "—", "—", age, detail.strip()]
-        )
-    return rows
-
-
 def suppliers_history(args: argparse.Namespace) -> int:
     configured()
-    catalog = SourcingRepository()
-    records = catalog.history(args.sku, limit=args.limit)
-    if not records and catalog.item(args.sku) is None:
+    history = decision_history(SourcingRepository(), args.sku, limit=args.limit)
+    if not history.known:
         print(
             f"crossdock: {args.sku} is not in the sourcing catalog (see `crossdock suppliers list`)",
             file=sys.stderr,
         )
         return 1
-    rows = [row for record in records for row in _decision_rows(record)]
-    print_table(
-        ["DECIDED (UTC)", "NEED", "OUTCOME", "SUPPLIER OFFER", "STOCK", "PRICE", "DATA AGE", "DETAIL"],
-        rows,
-        empty=f"no decisions recorded for {args.sku} (run `crossdock suppliers check --sku {args.sku}`)",
-    )
+    print_table(HISTORY_HEADERS, history.rows, empty=history.empty)
     return 0
 
 

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from crossdock.core.alerts.message import inert
+from crossdock.core.text import duration
 from crossdock.core.times import iso_z
 from crossdock.shops.usecases.admin import ShopStatus
-from crossdock_cli.table import duration
 
 from crossdock_local.aws.runner import FunctionFigures
 from crossdock_local.demos.orders.convergence import Convergence

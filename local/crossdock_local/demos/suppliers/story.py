@@ -10,14 +10,13 @@ one product's decisions are shown as `crossdock suppliers history` prints them.
 
 from __future__ import annotations
 
-import contextlib
-import io
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from crossdock.core.config import Settings
+from crossdock.core.text import table_lines
 from crossdock.orders.resources import ORDERS_PLANNER
 from crossdock.shops.usecases.admin import shop_statuses
 from crossdock.suppliers.resources import (
@@ -28,7 +27,8 @@ from crossdock.suppliers.resources import (
 )
 from crossdock.suppliers.storage.sourcing import SourcingRepository
 from crossdock.suppliers.storage.velocity import units_sold_last_7_days
-from crossdock_cli.main import main as crossdock_cli
+from crossdock.suppliers.usecases.history import HEADERS as HISTORY_HEADERS
+from crossdock.suppliers.usecases.history import decision_history
 
 from crossdock_local.aws.outbox import Outbox
 from crossdock_local.aws.runner import LocalRunner
@@ -174,13 +174,13 @@ class SupplierStory:
             self.say(f"  {line}")
 
     def _history(self) -> None:
-        """What `crossdock suppliers history` prints for the product whose primary is stuck."""
-        out = io.StringIO()
-        with contextlib.redirect_stdout(out):
-            code = crossdock_cli(["suppliers", "history", STALE_SKU])
-        if code != 0:
-            self.outcome.errors.append(f"crossdock suppliers history {STALE_SKU} exited {code}")
-        self.outcome.history = out.getvalue().rstrip().splitlines()
+        """What `crossdock suppliers history` prints for the product whose primary is stuck: the same
+        use case the command calls, as the same table."""
+        history = decision_history(self.catalog, STALE_SKU)
+        if not history.known:
+            self.outcome.errors.append(f"{STALE_SKU} is not in the sourcing catalog")
+            return
+        self.outcome.history = table_lines(HISTORY_HEADERS, history.rows, history.empty)
 
     def _alerts(self) -> None:
         for path, subject in self.outbox.new():
