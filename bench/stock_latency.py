@@ -29,8 +29,8 @@ from crossdock.core import aws
 from crossdock.core.config import settings
 from crossdock.core.queues import EventQueue
 from crossdock.deployment import QUEUES
-from crossdock.orders.events import events_for
 from crossdock.orders.resources import ORDER_EVENTS_QUEUE
+from crossdock.orders.rules.events import events_for
 from crossdock.orders.rules.order import Money, Order, OrderLine, OrderStatus
 from crossdock.stock import compose as stock_compose
 from crossdock.stock.resources import STOCK_ADJUSTMENTS_QUEUE

@@ -10,6 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from crossdock.core.config import settings
 from crossdock.core.observability import logger, metrics, tracer
 from crossdock.stock import compose as stock_compose
+from crossdock.stock.usecases.fba_sync import FbaSyncReport  # the use case this function runs, loaded at init
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -17,7 +18,7 @@ from crossdock.stock import compose as stock_compose
 @tracer.capture_lambda_handler(capture_response=False)
 @event_source(data_class=EventBridgeEvent)
 def handler(event: EventBridgeEvent, context: LambdaContext) -> dict[str, Any]:
-    report = stock_compose.fba_sync(settings()).run()
+    report: FbaSyncReport = stock_compose.fba_sync(settings()).run()
     metrics.add_metric(name="FbaSkusChanged", unit="Count", value=len(report.changed))
     metrics.add_metric(name="FbaShopsFailed", unit="Count", value=len(report.failed))
     metrics.add_metric(name="FbaCountsRefused", unit="Count", value=len(report.refused))

@@ -9,6 +9,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from crossdock.core.config import settings
 from crossdock.core.observability import logger, metrics, tracer
 from crossdock.orders import compose as orders_compose
+from crossdock.orders.usecases.plan import PlanReport  # the use case this function runs, loaded at init
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -16,7 +17,7 @@ from crossdock.orders import compose as orders_compose
 @tracer.capture_lambda_handler(capture_response=False)
 @event_source(data_class=EventBridgeEvent)
 def plan_pulls(event: EventBridgeEvent, context: LambdaContext) -> dict[str, Any]:
-    report = orders_compose.planner(settings()).plan_pulls()
+    report: PlanReport = orders_compose.planner(settings()).plan_pulls()
     metrics.add_metric(name="ShopTasksEnqueued", unit="Count", value=report.enqueued)
     logger.info(
         "pull tasks planned",
@@ -35,7 +36,7 @@ def plan_pulls(event: EventBridgeEvent, context: LambdaContext) -> dict[str, Any
 @tracer.capture_lambda_handler(capture_response=False)
 @event_source(data_class=EventBridgeEvent)
 def plan_reconciliations(event: EventBridgeEvent, context: LambdaContext) -> dict[str, Any]:
-    report = orders_compose.planner(settings()).plan_reconciliations()
+    report: PlanReport = orders_compose.planner(settings()).plan_reconciliations()
     metrics.add_metric(name="ReconcileTasksEnqueued", unit="Count", value=report.enqueued)
     logger.info("reconciliation tasks planned", extra={"enqueued": report.enqueued})
     return {"enqueued": report.enqueued}

@@ -16,7 +16,6 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from crossdock.core.config import settings
 from crossdock.core.observability import counts_failures, logger, metrics, tracer
 from crossdock.orders import compose as orders_compose
-from crossdock.orders.resources import ORDERS_WORKER
 from crossdock.orders.usecases.pull import PullReport
 from crossdock.orders.usecases.reconcile import Reconciler
 from crossdock.orders.usecases.tasks import ShopTask
@@ -24,7 +23,7 @@ from crossdock.orders.usecases.tasks import ShopTask
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
-@counts_failures(ORDERS_WORKER.name)
+@counts_failures("orders-worker")  # its FunctionSpec name (tests/integration/functions check it)
 @tracer.capture_method(capture_response=False)
 def handle_task(record: SQSRecord, lambda_context: LambdaContext) -> None:
     task = ShopTask.from_json(record.body)

@@ -19,13 +19,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from crossdock.core.config import settings
 from crossdock.core.observability import counts_failures, logger, metrics, tracer
 from crossdock.tracking import compose as tracking_compose
-from crossdock.tracking.resources import SHIPMENTS_REGISTRAR
 from crossdock.tracking.usecases.register import BadShipmentEvent, shipments_in
 
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
-@counts_failures(SHIPMENTS_REGISTRAR.name)
+@counts_failures("shipments-registrar")  # its FunctionSpec name (tests/integration/functions check it)
 @tracer.capture_method(capture_response=False)
 def register(record: SQSRecord) -> dict[str, list[str]]:
     try:

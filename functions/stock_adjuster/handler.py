@@ -18,15 +18,17 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from crossdock.core.config import settings
 from crossdock.core.observability import counts_failures, logger, metrics, tracer
 from crossdock.stock import compose as stock_compose
-from crossdock.stock.resources import STOCK_ADJUSTER
+from crossdock.stock.usecases.own_stock import (
+    AdjustmentResult,  # the use case this function runs, loaded at init
+)
 
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
-@counts_failures(STOCK_ADJUSTER.name)
+@counts_failures("stock-adjuster")  # its FunctionSpec name (tests/integration/functions check it)
 @tracer.capture_method(capture_response=False)
 def adjust(record: SQSRecord) -> None:
-    result = stock_compose.own_stock(settings()).receive(record.body)
+    result: AdjustmentResult = stock_compose.own_stock(settings()).receive(record.body)
     adjustment = result.adjustment
     if result.refused:
         metrics.add_metric(name="StockAdjustmentsRefused", unit="Count", value=1)

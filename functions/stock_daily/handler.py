@@ -10,6 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from crossdock.core.config import settings
 from crossdock.core.observability import logger, metrics, tracer
 from crossdock.stock import compose as stock_compose
+from crossdock.stock.usecases.daily import DailyReport  # the use case this function runs, loaded at init
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -17,7 +18,7 @@ from crossdock.stock import compose as stock_compose
 @tracer.capture_lambda_handler(capture_response=False)
 @event_source(data_class=EventBridgeEvent)
 def handler(event: EventBridgeEvent, context: LambdaContext) -> dict[str, Any]:
-    report = stock_compose.stock_daily(settings()).run()
+    report: DailyReport = stock_compose.stock_daily(settings()).run()
     pushed = report.pushed.pushed if report.pushed else 0
     metrics.add_metric(name="DailyStockPushed", unit="Count", value=pushed)
     metrics.add_metric(name="StockReadBackDrift", unit="Count", value=len(report.drifted))

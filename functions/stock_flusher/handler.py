@@ -18,13 +18,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from crossdock.core.config import settings
 from crossdock.core.observability import counts_failures, logger, metrics, tracer
 from crossdock.stock import compose as stock_compose
-from crossdock.stock.resources import STOCK_FLUSHER
 from crossdock.stock.usecases.flush import FlushDeferred
 
 processor = SqsFifoPartialProcessor(skip_group_on_error=True)
 
 
-@counts_failures(STOCK_FLUSHER.name)
+@counts_failures("stock-flusher")  # its FunctionSpec name (tests/integration/functions check it)
 def flush(record: SQSRecord, lambda_context: LambdaContext) -> None:
     shop_key = str(json.loads(record.body)["shop_key"])
     remaining = lambda: lambda_context.get_remaining_time_in_millis() / 1000  # noqa: E731

@@ -10,13 +10,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from crossdock.core.config import settings
 from crossdock.core.observability import counts_failures, logger, metrics, tracer
 from crossdock.stock import compose as stock_compose
-from crossdock.stock.resources import STOCK_LEDGER
 from crossdock.stock.usecases.ledger import order_event
 
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
-@counts_failures(STOCK_LEDGER.name)
+@counts_failures("stock-ledger")  # its FunctionSpec name (tests/integration/functions check it)
 @tracer.capture_method(capture_response=False)
 def handle_event(record: SQSRecord) -> None:
     event = order_event(record.body)

@@ -19,14 +19,13 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from crossdock.core.config import settings
 from crossdock.core.observability import counts_failures, logger, metrics, tracer
 from crossdock.stock import compose as stock_compose
-from crossdock.stock.resources import STOCK_MARKER
 from crossdock.stock.usecases.marks import StockChange, StockMarker
 
 processor = SqsFifoPartialProcessor(skip_group_on_error=True)
 marker: StockMarker | None = None
 
 
-@counts_failures(STOCK_MARKER.name)
+@counts_failures("stock-marker")  # its FunctionSpec name (tests/integration/functions check it)
 def mark(record: SQSRecord) -> None:
     assert marker is not None
     try:

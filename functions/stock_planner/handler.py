@@ -11,6 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from crossdock.core.config import settings
 from crossdock.core.observability import logger, metrics, tracer
 from crossdock.stock import compose as stock_compose
+from crossdock.stock.usecases.drift import DriftReport  # the use case this function runs, loaded at init
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -18,7 +19,7 @@ from crossdock.stock import compose as stock_compose
 @tracer.capture_lambda_handler(capture_response=False)
 @event_source(data_class=EventBridgeEvent)
 def handler(event: EventBridgeEvent, context: LambdaContext) -> dict[str, Any]:
-    report = stock_compose.drift_planner(settings()).plan()
+    report: DriftReport = stock_compose.drift_planner(settings()).plan()
     metrics.add_metric(name="StockDriftAnnounced", unit="Count", value=len(report.drifted))
     metrics.add_metric(name="StockFlushesRequested", unit="Count", value=len(report.flushes))
     metrics.add_metric(name="StockListingsStuck", unit="Count", value=len(report.stuck))

@@ -10,6 +10,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from crossdock.core.config import settings
 from crossdock.core.observability import logger, metrics, tracer
 from crossdock.suppliers import compose as suppliers_compose
+from crossdock.suppliers.usecases.suggest import (
+    SuggestionReport,  # the use case this function runs, loaded at init
+)
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -17,7 +20,7 @@ from crossdock.suppliers import compose as suppliers_compose
 @tracer.capture_lambda_handler(capture_response=False)
 @event_source(data_class=EventBridgeEvent)
 def handler(event: EventBridgeEvent, context: LambdaContext) -> dict[str, Any]:
-    report = suppliers_compose.replenisher(settings()).daily()
+    report: SuggestionReport = suppliers_compose.replenisher(settings()).daily()
     blocked = [line.suggestion.sku for line in report.lines if line.decision.chosen is None]
     metrics.add_metric(name="PurchaseSuggestions", unit="Count", value=len(report.lines))
     logger.info(

@@ -10,6 +10,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from crossdock.core.config import settings
 from crossdock.core.observability import logger, metrics, tracer
 from crossdock.suppliers import compose as suppliers_compose
+from crossdock.suppliers.usecases.plan import (
+    SupplierPlanReport,  # the use case this function runs, loaded at init
+)
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -17,7 +20,7 @@ from crossdock.suppliers import compose as suppliers_compose
 @tracer.capture_lambda_handler(capture_response=False)
 @event_source(data_class=EventBridgeEvent)
 def handler(event: EventBridgeEvent, context: LambdaContext) -> dict[str, Any]:
-    report = suppliers_compose.supplier_planner(settings()).plan()
+    report: SupplierPlanReport = suppliers_compose.supplier_planner(settings()).plan()
     metrics.add_metric(name="SupplierTasksEnqueued", unit="Count", value=report.tasks)
     logger.info("supplier checks planned", extra={"products": report.products, "tasks": report.tasks})
     return {"products": report.products, "tasks": report.tasks}

@@ -15,20 +15,20 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from crossdock.core.config import settings
 from crossdock.core.observability import counts_failures, logger, metrics, tracer
 from crossdock.suppliers import compose as suppliers_compose
-from crossdock.suppliers.resources import SUPPLIERS_WORKER
-from crossdock.suppliers.usecases.plan import TASK_KIND
+from crossdock.suppliers.tasks import TASK_KIND
+from crossdock.suppliers.usecases.check import CheckReport  # the use case this function runs, loaded at init
 
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
-@counts_failures(SUPPLIERS_WORKER.name)
+@counts_failures("suppliers-worker")  # its FunctionSpec name (tests/integration/functions check it)
 @tracer.capture_method(capture_response=False)
 def check(record: SQSRecord) -> None:
     task = json.loads(record.body)
     if task.get("kind") != TASK_KIND or not isinstance(task.get("skus"), list):
         logger.error("malformed supplier task", extra={"body": record.body[:300]})
         raise ValueError(f"not a {TASK_KIND} task")
-    report = suppliers_compose.supplier_checker(settings()).check(task["skus"])
+    report: CheckReport = suppliers_compose.supplier_checker(settings()).check(task["skus"])
     metrics.add_metric(name="SupplierProductsChecked", unit="Count", value=report.checked)
     metrics.add_metric(name="SupplierProductsBlocked", unit="Count", value=len(report.blocked))
     metrics.add_metric(name="SupplierReads", unit="Count", value=report.reads)

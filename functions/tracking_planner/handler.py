@@ -11,6 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from crossdock.core.config import settings
 from crossdock.core.observability import logger, metrics, tracer
 from crossdock.tracking import compose as tracking_compose
+from crossdock.tracking.usecases.plan import PlanReport  # the use case this function runs, loaded at init
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -18,7 +19,7 @@ from crossdock.tracking import compose as tracking_compose
 @tracer.capture_lambda_handler(capture_response=False)
 @event_source(data_class=EventBridgeEvent)
 def handler(event: EventBridgeEvent, context: LambdaContext) -> dict[str, Any]:
-    report = tracking_compose.tracking_planner(settings()).plan()
+    report: PlanReport = tracking_compose.tracking_planner(settings()).plan()
     metrics.add_metric(name="ParcelsPlanned", unit="Count", value=report.planned)
     metrics.add_metric(name="ParcelsStalledReported", unit="Count", value=report.stalled_reported)
     metrics.add_metric(name="ParcelsFollowUpReported", unit="Count", value=report.follow_ups_reported)

@@ -19,8 +19,10 @@ from crossdock.core.config import settings
 from crossdock.core.names import METRICS_NAMESPACE
 from crossdock.core.observability import counts_failures, logger, metrics, tracer
 from crossdock.tracking import compose as tracking_compose
-from crossdock.tracking.resources import TRACKING_WORKER
-from crossdock.tracking.usecases.plan import TASK_KIND
+from crossdock.tracking.tasks import TASK_KIND
+from crossdock.tracking.usecases.refresh import (
+    RefreshReport,  # the use case this function runs, loaded at init
+)
 
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
@@ -31,14 +33,16 @@ def source_metric(source: str, name: str, value: float, unit: str) -> None:
         metric.add_dimension(name="source", value=source)
 
 
-@counts_failures(TRACKING_WORKER.name)
+@counts_failures("tracking-worker")  # its FunctionSpec name (tests/integration/functions check it)
 @tracer.capture_method(capture_response=False)
 def refresh(record: SQSRecord) -> None:
     task = json.loads(record.body)
     if task.get("kind") != TASK_KIND or not isinstance(task.get("parcels"), list):
         logger.error("malformed tracking task", extra={"body": record.body[:300]})
         raise ValueError(f"not a {TASK_KIND} task")
-    report = tracking_compose.tracking_refresher(settings(), metric=source_metric).refresh(task["parcels"])
+    report: RefreshReport = tracking_compose.tracking_refresher(settings(), metric=source_metric).refresh(
+        task["parcels"]
+    )
     metrics.add_metric(name="ParcelsRefreshed", unit="Count", value=report.parcels)
     metrics.add_metric(name="ParcelsFollowedUp", unit="Count", value=len(report.followed_up))
     metrics.add_metric(name="TrackingFailovers", unit="Count", value=report.failovers)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from crossdock.carriers.fourpx import source as fourpx
-from crossdock.carriers.seventeen_track import source as seventeen_track
-from crossdock.carriers.yanwen import source as yanwen
-from crossdock.tracking.ports import SourceSpec
+from typing import TYPE_CHECKING
+
+from crossdock.carriers.fourpx import spec as fourpx
+from crossdock.carriers.seventeen_track import spec as seventeen_track
+from crossdock.carriers.yanwen import spec as yanwen
+
+if TYPE_CHECKING:
+    from crossdock.tracking.ports import SourceSpec
 
 SOURCES: dict[str, SourceSpec] = {
     spec.name: spec for spec in (fourpx.SPEC, yanwen.SPEC, seventeen_track.SPEC)

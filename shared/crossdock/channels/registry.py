@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from crossdock.channels.amazon import channel as amazon
 from crossdock.channels.ebay import channel as ebay
 from crossdock.channels.shopify import channel as shopify
-from crossdock.channels.spec import ChannelSpec
 from crossdock.channels.taobao import channel as taobao
+
+if TYPE_CHECKING:
+    from crossdock.channels.spec import ChannelSpec
 
 CHANNELS: dict[str, ChannelSpec] = {
     spec.name: spec for spec in (taobao.SPEC, amazon.SPEC, shopify.SPEC, ebay.SPEC)

@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from crossdock.core.http import ChannelHttp
-from crossdock.core.ratelimit import Rate
-from crossdock.orders.ports import OrderSource
-from crossdock.orders.rules.windows import ChannelLimits
-from crossdock.stock.ports import FbaInventory, StockWriter
+if TYPE_CHECKING:
+    from crossdock.core.http import ChannelHttp
+    from crossdock.core.ratelimit import Rate
+    from crossdock.orders.ports import OrderSource
+    from crossdock.orders.rules.windows import ChannelLimits
+    from crossdock.stock.ports import FbaInventory, StockWriter
 
 
 @dataclass

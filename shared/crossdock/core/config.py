@@ -57,7 +57,9 @@ class ConfigError(ValueError):
     """A setting is missing or malformed: the message names the variable."""
 
 
-@dataclass(frozen=True)
+@dataclass(
+    frozen=True, eq=False
+)  # compared by identity (a warm process keeps one); eq over 60 fields costs cold starts
 class Settings:
     shops_table: str
     orders_table: str

@@ -9,11 +9,12 @@ models it imported — no module here knows any job's tables.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from pynamodb.models import Model
 
-from crossdock.core.config import Settings
+if TYPE_CHECKING:
+    from crossdock.core.config import Settings
 
 M = TypeVar("M", bound=type[Model])
 

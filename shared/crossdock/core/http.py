@@ -15,9 +15,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
-
-import requests
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from crossdock.core.errors import (
     AuthError,
@@ -31,7 +29,11 @@ from crossdock.core.errors import (
     ThrottledError,
     TimeoutFault,
 )
+from crossdock.core.observability import tracer
 from crossdock.core.ratelimit import Rate, TokenBucket
+
+if TYPE_CHECKING:
+    import requests
 
 T = TypeVar("T")
 SAVED_AT = "_saved_at"
@@ -79,6 +81,21 @@ class RetryPolicy:
         return rng.uniform(0, min(self.max_delay_s, self.base_delay_s * 2 ** (attempt - 1)))
 
 
+def _requests() -> Any:
+    """`requests`, imported (and traced by X-Ray) when the first HTTP client is built: the planners,
+    which only read tables and send tasks, never load it (a cold start saved)."""
+    import requests
+
+    if not getattr(_requests, "patched", False):
+        tracer.patch(["requests"])  # every channel, carrier and platform call is an X-Ray subsegment
+        _requests.patched = True  # type: ignore[attr-defined]
+    return requests
+
+
+def _session() -> requests.Session:
+    return _requests().Session()
+
+
 class ChannelHttp:
     """Sends one channel's requests for one shop."""
 
@@ -100,7 +117,7 @@ class ChannelHttp:
         """`budget` returns the seconds this invocation may still wait; a longer wait raises
         CallDeferred instead of sleeping past the Lambda timeout."""
         self.channel = channel
-        self.session = session or requests.Session()
+        self.session = session or _session()
         self.retry = retry or RetryPolicy()
         self.timeout = timeout
         self.stats = CallStats()
@@ -171,9 +188,9 @@ class ChannelHttp:
             try:
                 try:
                     response = send(self.session, self.timeout)
-                except requests.Timeout as exc:
+                except _requests().Timeout as exc:
                     raise TimeoutFault(self.channel, f"{operation} timed out") from exc
-                except requests.ConnectionError as exc:
+                except _requests().ConnectionError as exc:
                     raise ConnectionFault(self.channel, f"{operation} connection failed: {exc}") from exc
                 return parse(response)
             except (AuthError, RequestRejectedError) as exc:

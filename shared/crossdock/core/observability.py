@@ -25,7 +25,10 @@ from crossdock.core.names import (
 )
 
 logger = Logger(service=SERVICE_NAME)
-tracer = Tracer(service=SERVICE_NAME)
+# The AWS SDK is traced everywhere; `requests` only once an HTTP client is built (`core.http` patches it
+# then): patching every module X-Ray knows would load `requests` into functions that never
+# call a channel, and each cold start would pay for it.
+tracer = Tracer(service=SERVICE_NAME, patch_modules=("boto3",))
 metrics = Metrics(namespace=METRICS_NAMESPACE, service=SERVICE_NAME)
 
 F = TypeVar("F", bound=Callable[..., Any])

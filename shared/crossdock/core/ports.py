@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from crossdock.core.alerts.message import Alert
+if TYPE_CHECKING:
+    from crossdock.core.alerts.message import Alert
 
 
 class EventSink(Protocol):

@@ -69,7 +69,7 @@ class EventQueue(SqsQueue):
 
 class RoutedEvents:
     """Order events to every consumer's queue, each receiving the event types it subscribed to
-    (`constants.ORDER_EVENT_ROUTES`). The outbox is cleared only after every queue took its share,
+    (`orders.events.ORDER_EVENT_ROUTES`). The outbox is cleared only after every queue took its share,
     so a failure re-sends to all of them; consumers recognise repeats by `event_id`."""
 
     def __init__(self, routes: Sequence[tuple[EventQueue, tuple[str, ...] | None]]) -> None:

@@ -16,12 +16,14 @@ from __future__ import annotations
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
-from typing import Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from crossdock.core import aws, credentials
-from crossdock.core.config import Settings
 from crossdock.core.http import CallStats, ChannelHttp, RetryPolicy
 from crossdock.core.ratelimit import Rate
+
+if TYPE_CHECKING:
+    from crossdock.core.config import Settings
 
 # Transport faults (5xx, resets, 429, failure envelopes) are retried by the client itself, three
 # attempts in all; what a service's answer means is judged (and retried) by the use case.

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from crossdock.core.alerts.sender import alert_sender
-from crossdock.core.config import Settings
 from crossdock.core.dynamo import bind
-from crossdock.core.queues import EventQueue, RoutedEvents, TaskQueue
 from crossdock.core.times import now_utc
-from crossdock.orders.ports import SourceOpener
-from crossdock.orders.resources import ORDER_EVENT_ROUTES, ORDER_EVENTS_QUEUE, SHIPMENT_EVENTS_QUEUE
-from crossdock.orders.storage.orders import OrderRepository
-from crossdock.orders.usecases.plan import Planner
-from crossdock.orders.usecases.pull import OrderPuller
-from crossdock.shops.storage.health import CallHealthRepository
-from crossdock.shops.storage.shops import ShopRepository
-from crossdock.shops.usecases.health import ShopHealth
+from crossdock.orders.events import ORDER_EVENT_ROUTES
+
+if TYPE_CHECKING:
+    from crossdock.core.config import Settings
+    from crossdock.core.queues import RoutedEvents
+    from crossdock.orders.ports import SourceOpener
+    from crossdock.orders.usecases.plan import Planner
+    from crossdock.orders.usecases.pull import OrderPuller
 
 
 def order_puller(
@@ -29,6 +28,13 @@ def order_puller(
     clock: Callable[[], datetime] = now_utc,
     sources: SourceOpener | None = None,
 ) -> OrderPuller:
+    from crossdock.core.queues import TaskQueue
+    from crossdock.orders.storage.orders import OrderRepository
+    from crossdock.orders.usecases.pull import OrderPuller
+    from crossdock.shops.storage.health import CallHealthRepository
+    from crossdock.shops.storage.shops import ShopRepository
+    from crossdock.shops.usecases.health import ShopHealth
+
     bind(settings)
     alerts = alert_sender(settings)
     return OrderPuller(
@@ -48,9 +54,11 @@ def order_puller(
 
 def order_events(settings: Settings) -> RoutedEvents:
     """Every consumer queue that is configured, with the event types it receives."""
+    from crossdock.core.queues import EventQueue, RoutedEvents
+
     urls = {
-        ORDER_EVENTS_QUEUE.logical_id: settings.order_events_queue_url,
-        SHIPMENT_EVENTS_QUEUE.logical_id: settings.shipment_events_queue_url,
+        "OrderEventsQueue": settings.order_events_queue_url,  # orders.resources.ORDER_EVENTS_QUEUE
+        "ShipmentEventsQueue": settings.shipment_events_queue_url,  # orders.resources.SHIPMENT_EVENTS_QUEUE
     }
     return RoutedEvents(
         [(EventQueue(urls[queue]), types) for queue, types in ORDER_EVENT_ROUTES.items() if urls.get(queue)]
@@ -58,6 +66,10 @@ def order_events(settings: Settings) -> RoutedEvents:
 
 
 def planner(settings: Settings, *, clock: Callable[[], datetime] = now_utc) -> Planner:
+    from crossdock.core.queues import TaskQueue
+    from crossdock.orders.usecases.plan import Planner
+    from crossdock.shops.storage.shops import ShopRepository
+
     bind(settings)
     return Planner(
         settings=settings,

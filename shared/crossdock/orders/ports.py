@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from crossdock.core.http import ChannelHttp
-from crossdock.orders.rules.order import Order
-from crossdock.orders.rules.windows import ChannelLimits, Window
+if TYPE_CHECKING:
+    from crossdock.core.http import ChannelHttp
+    from crossdock.orders.rules.order import Order
+    from crossdock.orders.rules.windows import ChannelLimits, Window
 
 
 class SourceOpener(Protocol):

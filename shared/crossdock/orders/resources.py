@@ -36,13 +36,6 @@ SHIPMENT_EVENTS_QUEUE = QueueSpec(
 )
 
 
-# Which order events each consumer's queue receives (the orders worker sends to each).
-ORDER_EVENT_ROUTES: dict[str, tuple[str, ...] | None] = {
-    "OrderEventsQueue": None,  # every event: the stock ledger
-    "ShipmentEventsQueue": ("order.shipped",),  # tracking registers the parcels
-}
-
-
 ORDERS_PLANNER = FunctionSpec(
     name="orders-planner",
     folder="orders_planner",

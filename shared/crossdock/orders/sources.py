@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from crossdock.core.http import ChannelHttp
-from crossdock.orders.ports import OrderSource
-from crossdock.orders.rules.windows import ChannelLimits
 from crossdock.shops.usecases.sources import ShopChannels
+
+if TYPE_CHECKING:
+    from crossdock.core.http import ChannelHttp
+    from crossdock.orders.ports import OrderSource
+    from crossdock.orders.rules.windows import ChannelLimits
 
 
 class OrderSources(ShopChannels):

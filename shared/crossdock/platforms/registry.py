@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from crossdock.platforms.alibaba1688 import platform as alibaba1688
-from crossdock.suppliers.ports import SupplierSpec
+
+if TYPE_CHECKING:
+    from crossdock.suppliers.ports import SupplierSpec
 
 SUPPLIERS: dict[str, SupplierSpec] = {"1688": alibaba1688.SPEC}
 

@@ -5,27 +5,32 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from crossdock.core.alerts.sender import alert_sender
-from crossdock.core.config import Settings
 from crossdock.core.dynamo import bind
 from crossdock.core.times import now_utc
-from crossdock.shops.storage.shops import ShopRepository
-from crossdock.stock.queues import FlushTaskQueue, StockChangeQueue
-from crossdock.stock.storage.stock import StockRepository
-from crossdock.stock.usecases.admin import StockAdmin
-from crossdock.stock.usecases.check import CheckResult, StockCheck
-from crossdock.stock.usecases.daily import StockDaily
-from crossdock.stock.usecases.drift import DriftPlanner
-from crossdock.stock.usecases.fba_sync import FbaSync, InventoryOpener
-from crossdock.stock.usecases.flush import FlushPolicy, StockFlush
-from crossdock.stock.usecases.ledger import StockLedger, announce_to
-from crossdock.stock.usecases.marks import StockMarker
-from crossdock.stock.usecases.own_stock import OwnStock
-from crossdock.stock.usecases.push import StockPusher, WriterOpener
+
+if TYPE_CHECKING:
+    from crossdock.core.config import Settings
+    from crossdock.stock.queues import FlushTaskQueue
+    from crossdock.stock.usecases.admin import StockAdmin
+    from crossdock.stock.usecases.check import CheckResult, StockCheck
+    from crossdock.stock.usecases.daily import StockDaily
+    from crossdock.stock.usecases.drift import DriftPlanner
+    from crossdock.stock.usecases.fba_sync import FbaSync, InventoryOpener
+    from crossdock.stock.usecases.flush import StockFlush
+    from crossdock.stock.usecases.ledger import StockLedger
+    from crossdock.stock.usecases.marks import StockMarker
+    from crossdock.stock.usecases.own_stock import OwnStock
+    from crossdock.stock.usecases.push import StockPusher, WriterOpener
 
 
 def stock_ledger(settings: Settings, *, clock: Callable[[], datetime] = now_utc) -> StockLedger:
+    from crossdock.stock.queues import StockChangeQueue
+    from crossdock.stock.storage.stock import StockRepository
+    from crossdock.stock.usecases.ledger import StockLedger, announce_to
+
     bind(settings)
     return StockLedger(
         stock=StockRepository(settings),
@@ -51,6 +56,9 @@ def cached_writers(settings: Settings) -> WriterOpener:
 def stock_pusher(
     settings: Settings, *, clock: Callable[[], datetime] = now_utc, writers: WriterOpener | None = None
 ) -> StockPusher:
+    from crossdock.stock.storage.stock import StockRepository
+    from crossdock.stock.usecases.push import StockPusher
+
     bind(settings)
     return StockPusher(
         stock=StockRepository(settings),
@@ -61,6 +69,10 @@ def stock_pusher(
 
 
 def stock_marker(settings: Settings, *, clock: Callable[[], datetime] = now_utc) -> StockMarker:
+    from crossdock.shops.storage.shops import ShopRepository
+    from crossdock.stock.storage.stock import StockRepository
+    from crossdock.stock.usecases.marks import StockMarker
+
     bind(settings)
     shop_keys: list[str] = []
 
@@ -73,6 +85,8 @@ def stock_marker(settings: Settings, *, clock: Callable[[], datetime] = now_utc)
 
 
 def flush_tasks(settings: Settings) -> FlushTaskQueue:
+    from crossdock.stock.queues import FlushTaskQueue
+
     return FlushTaskQueue(settings.stock_flush_queue_url)
 
 
@@ -84,6 +98,8 @@ def stock_flush(
     sleep: Callable[[float], None] = time.sleep,
     writers: WriterOpener | None = None,
 ) -> StockFlush:
+    from crossdock.stock.usecases.flush import FlushPolicy, StockFlush
+
     pusher = stock_pusher(settings, clock=clock, writers=writers)
     policy = FlushPolicy(settle_s=settings.stock_flush_settle_s, retry_base_s=settings.stock_retry_base_s)
     flush = StockFlush(
@@ -107,12 +123,19 @@ def _pushes_stock(channel_name: str) -> bool:
 
 
 def _stock_announce(settings: Settings) -> Callable[[dict[str, int], str], None]:
+    from crossdock.stock.queues import StockChangeQueue
+    from crossdock.stock.usecases.ledger import announce_to
+
     return announce_to(StockChangeQueue(settings.stock_changes_queue_url))
 
 
 def fba_sync(
     settings: Settings, *, clock: Callable[[], datetime] = now_utc, inventories: InventoryOpener | None = None
 ) -> FbaSync:
+    from crossdock.shops.storage.shops import ShopRepository
+    from crossdock.stock.storage.stock import StockRepository
+    from crossdock.stock.usecases.fba_sync import FbaSync
+
     bind(settings)
     if inventories is None:
         from crossdock.stock.writers import StockChannels
@@ -131,6 +154,9 @@ def fba_sync(
 
 
 def own_stock(settings: Settings, *, clock: Callable[[], datetime] = now_utc) -> OwnStock:
+    from crossdock.stock.storage.stock import StockRepository
+    from crossdock.stock.usecases.own_stock import OwnStock
+
     bind(settings)
     return OwnStock(
         stock=StockRepository(settings),
@@ -142,6 +168,10 @@ def own_stock(settings: Settings, *, clock: Callable[[], datetime] = now_utc) ->
 
 
 def stock_admin(settings: Settings, *, clock: Callable[[], datetime] = now_utc) -> StockAdmin:
+    from crossdock.shops.storage.shops import ShopRepository
+    from crossdock.stock.storage.stock import StockRepository
+    from crossdock.stock.usecases.admin import StockAdmin
+
     bind(settings)
     return StockAdmin(
         stock=StockRepository(settings),
@@ -154,6 +184,10 @@ def stock_admin(settings: Settings, *, clock: Callable[[], datetime] = now_utc) 
 
 
 def drift_planner(settings: Settings, *, clock: Callable[[], datetime] = now_utc) -> DriftPlanner:
+    from crossdock.shops.storage.shops import ShopRepository
+    from crossdock.stock.storage.stock import StockRepository
+    from crossdock.stock.usecases.drift import DriftPlanner
+
     bind(settings)
 
     def enabled_shop_keys() -> set[str]:
@@ -172,6 +206,8 @@ def drift_planner(settings: Settings, *, clock: Callable[[], datetime] = now_utc
 def stock_daily(
     settings: Settings, *, clock: Callable[[], datetime] = now_utc, writers: WriterOpener | None = None
 ) -> StockDaily:
+    from crossdock.stock.usecases.daily import StockDaily
+
     pusher = stock_pusher(settings, clock=clock, writers=writers)
     return StockDaily(
         stock=pusher.stock,
@@ -189,6 +225,9 @@ def stock_check(
     clock: Callable[[], datetime] = now_utc,
     inventories: InventoryOpener | None = None,
 ) -> StockCheck:
+    from crossdock.shops.storage.shops import ShopRepository
+    from crossdock.stock.usecases.check import StockCheck
+
     sync = fba_sync(settings, clock=clock, inventories=inventories)
     return StockCheck(stock=sync.stock, shop=ShopRepository().get, fba=sync)
 

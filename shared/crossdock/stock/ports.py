@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from crossdock.stock.rules.counts import RefusedSummary
-from crossdock.stock.rules.sellable import FbaSummary, Listing, PushOutcome, QuantityUpdate
+if TYPE_CHECKING:
+    from crossdock.stock.rules.counts import RefusedSummary
+    from crossdock.stock.rules.sellable import FbaSummary, Listing, PushOutcome, QuantityUpdate
 
 
 class StockWriter(Protocol):

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crossdock.shops.storage.shops import ShopRepository
 from crossdock.shops.usecases.sources import ShopChannels
-from crossdock.stock.ports import FbaInventory, StockWriter
+
+if TYPE_CHECKING:
+    from crossdock.stock.ports import FbaInventory, StockWriter
 
 
 class CachedWriters:

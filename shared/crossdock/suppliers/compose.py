@@ -6,23 +6,27 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from crossdock.core.alerts.sender import alert_sender
-from crossdock.core.config import Settings
 from crossdock.core.dynamo import bind
-from crossdock.core.queues import TaskQueue
 from crossdock.core.times import now_utc
-from crossdock.stock.storage.stock import StockRepository
-from crossdock.suppliers.rules.replenishment import StockPosition
-from crossdock.suppliers.storage.sourcing import SourcingRepository, SupplierStates
-from crossdock.suppliers.storage.velocity import stock_positions, units_sold_last_7_days
-from crossdock.suppliers.usecases.check import SupplierChecker, SupplierOpener
-from crossdock.suppliers.usecases.plan import SupplierPlanner
-from crossdock.suppliers.usecases.sources import SupplierSources
-from crossdock.suppliers.usecases.suggest import Replenisher
+
+if TYPE_CHECKING:
+    from crossdock.core.config import Settings
+    from crossdock.suppliers.rules.replenishment import StockPosition
+    from crossdock.suppliers.usecases.check import SupplierChecker, SupplierOpener
+    from crossdock.suppliers.usecases.plan import SupplierPlanner
+    from crossdock.suppliers.usecases.suggest import Replenisher
+
+    pass
 
 
 def supplier_planner(settings: Settings, *, clock: Callable[[], datetime] = now_utc) -> SupplierPlanner:
+    from crossdock.core.queues import TaskQueue
+    from crossdock.suppliers.storage.sourcing import SourcingRepository
+    from crossdock.suppliers.usecases.plan import SupplierPlanner
+
     bind(settings)
     return SupplierPlanner(SourcingRepository(), TaskQueue(settings.supplier_tasks_queue_url), clock)
 
@@ -30,6 +34,10 @@ def supplier_planner(settings: Settings, *, clock: Callable[[], datetime] = now_
 def supplier_checker(
     settings: Settings, *, clock: Callable[[], datetime] = now_utc, suppliers: SupplierOpener | None = None
 ) -> SupplierChecker:
+    from crossdock.suppliers.storage.sourcing import SourcingRepository, SupplierStates
+    from crossdock.suppliers.usecases.check import SupplierChecker
+    from crossdock.suppliers.usecases.sources import SupplierSources
+
     bind(settings)
     return SupplierChecker(
         catalog=SourcingRepository(),
@@ -45,6 +53,12 @@ def supplier_checker(
 def replenisher(
     settings: Settings, *, clock: Callable[[], datetime] = now_utc, suppliers: SupplierOpener | None = None
 ) -> Replenisher:
+    # The daily run alone reads the stock and orders tables (its declared readers): loaded here,
+    # so the planner and the worker never load the other jobs' models.
+    from crossdock.stock.storage.stock import StockRepository
+    from crossdock.suppliers.storage.velocity import stock_positions, units_sold_last_7_days
+    from crossdock.suppliers.usecases.suggest import Replenisher
+
     checker = supplier_checker(settings, clock=clock, suppliers=suppliers)
     stock = StockRepository(settings)
 

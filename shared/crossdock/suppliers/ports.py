@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from crossdock.core.http import ChannelHttp
-from crossdock.core.ratelimit import Rate
-from crossdock.suppliers.rules.offers import OfferRef, SupplierOffer
+if TYPE_CHECKING:
+    from crossdock.core.http import ChannelHttp
+    from crossdock.core.ratelimit import Rate
+    from crossdock.suppliers.rules.offers import OfferRef, SupplierOffer
 
 
 class SupplierSource(Protocol):

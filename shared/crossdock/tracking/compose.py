@@ -7,22 +7,23 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from crossdock.core.alerts.sender import alert_sender
-from crossdock.core.config import Settings
 from crossdock.core.dynamo import bind
-from crossdock.core.queues import TaskQueue
 from crossdock.core.times import now_utc
 from crossdock.tracking.rules.chains import DEFAULT_CHAINS
 from crossdock.tracking.rules.policy import TrackingPolicy
-from crossdock.tracking.storage.shipments import ShipmentRepository
-from crossdock.tracking.storage.source_health import SourceHealthRepository
-from crossdock.tracking.usecases.ask import Asker, SourceOpener
-from crossdock.tracking.usecases.health import HealthRules, Metric, SourceHealth
-from crossdock.tracking.usecases.plan import TrackingPlanner
-from crossdock.tracking.usecases.refresh import TrackingRefresher
-from crossdock.tracking.usecases.register import ShipmentRegistrar
-from crossdock.tracking.usecases.sources import TrackingSources
+
+if TYPE_CHECKING:
+    from crossdock.core.config import Settings
+    from crossdock.tracking.usecases.ask import SourceOpener
+    from crossdock.tracking.usecases.health import Metric
+    from crossdock.tracking.usecases.plan import TrackingPlanner
+    from crossdock.tracking.usecases.refresh import TrackingRefresher
+    from crossdock.tracking.usecases.register import ShipmentRegistrar
+
+    pass
 
 
 def tracking_policy(settings: Settings) -> TrackingPolicy:
@@ -36,6 +37,9 @@ def tracking_chains(settings: Settings) -> dict[str, tuple[str, ...]]:
 
 
 def shipment_registrar(settings: Settings, *, clock: Callable[[], datetime] = now_utc) -> ShipmentRegistrar:
+    from crossdock.tracking.storage.shipments import ShipmentRepository
+    from crossdock.tracking.usecases.register import ShipmentRegistrar
+
     bind(settings)
     return ShipmentRegistrar(
         shipments=ShipmentRepository(),
@@ -46,6 +50,10 @@ def shipment_registrar(settings: Settings, *, clock: Callable[[], datetime] = no
 
 
 def tracking_planner(settings: Settings, *, clock: Callable[[], datetime] = now_utc) -> TrackingPlanner:
+    from crossdock.core.queues import TaskQueue
+    from crossdock.tracking.storage.shipments import ShipmentRepository
+    from crossdock.tracking.usecases.plan import TrackingPlanner
+
     bind(settings)
     return TrackingPlanner(
         shipments=ShipmentRepository(),
@@ -65,6 +73,13 @@ def tracking_refresher(
     sleep: Callable[[float], None] = time.sleep,
     metric: Metric | None = None,
 ) -> TrackingRefresher:
+    from crossdock.tracking.storage.shipments import ShipmentRepository
+    from crossdock.tracking.storage.source_health import SourceHealthRepository
+    from crossdock.tracking.usecases.ask import Asker
+    from crossdock.tracking.usecases.health import HealthRules, SourceHealth
+    from crossdock.tracking.usecases.refresh import TrackingRefresher
+    from crossdock.tracking.usecases.sources import TrackingSources
+
     bind(settings)
     opener = sources or TrackingSources(settings, sleep=sleep)
     alerts = alert_sender(settings)

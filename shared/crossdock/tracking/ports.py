@@ -8,11 +8,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from crossdock.core.http import ChannelHttp
-from crossdock.core.ratelimit import Rate
-from crossdock.tracking.rules.parcel import Answer
+if TYPE_CHECKING:
+    from crossdock.core.http import ChannelHttp
+    from crossdock.core.ratelimit import Rate
+    from crossdock.tracking.rules.parcel import Answer
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 import requests
-from crossdock.carriers.fourpx.source import SPEC, FourPxSource
-from crossdock.carriers.fourpx.wire import METHOD, FourPxCredentials, body_text, query
+from crossdock.carriers.fourpx.source import FourPxSource
+from crossdock.carriers.fourpx.spec import METHOD, SPEC
+from crossdock.carriers.fourpx.wire import FourPxCredentials, body_text, query
 from crossdock.core.errors import AuthError
 from crossdock.core.http import ChannelHttp, RetryPolicy
 from crossdock.core.ratelimit import Rate

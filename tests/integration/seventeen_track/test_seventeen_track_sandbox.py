@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
-from crossdock.carriers.seventeen_track.source import REGISTERED_NOW, SPEC, SeventeenTrackSource
+from crossdock.carriers.seventeen_track.source import REGISTERED_NOW, SeventeenTrackSource
+from crossdock.carriers.seventeen_track.spec import SPEC
 from crossdock.core.errors import AuthError
 from crossdock.core.http import ChannelHttp, RetryPolicy
 from crossdock.core.ratelimit import Rate

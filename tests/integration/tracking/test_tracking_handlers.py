@@ -14,8 +14,8 @@ from crossdock.core.alerts.store import AlertModel
 from crossdock.core.specs import QueueSpec
 from crossdock.deployment import QUEUES
 from crossdock.orders import compose as orders_compose
-from crossdock.orders.events import events_for
 from crossdock.orders.resources import ORDER_EVENTS_QUEUE, SHIPMENT_EVENTS_QUEUE
+from crossdock.orders.rules.events import events_for
 from crossdock.orders.rules.order import Money, Order, OrderLine, OrderStatus, Shipment
 from crossdock.tracking.resources import SHIPMENTS_REGISTRAR, TRACKING_PLANNER, TRACKING_TASKS_QUEUE
 from crossdock.tracking.rules.status import TrackingStatus

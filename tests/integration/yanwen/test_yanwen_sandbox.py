@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
-from crossdock.carriers.yanwen.source import SPEC, YanwenSource
+from crossdock.carriers.yanwen.source import YanwenSource
+from crossdock.carriers.yanwen.spec import SPEC
 from crossdock.core.errors import AuthError
 from crossdock.core.http import ChannelHttp, RetryPolicy
 from crossdock.core.ratelimit import Rate

@@ -11,14 +11,8 @@ from typing import Any
 import pytest
 import requests
 import responses
-from crossdock.carriers.fourpx.source import (
-    SPEC,
-    STATUS_CODES,
-    FourPxSource,
-    answer_from,
-    occurred_at,
-    status_of,
-)
+from crossdock.carriers.fourpx.source import STATUS_CODES, FourPxSource, answer_from, occurred_at, status_of
+from crossdock.carriers.fourpx.spec import SPEC
 from crossdock.core.errors import AuthError, InvalidResponseError
 from crossdock.core.http import ChannelHttp, RetryPolicy
 from crossdock.tracking.ports import ParcelQuery, SourceContext
@@ -284,4 +278,7 @@ def test_spec_describes_one_number_per_call() -> None:
     assert (SPEC.name, SPEC.display, SPEC.max_batch) == ("4px", "4PX", 1)
     assert [SPEC.minimum_calls(n) for n in (0, 1, 95, 10_000)] == [0, 1, 95, 10_000]
     assert set(SPEC.credential_fields) == {"app_key", "app_secret"}
-    assert SPEC.build is FourPxSource and not FourPxSource.needs_registration
+    built = SPEC.build(
+        SourceContext(credentials={"app_key": "k", "app_secret": "s"}, http=ChannelHttp("4px", SPEC.rates))
+    )
+    assert isinstance(built, FourPxSource) and not FourPxSource.needs_registration

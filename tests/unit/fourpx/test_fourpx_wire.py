@@ -10,15 +10,9 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 import requests
 import responses
-from crossdock.carriers.fourpx.source import SPEC, FourPxSource
-from crossdock.carriers.fourpx.wire import (
-    FourPxCredentials,
-    body_text,
-    errors_of,
-    query,
-    read_envelope,
-    sign,
-)
+from crossdock.carriers.fourpx.source import FourPxSource
+from crossdock.carriers.fourpx.spec import SPEC
+from crossdock.carriers.fourpx.wire import FourPxCredentials, body_text, errors_of, query, read_envelope, sign
 from crossdock.core.errors import (
     AuthError,
     InvalidResponseError,

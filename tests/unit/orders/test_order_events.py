@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from crossdock.orders.events import SCHEMA, Previous, events_for
+from crossdock.orders.events import SCHEMA
+from crossdock.orders.rules.events import Previous, events_for
 from crossdock.orders.rules.order import Money, Order, OrderLine, OrderStatus, Shipment
 
 AT = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
@@ -91,3 +92,14 @@ def test_an_order_without_a_note_announces_an_empty_one():
     [event] = events_for(order(OrderStatus.PAID), None, detected_at=AT)
     # Then
     assert event["buyer_note"] == ""
+
+
+def test_every_event_route_names_a_queue_the_orders_job_declares() -> None:
+    # Given the routes the orders worker publishes by (logical ids, kept out of the resources
+    # module so the worker's cold start never loads the deployment specs)
+    from crossdock.orders.events import ORDER_EVENT_ROUTES, EventType
+    from crossdock.orders.resources import ORDER_EVENTS_QUEUE, SHIPMENT_EVENTS_QUEUE
+
+    # Then each is a declared queue, and shipped events reach tracking
+    assert set(ORDER_EVENT_ROUTES) == {ORDER_EVENTS_QUEUE.logical_id, SHIPMENT_EVENTS_QUEUE.logical_id}
+    assert ORDER_EVENT_ROUTES[SHIPMENT_EVENTS_QUEUE.logical_id] == (EventType.SHIPPED.value,)

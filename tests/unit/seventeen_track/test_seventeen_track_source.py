@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 import requests
 import responses
-from crossdock.carriers.seventeen_track.source import REGISTERED_NOW, SPEC, SeventeenTrackSource
+from crossdock.carriers.seventeen_track.source import REGISTERED_NOW, SeventeenTrackSource
+from crossdock.carriers.seventeen_track.spec import SPEC
 from crossdock.core.errors import AuthError
 from crossdock.core.http import ChannelHttp, RetryPolicy
 from crossdock.tracking.ports import ParcelQuery, SourceContext

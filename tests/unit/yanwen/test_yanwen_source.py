@@ -10,7 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 import responses
-from crossdock.carriers.yanwen.source import SPEC, YanwenSource
+from crossdock.carriers.yanwen.source import YanwenSource
+from crossdock.carriers.yanwen.spec import SPEC
 from crossdock.core.errors import AuthError, CallDeferred
 from crossdock.core.http import ChannelHttp, RetryPolicy
 from crossdock.core.ratelimit import Rate

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 import requests
+from crossdock.carriers.yanwen.spec import MAX_NUMBERS
 from crossdock.carriers.yanwen.wire import (
     DEFAULT_ZONE,
-    MAX_NUMBERS,
     RETURNS,
     STATUSES,
     answers,

@@ -14,26 +14,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import requests
-
-from crossdock.carriers.fourpx.wire import (
-    CHANNEL,
-    DEFAULT_API,
-    HEADERS,
-    METHOD,
-    PATH,
-    FourPxCredentials,
-    body_text,
-    query,
-    read_envelope,
-)
+from crossdock.carriers.fourpx.spec import CHANNEL, DEFAULT_API, METHOD
+from crossdock.carriers.fourpx.wire import HEADERS, PATH, FourPxCredentials, body_text, query, read_envelope
 from crossdock.core.errors import InvalidResponseError, RequestRejectedError, RetriesExhaustedError
-from crossdock.core.ratelimit import Rate
-from crossdock.tracking.ports import ParcelQuery, SourceContext, SourceSpec
 from crossdock.tracking.rules.parcel import Answer, Found, Missing
 from crossdock.tracking.rules.status import TrackingEvent, TrackingStatus
+
+if TYPE_CHECKING:
+    import requests
+
+    from crossdock.tracking.ports import ParcelQuery, SourceContext
 
 CHINA = timezone(timedelta(hours=8), "UTC+8")
 S = TrackingStatus
@@ -150,19 +142,3 @@ class FourPxSource:
 
     def register(self, queries: Sequence[ParcelQuery]) -> dict[str, str | None]:
         return {}  # 4PX knows its numbers from the shipment order: nothing to register
-
-
-def minimum_calls(numbers: int) -> int:
-    return max(0, numbers)
-
-
-SPEC = SourceSpec(
-    name=CHANNEL,
-    display="4PX",
-    max_batch=1,
-    rates={METHOD: Rate(5, 5)},  # UNCONFIRMED: 4PX publishes no limit
-    endpoints={"api": DEFAULT_API},
-    credential_fields=("app_key", "app_secret"),  # plus "access_token" for OAuth-authorised providers
-    build=FourPxSource,
-    minimum_calls=minimum_calls,
-)

@@ -18,10 +18,9 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import requests
-
+from crossdock.carriers.fourpx.spec import CHANNEL, METHOD
 from crossdock.core.errors import (
     AuthError,
     ChannelError,
@@ -32,10 +31,10 @@ from crossdock.core.errors import (
 from crossdock.core.http import json_body, raise_for_status
 from crossdock.tracking.rules.parcel import Missing
 
-CHANNEL = "4px"
-DEFAULT_API = "https://open.4px.com"
+if TYPE_CHECKING:
+    import requests
+
 PATH = "/router/api/service"
-METHOD = "tr.order.tracking.get"
 VERSION = "1.0.0"  # the 4PX guide's value; SDKs also send "1.0" (PARTIAL)
 FORMAT = "json"
 LANGUAGE = "en"

@@ -17,29 +17,25 @@ Credentials: `{"api_key": "<17token>"}`. Endpoint `api` (default https://api.17t
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import requests
-
+from crossdock.carriers.seventeen_track.spec import CHANNEL, DEFAULT_API, MAX_NUMBERS, REGISTER, TRACK
 from crossdock.carriers.seventeen_track.wire import (
-    CHANNEL,
-    DEFAULT_API,
-    MAX_NUMBERS,
     NOT_REGISTERED,
     PATH,
-    REGISTER,
-    TRACK,
     envelope,
     parse_register,
     parse_track,
 )
 from crossdock.core.errors import AuthError, ChannelError
-from crossdock.core.http import ChannelHttp
-from crossdock.core.ratelimit import Rate
-from crossdock.tracking.ports import ParcelQuery, SourceContext, SourceSpec
+from crossdock.tracking.ports import ParcelQuery, SourceContext
 from crossdock.tracking.rules.parcel import Answer, Missing
+
+if TYPE_CHECKING:
+    import requests
+
+    from crossdock.core.http import ChannelHttp
 
 T = TypeVar("T")
 REGISTERED_NOW = "not registered; registered now"
@@ -127,16 +123,3 @@ def _share_bucket(http: ChannelHttp) -> None:
     """17TRACK counts every request of a key against one limit: let register pace with gettrackinfo."""
     if TRACK in http.buckets and REGISTER in http.buckets:
         http.buckets[REGISTER] = http.buckets[TRACK]
-
-
-SPEC = SourceSpec(
-    name=CHANNEL,
-    display="17TRACK",
-    max_batch=MAX_NUMBERS,
-    rates={TRACK: Rate(3.0, 3.0), REGISTER: Rate(3.0, 3.0)},  # one bucket in use: see _share_bucket
-    endpoints={"api": DEFAULT_API},
-    credential_fields=("api_key",),
-    build=SeventeenTrackSource,
-    minimum_calls=lambda n: math.ceil(n / MAX_NUMBERS),
-    registers=True,
-)

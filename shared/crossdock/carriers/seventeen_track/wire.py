@@ -13,21 +13,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import requests
-
+from crossdock.carriers.seventeen_track.spec import CHANNEL
 from crossdock.core.errors import AuthError, ChannelError, InvalidResponseError, RequestRejectedError
 from crossdock.core.http import json_body, raise_for_status
 from crossdock.tracking.rules.parcel import Answer, Found, Missing
 from crossdock.tracking.rules.status import TrackingEvent, TrackingStatus
 
-CHANNEL = "17track"
-DEFAULT_API = "https://api.17track.net"
+if TYPE_CHECKING:
+    import requests
+
 PATH = "/track/v2.2"
-MAX_NUMBERS = 40  # per register and per gettrackinfo call (-18010014 beyond)
-REGISTER = "register"
-TRACK = "gettrackinfo"
 
 ALREADY_REGISTERED = -18019901  # register: the number is tracked already, which is what we want
 NOT_REGISTERED = -18019902  # gettrackinfo: register first

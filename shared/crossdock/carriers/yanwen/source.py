@@ -12,26 +12,18 @@ Authorization is refused) and CallDeferred stop the whole fetch: the source is u
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import requests
-
-from crossdock.carriers.yanwen.wire import (
-    DEFAULT_API,
-    MAX_NUMBERS,
-    OPERATION,
-    SOURCE,
-    answers,
-    headers,
-    tracking_url,
-)
+from crossdock.carriers.yanwen.spec import DEFAULT_API, MAX_NUMBERS, OPERATION, SOURCE
+from crossdock.carriers.yanwen.wire import answers, headers, tracking_url
 from crossdock.core.errors import RequestRejectedError, RetriesExhaustedError
-from crossdock.core.ratelimit import Rate
-from crossdock.tracking.ports import ParcelQuery, SourceContext, SourceSpec
 from crossdock.tracking.rules.parcel import Answer, Missing
 
-RATES = {OPERATION: Rate(5, 5)}  # UNCONFIRMED: Yanwen publishes no limit
+if TYPE_CHECKING:
+    import requests
+
+    from crossdock.tracking.ports import ParcelQuery, SourceContext
 
 
 class YanwenSource:
@@ -74,15 +66,3 @@ class YanwenSource:
     def register(self, queries: Sequence[ParcelQuery]) -> dict[str, str | None]:
         """Yanwen tracks its numbers without registration."""
         return {}
-
-
-SPEC = SourceSpec(
-    name=SOURCE,
-    display="Yanwen",
-    max_batch=MAX_NUMBERS,
-    rates=RATES,
-    endpoints={"api": DEFAULT_API},
-    credential_fields=("authorization",),
-    build=YanwenSource,
-    minimum_calls=lambda numbers: math.ceil(numbers / MAX_NUMBERS),
-)

@@ -15,21 +15,19 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-import requests
-
+from crossdock.carriers.yanwen.spec import MAX_NUMBERS, SOURCE
 from crossdock.core.errors import AuthError, InvalidResponseError
 from crossdock.core.http import json_body, raise_for_status
 from crossdock.tracking.rules.parcel import Answer, Found, Missing
 from crossdock.tracking.rules.status import TrackingEvent, TrackingStatus
 
-SOURCE = "yanwen"
-DEFAULT_API = "http://api.track.yw56.com.cn"
+if TYPE_CHECKING:
+    import requests
+
 PATH = "/api/tracking"
-OPERATION = "tracking"
-MAX_NUMBERS = 30
 NOT_FOUND = "NOTFOUND"
 
 # Native checkpoint codes → unified status. Seen in the contract: OR10, PU10, LH20, LM40, LM54. The rest

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import requests
 
@@ -32,8 +33,10 @@ from crossdock.channels.spec import ChannelSpec, ShopContext
 from crossdock.core.errors import AuthError, InvalidResponseError, RequestRejectedError
 from crossdock.core.ratelimit import Rate
 from crossdock.core.times import iso_z
-from crossdock.orders.rules.order import Order
 from crossdock.orders.rules.windows import ChannelLimits, Window
+
+if TYPE_CHECKING:
+    from crossdock.orders.rules.order import Order
 
 ORDERS_PATH = "/orders/2026-01-01/orders"
 PAGE_SIZE = 100

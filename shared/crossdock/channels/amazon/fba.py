@@ -21,17 +21,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
 from crossdock.channels.amazon.normalize import CHANNEL
 from crossdock.channels.amazon.spapi import SpApi, sp_api_json
-from crossdock.channels.spec import ShopContext
 from crossdock.core.errors import InvalidResponseError, RequestRejectedError
 from crossdock.core.times import iso_z
 from crossdock.stock.rules.counts import RefusedSummary, UnitsRefused, whole_units
 from crossdock.stock.rules.sellable import FbaSummary
+
+if TYPE_CHECKING:
+    from crossdock.channels.spec import ShopContext
 
 SUMMARIES = "getInventorySummaries"
 SUMMARIES_PATH = "/fba/inventory/v1/summaries"

@@ -9,14 +9,16 @@ only up to JSON_LISTINGS_FEED's own 5 feeds per 5 minutes.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
 from crossdock.channels.amazon.normalize import CHANNEL
 from crossdock.channels.amazon.spapi import sp_api_json
 from crossdock.core.errors import InvalidResponseError
-from crossdock.core.http import ChannelHttp
+
+if TYPE_CHECKING:
+    from crossdock.core.http import ChannelHttp
 
 CREATE_DOCUMENT = "createFeedDocument"
 CREATE_FEED = "createFeed"

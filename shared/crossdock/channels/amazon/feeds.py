@@ -28,7 +28,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from crossdock.channels.amazon.feed_document import (
@@ -54,9 +54,11 @@ from crossdock.channels.amazon.feed_wire import (
 )
 from crossdock.channels.amazon.listings import seller_sku
 from crossdock.channels.amazon.s3 import download, upload
-from crossdock.channels.amazon.spapi import SpApi
 from crossdock.core.errors import CallDeferred, RetriesExhaustedError
 from crossdock.stock.rules.sellable import PushOutcome, QuantityUpdate
+
+if TYPE_CHECKING:
+    from crossdock.channels.amazon.spapi import SpApi
 
 DOCUMENTS_PATH = "/feeds/2021-06-30/documents"
 FEEDS_PATH = "/feeds/2021-06-30/feeds"

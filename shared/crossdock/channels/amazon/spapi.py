@@ -11,16 +11,18 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import requests
 
 from crossdock.channels.amazon.lwa import TOKEN_URL, LwaTokens
 from crossdock.channels.amazon.normalize import CHANNEL
 from crossdock.channels.amazon.responses import observe_rate_limit, raise_for_sp_api_error
-from crossdock.channels.spec import ShopContext
 from crossdock.core.errors import AuthError, InvalidResponseError, RequestRejectedError
 from crossdock.core.http import ChannelHttp, json_body
+
+if TYPE_CHECKING:
+    from crossdock.channels.spec import ShopContext
 
 T = TypeVar("T")
 REGIONS = ("na", "eu", "fe")

@@ -20,13 +20,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from crossdock.channels.amazon.feed_document import MAX_MESSAGES
 from crossdock.channels.amazon.feeds import FeedTiming, ListingsFeeds
 from crossdock.channels.amazon.listings import ListingsItems, seller_sku
 from crossdock.channels.amazon.spapi import SpApi
-from crossdock.channels.spec import ShopContext
 from crossdock.stock.rules.sellable import Listing, PushOutcome, QuantityUpdate
+
+if TYPE_CHECKING:
+    from crossdock.channels.spec import ShopContext
 
 DEFAULT_FEED_THRESHOLD = 5
 

@@ -33,7 +33,7 @@ import time
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import requests
 
@@ -52,8 +52,10 @@ from crossdock.channels.spec import ChannelSpec, ShopContext
 from crossdock.core.errors import RetryableError
 from crossdock.core.ratelimit import Rate
 from crossdock.core.times import iso_z
-from crossdock.orders.rules.order import Order, Shipment
 from crossdock.orders.rules.windows import ChannelLimits, Window
+
+if TYPE_CHECKING:
+    from crossdock.orders.rules.order import Order, Shipment
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -23,6 +23,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from functools import partial
+from typing import TYPE_CHECKING
 
 import requests
 
@@ -37,9 +38,11 @@ from crossdock.channels.ebay.stock_wire import (
     parse_bulk_update,
     parse_offer,
 )
-from crossdock.channels.spec import ShopContext
 from crossdock.core.ratelimit import Rate
 from crossdock.stock.rules.sellable import Listing, PushOutcome, QuantityUpdate
+
+if TYPE_CHECKING:
+    from crossdock.channels.spec import ShopContext
 
 BULK_UPDATE_OPERATION = "bulkUpdatePriceQuantity"
 BULK_GET_OPERATION = "bulkGetInventoryItem"

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import requests
@@ -28,7 +28,9 @@ from crossdock.core.errors import (
 )
 from crossdock.core.http import json_body, raise_for_status, retry_after_seconds
 from crossdock.core.times import iso_z
-from crossdock.orders.rules.windows import Window
+
+if TYPE_CHECKING:
+    from crossdock.orders.rules.windows import Window
 
 log = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from crossdock.channels.shopify.orders import to_order
 from crossdock.channels.shopify.query import (
@@ -48,8 +48,10 @@ from crossdock.channels.shopify.wire import (
 from crossdock.channels.spec import ChannelSpec, ShopContext
 from crossdock.core.errors import InvalidResponseError, RequestRejectedError
 from crossdock.core.ratelimit import Rate
-from crossdock.orders.rules.order import Order
 from crossdock.orders.rules.windows import ChannelLimits, Window
+
+if TYPE_CHECKING:
+    from crossdock.orders.rules.order import Order
 
 T = TypeVar("T")
 

@@ -10,10 +10,13 @@ within Shopify's single-query maximum (see `shopify_cost`).
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from crossdock.channels.shopify.cost import Kind, Selection, largest_first, query_cost
 from crossdock.core.times import iso_z
-from crossdock.orders.rules.windows import Window
+
+if TYPE_CHECKING:
+    from crossdock.orders.rules.windows import Window
 
 LINE_ITEMS_PER_ORDER = 5  # most orders have 1-3 items; each extra item slot costs 3 points per order
 FULFILLMENTS_PER_ORDER = 5

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import requests
 
 from crossdock.channels.shopify.wire import CHANNEL, graphql_data
-from crossdock.channels.spec import ShopContext
 from crossdock.core.errors import AuthError, RequestRejectedError
+
+if TYPE_CHECKING:
+    from crossdock.channels.spec import ShopContext
 
 T = TypeVar("T")
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crossdock.channels.shopify.levels import READ_BATCH, available_quantities, levels_query
 from crossdock.channels.shopify.shop import ShopifyStore
@@ -39,9 +39,11 @@ from crossdock.channels.shopify.stock_wire import (
     user_errors,
     uses_change_from,
 )
-from crossdock.channels.spec import ShopContext
 from crossdock.core.errors import AuthError, CallDeferred, ChannelError
 from crossdock.stock.rules.sellable import Listing, PushOutcome, QuantityUpdate
+
+if TYPE_CHECKING:
+    from crossdock.channels.spec import ShopContext
 
 KEY_GENERATIONS = 3  # fresh keys tried after IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED
 

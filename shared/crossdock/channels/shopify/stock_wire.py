@@ -35,12 +35,14 @@ import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crossdock.channels.shopify.cost import Kind, Selection, query_cost
 from crossdock.channels.shopify.wire import CHANNEL
 from crossdock.core.errors import InvalidResponseError, RequestRejectedError, RetryableError
-from crossdock.stock.rules.sellable import QuantityUpdate
+
+if TYPE_CHECKING:
+    from crossdock.stock.rules.sellable import QuantityUpdate
 
 QUANTITY_NAME = "available"
 REASON = "correction"

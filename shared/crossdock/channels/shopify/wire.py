@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
@@ -30,7 +30,9 @@ from crossdock.core.errors import (
     ThrottledError,
 )
 from crossdock.core.http import json_body, raise_for_status, retry_after_seconds
-from crossdock.core.ratelimit import TokenBucket
+
+if TYPE_CHECKING:
+    from crossdock.core.ratelimit import TokenBucket
 
 CHANNEL = "shopify"
 THROTTLED = "THROTTLED"

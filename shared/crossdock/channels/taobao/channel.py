@@ -16,7 +16,7 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
@@ -34,8 +34,10 @@ from crossdock.channels.taobao.trades import (
 from crossdock.channels.taobao.wire import CHANNEL, DEFAULT_ROUTER, TopCredentials, TopGateway, top_envelope
 from crossdock.core.errors import InvalidResponseError
 from crossdock.core.ratelimit import Rate
-from crossdock.orders.rules.order import Order
 from crossdock.orders.rules.windows import ChannelLimits, Window
+
+if TYPE_CHECKING:
+    from crossdock.orders.rules.order import Order
 
 LIST_METHOD = "taobao.trades.sold.increment.get"
 DETAIL_METHOD = "taobao.trade.fullinfo.get"

@@ -27,11 +27,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
-from crossdock.channels.spec import ShopContext
 from crossdock.channels.taobao.stock_wire import (
     READ_FIELDS,
     READ_METHOD,
@@ -47,6 +46,9 @@ from crossdock.channels.taobao.stock_wire import (
 from crossdock.channels.taobao.wire import CHANNEL, DEFAULT_ROUTER, TopCredentials, TopGateway, top_envelope
 from crossdock.core.errors import InvalidResponseError, RequestRejectedError
 from crossdock.stock.rules.sellable import Listing, PushOutcome, QuantityUpdate
+
+if TYPE_CHECKING:
+    from crossdock.channels.spec import ShopContext
 
 
 class TaobaoStockWriter:

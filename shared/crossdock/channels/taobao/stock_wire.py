@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import requests
 
@@ -40,7 +41,9 @@ from crossdock.core.errors import (
     RetryableError,
     ThrottledError,
 )
-from crossdock.stock.rules.sellable import Listing, QuantityUpdate
+
+if TYPE_CHECKING:
+    from crossdock.stock.rules.sellable import Listing, QuantityUpdate
 
 SKUS_METHOD = "taobao.skus.quantity.update"
 ITEM_METHOD = "taobao.item.quantity.update"

@@ -5,13 +5,16 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pynamodb.exceptions import PutError
 
 from crossdock.core import aws
-from crossdock.core.alerts.message import Alert
 from crossdock.core.alerts.store import AlertModel
-from crossdock.core.config import Settings
+
+if TYPE_CHECKING:
+    from crossdock.core.alerts.message import Alert
+    from crossdock.core.config import Settings
 
 
 class AlertSender:

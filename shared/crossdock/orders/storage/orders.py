@@ -16,7 +16,7 @@ from typing import Any
 
 from pynamodb.exceptions import PutError, UpdateError
 
-from crossdock.orders.events import Previous, events_for
+from crossdock.orders.rules.events import Previous, events_for
 from crossdock.orders.rules.order import Order, OrderStatus, Shipment
 from crossdock.orders.storage.tables import OrderModel
 

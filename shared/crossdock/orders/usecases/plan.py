@@ -6,12 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from crossdock.core.config import Settings
-from crossdock.core.ports import TaskSink
 from crossdock.orders.usecases.tasks import ShopTask
 from crossdock.shops.rules.breaker import due
+
+if TYPE_CHECKING:
+    from crossdock.core.config import Settings
+    from crossdock.core.ports import TaskSink
 
 
 @dataclass

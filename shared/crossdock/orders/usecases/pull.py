@@ -20,21 +20,23 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from crossdock.core.config import Settings
 from crossdock.core.errors import AuthError, CallDeferred, ChannelError, RequestRejectedError
 from crossdock.core.failures import safe_reason
 from crossdock.core.http import CallStats, ChannelHttp
 from crossdock.core.observability import logger
-from crossdock.core.ports import AlertSink, EventSink, TaskSink
-from crossdock.orders.ports import SourceOpener
 from crossdock.orders.rules.windows import Window, plan_windows
 from crossdock.orders.storage.orders import OrderRepository, Outcome
 from crossdock.orders.usecases.tasks import ShopTask
-from crossdock.shops.storage.shops import ShopRepository
 from crossdock.shops.usecases import alerts as shop_alerts
-from crossdock.shops.usecases.health import ShopHealth
+
+if TYPE_CHECKING:
+    from crossdock.core.config import Settings
+    from crossdock.core.ports import AlertSink, EventSink, TaskSink
+    from crossdock.orders.ports import SourceOpener
+    from crossdock.shops.storage.shops import ShopRepository
+    from crossdock.shops.usecases.health import ShopHealth
 
 # Planned pulls read from the checkpoint and are planned again within minutes: a busy shop drops them.
 REPLANNED = ("schedule", "degraded", "probe")

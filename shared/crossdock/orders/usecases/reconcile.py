@@ -6,10 +6,13 @@ reconciliation (the puller enqueues it again, delayed until the lease ends): it 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from crossdock.orders.usecases.pull import OrderPuller, PullReport
-from crossdock.orders.usecases.tasks import ShopTask
 from crossdock.shops.usecases import alerts as shop_alerts
+
+if TYPE_CHECKING:
+    from crossdock.orders.usecases.pull import OrderPuller, PullReport
+    from crossdock.orders.usecases.tasks import ShopTask
 
 
 @dataclass

@@ -19,9 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
-from typing import Any
-
-import requests
+from typing import TYPE_CHECKING, Any
 
 from crossdock.core.errors import InvalidResponseError
 from crossdock.core.ratelimit import Rate
@@ -39,6 +37,9 @@ from crossdock.platforms.alibaba1688.wire import (
 )
 from crossdock.suppliers.ports import SupplierContext, SupplierSpec
 from crossdock.suppliers.rules.offers import OfferRef, SupplierOffer
+
+if TYPE_CHECKING:
+    import requests
 
 OPERATION = API
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -26,9 +26,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any
-
-import requests
+from typing import TYPE_CHECKING, Any
 
 from crossdock.core.errors import (
     AuthError,
@@ -38,6 +36,9 @@ from crossdock.core.errors import (
     ThrottledError,
 )
 from crossdock.core.http import json_body, raise_for_status, retry_after_seconds
+
+if TYPE_CHECKING:
+    import requests
 
 CHANNEL = "1688"
 DEFAULT_GATEWAY = "https://gw.open.1688.com"

@@ -17,16 +17,18 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crossdock.channels.registry import channel
-from crossdock.channels.spec import ChannelSpec
 from crossdock.core import aws
-from crossdock.core.config import Settings
 from crossdock.core.errors import ChannelError
 from crossdock.shops.storage.shops import ShopNotFound, ShopRepository
 from crossdock.shops.storage.tables import ShopModel
 from crossdock.shops.usecases.sources import ShopChannels
+
+if TYPE_CHECKING:
+    from crossdock.channels.spec import ChannelSpec
+    from crossdock.core.config import Settings
 
 SHOP_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crossdock.core.alerts.message import Alert
-from crossdock.core.errors import ChannelError
 from crossdock.core.times import iso_z
-from crossdock.shops.rules.breaker import HourHealth
+
+if TYPE_CHECKING:
+    from crossdock.core.errors import ChannelError
+    from crossdock.shops.rules.breaker import HourHealth
 
 
 def auth_failed(shop: Any, exc: ChannelError, now: datetime) -> Alert:

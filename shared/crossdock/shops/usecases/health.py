@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from crossdock.core.config import Settings
-from crossdock.core.ports import AlertSink
 from crossdock.shops.rules.breaker import Transition, judge
-from crossdock.shops.storage.health import CallHealthRepository
 from crossdock.shops.usecases import alerts as shop_alerts
+
+if TYPE_CHECKING:
+    from crossdock.core.config import Settings
+    from crossdock.core.ports import AlertSink
+    from crossdock.shops.storage.health import CallHealthRepository
 
 
 @dataclass

@@ -5,13 +5,15 @@ in one `ShopContext`, and the channel's registration. The jobs build their own p
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crossdock.channels.registry import channel
 from crossdock.channels.spec import ChannelSpec, ShopContext
 from crossdock.core import credentials
-from crossdock.core.config import Settings
 from crossdock.core.http import ChannelHttp
+
+if TYPE_CHECKING:
+    from crossdock.core.config import Settings
 
 
 class ShopChannels:

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from crossdock.core.config import Settings
 from crossdock.stock.storage.tables import ListingModel, ReservationModel, SkuModel, StockAuditModel
+
+if TYPE_CHECKING:
+    from crossdock.core.config import Settings
 
 RETRIES = 8
 

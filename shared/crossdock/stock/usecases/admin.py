@@ -8,14 +8,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pynamodb.exceptions import DoesNotExist
 
-from crossdock.shops.storage.tables import ShopModel
 from crossdock.stock.rules.sellable import StockPolicy
-from crossdock.stock.storage.stock import StockRepository
 from crossdock.stock.storage.tables import ListingModel, SkuModel
+
+if TYPE_CHECKING:
+    from crossdock.shops.storage.tables import ShopModel
+    from crossdock.stock.storage.stock import StockRepository
 
 # The ids each channel's stock writer needs to address a listing (see domain.stock.Listing).
 REQUIRED_REF: dict[str, tuple[str, ...]] = {

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from crossdock.core.errors import ChannelError
-from crossdock.shops.storage.tables import ShopModel
 from crossdock.stock.rules.sellable import StockPolicy, sellable
-from crossdock.stock.storage.stock import StockRepository
 from crossdock.stock.usecases.fba_sync import FbaSync, FbaSyncReport
 from crossdock.stock.usecases.push import policy_for
 
 if TYPE_CHECKING:
+    from crossdock.shops.storage.tables import ShopModel
+    from crossdock.stock.storage.stock import StockRepository
     from crossdock.stock.storage.tables import SkuModel
 
 

@@ -16,14 +16,17 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from crossdock.core.config import Settings
 from crossdock.core.errors import ChannelError
-from crossdock.core.ports import AlertSink
-from crossdock.stock.storage.stock import StockRepository
 from crossdock.stock.storage.tables import ListingModel, ReservationModel
 from crossdock.stock.usecases.daily_alerts import drift_alert, sold_shipped_alert
 from crossdock.stock.usecases.push import PushReport, StockPusher, WriterOpener, to_listing
+
+if TYPE_CHECKING:
+    from crossdock.core.config import Settings
+    from crossdock.core.ports import AlertSink
+    from crossdock.stock.storage.stock import StockRepository
 
 SOLD_WINDOW = timedelta(days=7)
 HANDLING_TIME = timedelta(days=2)  # open lines younger than this are not due to ship yet

@@ -17,12 +17,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from crossdock.core.ports import AlertSink
-from crossdock.stock.storage.stock import StockRepository
-from crossdock.stock.storage.tables import ListingModel, SkuModel
 from crossdock.stock.usecases.flush_alerts import Incident, listings_alert
 from crossdock.stock.usecases.push import sellable_for
+
+if TYPE_CHECKING:
+    from crossdock.core.ports import AlertSink
+    from crossdock.stock.storage.stock import StockRepository
+    from crossdock.stock.storage.tables import ListingModel, SkuModel
 
 ANNOUNCE_BATCH = 100
 TRIGGER = "drift"

@@ -19,20 +19,22 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pynamodb.expressions.update import Action
 
 from crossdock.core.alerts.message import Alert
 from crossdock.core.errors import ChannelError
-from crossdock.core.ports import AlertSink
 from crossdock.shops.storage.tables import ShopModel
-from crossdock.stock.ports import FbaInventory
 from crossdock.stock.rules.counts import DEFAULT_MAX_UNITS, RefusedSummary, UnitsRefused, units
 from crossdock.stock.rules.sellable import FbaSummary
 from crossdock.stock.storage.fba import fba_warehouse, set_fba
-from crossdock.stock.storage.stock import StockRepository
 from crossdock.stock.usecases.count_alerts import fba_counts_refused_alert
+
+if TYPE_CHECKING:
+    from crossdock.core.ports import AlertSink
+    from crossdock.stock.ports import FbaInventory
+    from crossdock.stock.storage.stock import StockRepository
 
 OVERLAP = timedelta(minutes=15)
 FULL_READ_EVERY = timedelta(hours=23, minutes=30)  # daily, with room for the hourly rule's jitter

@@ -23,11 +23,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from crossdock.core.ports import AlertSink
-from crossdock.stock.storage.stock import StockRepository
 from crossdock.stock.usecases.flush_alerts import Incident, feed_failed_alert, listings_alert
 from crossdock.stock.usecases.push import Attempt, PushReport, StockPusher, described
+
+if TYPE_CHECKING:
+    from crossdock.core.ports import AlertSink
+    from crossdock.stock.storage.stock import StockRepository
 
 TRIGGER = "change"
 FEED_FAILURES = frozenset({"FATAL", "CANCELLED"})

@@ -12,13 +12,15 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crossdock.core.alerts.message import Alert
-from crossdock.core.ports import AlertSink
 from crossdock.orders.events import SCHEMA, SCHEMA_VERSION
-from crossdock.stock.storage.stock import StockRepository
 from crossdock.stock.storage.tables import ReservationModel, SkuModel
+
+if TYPE_CHECKING:
+    from crossdock.core.ports import AlertSink
+    from crossdock.stock.storage.stock import StockRepository
 
 TARGET = {
     "pending": "reserved",

@@ -14,10 +14,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from crossdock.core.rows import name
-from crossdock.stock.storage.stock import StockRepository
+
+if TYPE_CHECKING:
+    from crossdock.stock.storage.stock import StockRepository
 
 
 class FlushTasks(Protocol):

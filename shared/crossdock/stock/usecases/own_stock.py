@@ -23,15 +23,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from crossdock.core.ports import AlertSink
 from crossdock.core.rows import name
 from crossdock.stock.rules.counts import DEFAULT_MAX_UNITS, UnitsRefused, units, units_after, units_change
-from crossdock.stock.storage.stock import StockRepository
-from crossdock.stock.storage.tables import SkuModel
 from crossdock.stock.usecases.count_alerts import adjustment_refused_alert
 from crossdock.stock.usecases.rows import StockRow, own_warehouse
+
+if TYPE_CHECKING:
+    from crossdock.core.ports import AlertSink
+    from crossdock.stock.storage.stock import StockRepository
+    from crossdock.stock.storage.tables import SkuModel
 
 REMEMBER_FOR = timedelta(days=15)
 REMEMBER_MAX = 1000

@@ -25,14 +25,16 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from crossdock.core.alerts.message import Alert
 from crossdock.core.errors import ChannelError
-from crossdock.core.ports import AlertSink
 from crossdock.stock.rules.sellable import Listing, PushOutcome, QuantityUpdate, StockPolicy, sellable
-from crossdock.stock.storage.stock import StockRepository
 from crossdock.stock.storage.tables import ListingModel, SkuModel, StockAuditModel
+
+if TYPE_CHECKING:
+    from crossdock.core.ports import AlertSink
+    from crossdock.stock.storage.stock import StockRepository
 
 
 class WriterOpener(Protocol):

@@ -12,15 +12,17 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from crossdock.core.times import utc
 from crossdock.orders.rules.order import OrderStatus
 from crossdock.orders.storage.tables import OrderModel
 from crossdock.shops.storage.shops import ShopRepository
-from crossdock.shops.storage.tables import ShopModel
-from crossdock.stock.storage.tables import SkuModel
 from crossdock.suppliers.rules.replenishment import WINDOW_DAYS, StockPosition
+
+if TYPE_CHECKING:
+    from crossdock.shops.storage.tables import ShopModel
+    from crossdock.stock.storage.tables import SkuModel
 
 WINDOW = timedelta(days=WINDOW_DAYS)
 NOT_SOLD = (str(OrderStatus.CANCELLED), str(OrderStatus.REFUNDED))

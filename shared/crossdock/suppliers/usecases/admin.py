@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from crossdock.core.config import Settings
 from crossdock.core.secret_clients import secret_payload, store_secret
 from crossdock.platforms.registry import supplier
+
+if TYPE_CHECKING:
+    from crossdock.core.config import Settings
 
 OFFER_IDS = {"1688": re.compile(r"[0-9]{6,20}")}  # real ids have 9 to 13 digits; some headroom
 

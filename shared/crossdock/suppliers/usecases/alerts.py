@@ -6,10 +6,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from crossdock.core.alerts.message import Alert
 from crossdock.suppliers.rules.sourcing import BLOCKED_LINE, QUOTA, Decision
-from crossdock.suppliers.storage.sourcing import StaleRun
+
+if TYPE_CHECKING:
+    from crossdock.suppliers.storage.sourcing import StaleRun
 
 
 def _digest_id(parts: Sequence[str]) -> str:

@@ -20,13 +20,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
 
 from crossdock.core.errors import AuthError, ChannelError
-from crossdock.core.ports import AlertSink
-from crossdock.suppliers.ports import SupplierSource
 from crossdock.suppliers.rules.freshness import Rejection
 from crossdock.suppliers.rules.offers import OfferRef, SupplierOffer
 from crossdock.suppliers.rules.sourcing import (
@@ -45,7 +43,6 @@ from crossdock.suppliers.storage.sourcing import (
     SupplierStates,
     to_entry,
 )
-from crossdock.suppliers.storage.tables import SourcingModel
 from crossdock.suppliers.usecases.alerts import (
     auth_alert,
     blocked_digest,
@@ -53,6 +50,11 @@ from crossdock.suppliers.usecases.alerts import (
     quota_caused,
     stuck_digest,
 )
+
+if TYPE_CHECKING:
+    from crossdock.core.ports import AlertSink
+    from crossdock.suppliers.ports import SupplierSource
+    from crossdock.suppliers.storage.tables import SourcingModel
 
 FRESHNESS_REASONS = frozenset(str(r) for r in Rejection)
 

@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from crossdock.core.ports import TaskSink
 from crossdock.core.times import iso_z
-from crossdock.suppliers.storage.sourcing import SourcingRepository
 
-TASK_KIND = "suppliers.check"
+if TYPE_CHECKING:
+    from crossdock.core.ports import TaskSink
+    from crossdock.suppliers.storage.sourcing import SourcingRepository
+
+from crossdock.suppliers.tasks import TASK_KIND
+
 PRODUCTS_PER_TASK = 25  # up to 100 reads (4 suppliers, a re-read each) at 10/s: well inside a worker's 300 s
 
 

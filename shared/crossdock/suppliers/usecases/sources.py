@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from crossdock.core.http import ChannelHttp
 from crossdock.core.secret_clients import SecretClients
 from crossdock.platforms.registry import supplier
 from crossdock.suppliers.ports import SupplierContext, SupplierSource, SupplierSpec
+
+if TYPE_CHECKING:
+    from crossdock.core.http import ChannelHttp
 
 
 class SupplierSources(SecretClients[SupplierSource]):

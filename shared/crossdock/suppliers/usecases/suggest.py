@@ -10,13 +10,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from crossdock.core.alerts.message import Alert
-from crossdock.core.ports import AlertSink
 from crossdock.suppliers.rules.replenishment import StockPosition, Suggestion, suggest
 from crossdock.suppliers.rules.sourcing import BLOCKED_LINE, Decision
-from crossdock.suppliers.storage.sourcing import SourcingRepository
-from crossdock.suppliers.usecases.check import SupplierChecker
+
+if TYPE_CHECKING:
+    from crossdock.core.ports import AlertSink
+    from crossdock.suppliers.storage.sourcing import SourcingRepository
+    from crossdock.suppliers.usecases.check import SupplierChecker
 
 
 @dataclass(frozen=True)

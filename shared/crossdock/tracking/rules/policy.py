@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from crossdock.tracking.rules.parcel import Parcel
 from crossdock.tracking.rules.status import TrackingStatus
+
+if TYPE_CHECKING:
+    from crossdock.tracking.rules.parcel import Parcel
 
 H = timedelta(hours=1)
 

@@ -8,11 +8,13 @@ the command line, which wins per name; both are kept, as `crossdock suppliers pl
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crossdock.carriers.registry import source
-from crossdock.core.config import Settings
 from crossdock.core.secret_clients import secret_payload, store_secret
+
+if TYPE_CHECKING:
+    from crossdock.core.config import Settings
 
 
 def connect_source(

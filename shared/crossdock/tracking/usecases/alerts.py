@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from crossdock.core.alerts.message import Alert
-from crossdock.tracking.rules.parcel import Parcel
-from crossdock.tracking.storage.source_health import HealthWindow
+
+if TYPE_CHECKING:
+    from crossdock.tracking.rules.parcel import Parcel
+    from crossdock.tracking.storage.source_health import HealthWindow
 
 
 def _who(parcel: Parcel) -> str:

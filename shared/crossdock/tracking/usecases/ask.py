@@ -12,15 +12,17 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
 
 from crossdock.core.errors import AuthError, ChannelError
-from crossdock.core.http import CallStats
 from crossdock.tracking.ports import ParcelQuery, TrackingSource
 from crossdock.tracking.rules.parcel import Judgement, Missing, Parcel, judge
-from crossdock.tracking.rules.policy import TrackingPolicy
+
+if TYPE_CHECKING:
+    from crossdock.core.http import CallStats
+    from crossdock.tracking.rules.policy import TrackingPolicy
 
 
 class SourceOpener(Protocol):

@@ -11,15 +11,18 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from crossdock.carriers.registry import SOURCES
-from crossdock.core.alerts.message import Alert
 from crossdock.core.names import DEFAULT_CARRIER_SECRETS_PREFIX
-from crossdock.core.ports import AlertSink
 from crossdock.tracking.rules.source_chain import HealthChange, health_change
 from crossdock.tracking.storage.source_health import HealthWindow, SourceHealthRepository
 from crossdock.tracking.usecases.alerts import demoted_alert, no_backup_alert, promoted_alert
-from crossdock.tracking.usecases.ask import Asked, SourceOpener
+
+if TYPE_CHECKING:
+    from crossdock.core.alerts.message import Alert
+    from crossdock.core.ports import AlertSink
+    from crossdock.tracking.usecases.ask import Asked, SourceOpener
 
 Metric = Callable[[str, str, float, str], None]  # (source, metric name, value, unit)
 

@@ -24,13 +24,16 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from crossdock.core.ports import AlertSink
-from crossdock.tracking.rules.parcel import Parcel
-from crossdock.tracking.rules.policy import TrackingPolicy
 from crossdock.tracking.storage.shipments import ESCALATION, FOLLOW_UP, ShipmentRepository, to_parcel
-from crossdock.tracking.storage.tables import ShipmentModel
 from crossdock.tracking.usecases.alerts import escalation_digest, follow_up_digest, stall_digest
+
+if TYPE_CHECKING:
+    from crossdock.core.ports import AlertSink
+    from crossdock.tracking.rules.parcel import Parcel
+    from crossdock.tracking.rules.policy import TrackingPolicy
+    from crossdock.tracking.storage.tables import ShipmentModel
 
 
 @dataclass

@@ -15,17 +15,21 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from crossdock.carriers.registry import SOURCES
-from crossdock.core.ports import AlertSink, TaskSink
 from crossdock.core.times import iso_z
 from crossdock.tracking.rules.chains import chain_for
-from crossdock.tracking.rules.policy import TrackingPolicy
-from crossdock.tracking.storage.shipments import ShipmentRepository
-from crossdock.tracking.storage.tables import ShipmentModel
 from crossdock.tracking.usecases.incidents import IncidentReport, TrackingIncidents
 
-TASK_KIND = "tracking.refresh"
+if TYPE_CHECKING:
+    from crossdock.core.ports import AlertSink, TaskSink
+    from crossdock.tracking.rules.policy import TrackingPolicy
+    from crossdock.tracking.storage.shipments import ShipmentRepository
+    from crossdock.tracking.storage.tables import ShipmentModel
+
+from crossdock.tracking.tasks import TASK_KIND
+
 NUMBERS_PER_TASK = 150  # rounded up to whole batches of the first source (4PX 150 calls, 17TRACK 4)
 
 

@@ -22,17 +22,20 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from crossdock.carriers.registry import SOURCES
-from crossdock.core.ports import AlertSink
 from crossdock.tracking.rules.chains import chain_for
 from crossdock.tracking.rules.parcel import Judgement, Parcel, Verdict, with_news
 from crossdock.tracking.rules.policy import TrackingPolicy, status_line
 from crossdock.tracking.rules.source_chain import effective_chain
-from crossdock.tracking.storage.shipments import ShipmentRepository
 from crossdock.tracking.usecases.alerts import auth_alert
-from crossdock.tracking.usecases.ask import Asked, Asker
-from crossdock.tracking.usecases.health import SourceHealth
+
+if TYPE_CHECKING:
+    from crossdock.core.ports import AlertSink
+    from crossdock.tracking.storage.shipments import ShipmentRepository
+    from crossdock.tracking.usecases.ask import Asked, Asker
+    from crossdock.tracking.usecases.health import SourceHealth
 
 Metric = Callable[[str, str, float, str], None]  # (source, name, value, unit)
 CHUNK_NUMBERS = 10  # per chunk at least; rounded up to whole batches of the first source (40 for 17TRACK)

@@ -16,14 +16,16 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crossdock.core.alerts.message import Alert
-from crossdock.core.ports import AlertSink
 from crossdock.tracking.rules.chains import carrier_code
 from crossdock.tracking.rules.parcel import OrderRef, Parcel
 from crossdock.tracking.rules.policy import TrackingPolicy, status_line
-from crossdock.tracking.storage.shipments import ShipmentRepository
+
+if TYPE_CHECKING:
+    from crossdock.core.ports import AlertSink
+    from crossdock.tracking.storage.shipments import ShipmentRepository
 
 TRACKING_NUMBER = re.compile(r"[A-Za-z0-9-]{4,50}")
 

@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crossdock.carriers.registry import source
-from crossdock.core.http import ChannelHttp
 from crossdock.core.secret_clients import SecretClients
 from crossdock.tracking.ports import SourceContext, SourceSpec, TrackingSource
+
+if TYPE_CHECKING:
+    from crossdock.core.http import ChannelHttp
 
 
 class TrackingSources(SecretClients[TrackingSource]):
