@@ -17,7 +17,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 help:
 	@echo "make demo   - run the whole system locally (moto + sandboxes), no AWS account needed"
 	@echo "make test   - lint, type-check and every test tier"
-	@echo "make bench  - order pull, stock push (daily and change path), tracking and supplier benchmarks"
+	@echo "make bench  - handler cold imports, order pull, stock push (daily and change path), tracking and supplier benchmarks"
 	@echo "make synth  - CloudFormation templates into cdk.out/ (no Docker; network only for the first layer build)"
 	@echo "make deploy - cdk deploy (needs AWS credentials; see README)"
 	@echo "make lock   - re-resolve the layer's dependencies into infra/layer.lock (needs the package index)"
@@ -34,6 +34,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports  # the rules of the house: .importlinter, ARCHITECTURE.md
 
 test-unit: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile tests/unit
@@ -55,6 +56,7 @@ demo: $(STAMP)
 	$(BIN)/crossdock local
 
 bench: $(STAMP)
+	$(BIN)/python -m bench.imports
 	$(BIN)/python -m bench.orders
 	$(BIN)/python -m bench.stock
 	$(BIN)/python -m bench.stock_changes
