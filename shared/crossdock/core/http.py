@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import random
+import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
@@ -29,7 +30,6 @@ from crossdock.core.errors import (
     ThrottledError,
     TimeoutFault,
 )
-from crossdock.core.observability import tracer
 from crossdock.core.ratelimit import Rate, TokenBucket
 
 if TYPE_CHECKING:
@@ -82,12 +82,15 @@ class RetryPolicy:
 
 
 def _requests() -> Any:
-    """`requests`, imported (and traced by X-Ray) when the first HTTP client is built: the planners,
-    which only read tables and send tasks, never load it (a cold start saved)."""
+    """`requests`, imported when the first HTTP client is built: the planners, which only read tables
+    and send tasks, never load it. In a traced process (a Lambda handler has loaded
+    `core.observability`) X-Ray patches it then, so every channel, carrier and platform call is a
+    subsegment; the CLI and the benches, which trace nothing, never load Powertools for it."""
     import requests
 
-    if not getattr(_requests, "patched", False):
-        tracer.patch(["requests"])  # every channel, carrier and platform call is an X-Ray subsegment
+    observability = sys.modules.get("crossdock.core.observability")
+    if observability is not None and not getattr(_requests, "patched", False):
+        observability.tracer.patch(["requests"])
         _requests.patched = True  # type: ignore[attr-defined]
     return requests
 
