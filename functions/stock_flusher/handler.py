@@ -1,5 +1,5 @@
 """Stock flusher (SQS FIFO stock-flush, grouped by shop): drains one shop's marked listings to its
-channel in the channel's largest batches (`usecases.stock_flush`).
+channel in the channel's largest batches (`stock.usecases.flush`).
 
 `SqsFifoPartialProcessor` with `skip_group_on_error`: a flush that cannot run now (the channel failed
 the whole call) fails its own shop's group only and is redelivered after the visibility timeout —

@@ -1,6 +1,6 @@
 """Stock planner (EventBridge rule, every 5 minutes, "Scheduled Event" envelope): announces every SKU
 a listing shows differently from what is sellable now, asks for the flushes whose marks are due, and
-alerts listings left over-offering (`usecases.stock_drift`)."""
+alerts listings left over-offering (`stock.usecases.drift`)."""
 
 from __future__ import annotations
 

@@ -3,13 +3,13 @@
 moto's server plays AWS (tables, queues with DLQs, the alerts topic), one sandbox per channel plays
 Taobao, Amazon, Shopify and eBay with a seller's five shops, and the local runner plays EventBridge
 and the SQS event source mapping. Before the first cycle the seller's stock is listed, imported and
-pushed (stock_demo). While the cycles run, the books keep changing; mid-run one shop's
+pushed (demos/stock). While the cycles run, the books keep changing; mid-run one shop's
 authorization is revoked and one stored order is deleted behind crossdock's back before the daily
 reconciliation. After them, the stock story: a sale timed until three other channels show it, FBA
-inbound units left uncounted, an oversold race. Then the tracking story (tracking_demo): the shipped
+inbound units left uncounted, an oversold race. Then the tracking story (demos/tracking): the shipped
 orders' parcels refreshed from local 4PX, Yanwen and 17TRACK APIs, a 4PX outage answering 200 with
 empty data failing over to 17TRACK, a parcel unknown everywhere, a stall digest. Then the supplier
-story (supplier_demo): a local 1688 platform's offers checked through the freshness gate — a stuck
+story (demos/suppliers): a local 1688 platform's offers checked through the freshness gate — a stuck
 cache's stale primary rejected, an alternate chosen, a product blocked and alerted, the daily
 purchase suggestions. The run ends with a per-shop account checked against the channels' truth, the
 stock every channel shows beside what is sellable, what customer service reads to buyers about

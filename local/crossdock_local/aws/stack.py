@@ -2,7 +2,7 @@
 the specs the CDK app uses, and this process's environment pointed at it.
 
     with LocalStack(rate_scale=200, outbox_dir="outbox") as stack:
-        ...  # handlers, the CLI and bootstrap now talk to moto on 127.0.0.1:<free port>
+        ...  # handlers, the CLI and the composition roots now talk to moto on 127.0.0.1:<free port>
 
 On exit the environment is restored and the cached settings, boto3 clients and secrets are dropped.
 """

@@ -1,7 +1,8 @@
 """Names both the runtime and the CDK app import, so infrastructure and code cannot drift.
 
-Every environment variable, table, queue and function is declared here once. `infra/` builds AWS
-resources from these specs; `crossdock_local` builds the same resources in moto from them.
+Every environment variable and the service's metric names are declared here once; each job declares
+its tables, queues and functions in its own `resources.py` (`deployment` lists them all), and
+`infra/` and `crossdock_local` build AWS and moto resources from those.
 """
 
 from __future__ import annotations

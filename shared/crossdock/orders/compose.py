@@ -1,4 +1,5 @@
-"""Composition root: concrete adapters wired into the use cases (handlers and the CLI call these)."""
+"""The orders job's composition root: storage, queues and channel sources wired into its use cases
+(handlers and the CLI call these; each builder imports what it builds)."""
 
 from __future__ import annotations
 

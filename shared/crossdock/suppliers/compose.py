@@ -1,6 +1,6 @@
 """Composition root of supplier freshness: planner, checker and daily suggestions wired to
-DynamoDB, SQS, SNS and the supplier platforms. Apart from `bootstrap` so the other handlers never
-import the supplier adapters."""
+DynamoDB, SQS, SNS and the supplier platforms. Each builder imports what it builds: the planner
+never loads the platform adapter, the worker builds it per task."""
 
 from __future__ import annotations
 

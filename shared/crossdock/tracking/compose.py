@@ -1,6 +1,6 @@
 """Composition root of tracking: registrar, planner and refresher wired to DynamoDB, SQS, SNS and
-the tracking sources. Apart from `bootstrap` so the order and stock handlers never import the
-tracking adapters."""
+the tracking sources. Each builder imports what it builds: a handler loads only the use case it
+runs, and a carrier's wire code loads when a worker builds its source."""
 
 from __future__ import annotations
 

@@ -8,6 +8,7 @@ the named contract, so a check that can no longer fail is caught too.
 from __future__ import annotations
 
 import ast
+import importlib
 import os
 import shutil
 import subprocess
@@ -128,20 +129,16 @@ def _load_time_nodes(body: list[ast.stmt]) -> list[ast.stmt]:
         elif isinstance(node, ast.ClassDef):
             found += _load_time_nodes(node.body)
         elif isinstance(node, (ast.If, ast.Try, ast.With)):
-            for block in ("body", "orelse", "finalbody", "handlers"):
-                for child in getattr(node, block, []):
-                    found += _load_time_nodes(
-                        getattr(child, "body", [child]) if isinstance(child, ast.ExceptHandler) else [child]
-                    )
+            handlers = [stmt for handler in getattr(node, "handlers", []) for stmt in handler.body]
+            blocks = node.body + getattr(node, "orelse", []) + getattr(node, "finalbody", []) + handlers
+            found += _load_time_nodes(blocks)
     return found
 
 
 def job_of(spec: FunctionSpec) -> str:
     """The job whose `resources` module declares the function."""
     for job in JOBS:
-        module = sys.modules.get(f"crossdock.{job}.resources") or __import__(
-            f"crossdock.{job}.resources", fromlist=["_"]
-        )
+        module = importlib.import_module(f"crossdock.{job}.resources")
         if any(value is spec for value in vars(module).values()):
             return job
     raise AssertionError(f"{spec.name} is declared by no job")

@@ -3,10 +3,10 @@
 A created feed is IN_QUEUE for `QUEUE_S`, IN_PROGRESS for `PROCESS_S` (both ÷ rate_scale), then
 processed at the first request after that (every request advances the clock of feeds, so the
 listings change even if nobody polls). A document that is not JSON, breaks the official
-`listings-feed-schema-v2.json` or names another seller (amazon_feed_check), or a forced failure
+`listings-feed-schema-v2.json` or names another seller (feed_check.py), or a forced failure
 (`fail_next`: the shop's next n feeds, then good ones again), ends FATAL with a report that explains
 it: one ERROR issue without messageId and a summary of 0 messages processed; no message is applied.
-Otherwise every message is checked and applied like a `patchListingsItem` (amazon_listings,
+Otherwise every message is checked and applied like a `patchListingsItem` (listings.py,
 scripted refusals included): ERROR issues per refused message, the summary counts, the report stored
 as a feed document (GZIP-compressed when `compress_reports`).
 """

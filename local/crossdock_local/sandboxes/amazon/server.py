@@ -1,18 +1,18 @@
 """Amazon SP-API sandbox: the LWA token exchange and Orders API 2026-01-01 `searchOrders` on one server.
 
-- `POST /auth/o2/token`: LWA (amazon_lwa) — refresh token → one-hour access token, LWA error shapes.
+- `POST /auth/o2/token`: LWA (lwa.py) — refresh token → one-hour access token, LWA error shapes.
 - `GET /orders/2026-01-01/orders`: needs a live `x-amz-access-token` (else 403 `Unauthorized`),
-  enforces the model's parameter rules (amazon_query: 400 `InvalidInput`), draws from the seller's
+  enforces the model's parameter rules (query.py: 400 `InvalidInput`), draws from the seller's
   bucket (0.0056 r/s × rate_scale, burst 20; empty → 429 `QuotaExceeded`) and sends
   `x-amzn-RateLimit-Limit` (the unscaled rate) with every answer. Pages run oldest change first and
   the token carries the last (time, id) served, so orders that change while a pull pages are not
-  skipped (amazon_wire renders them).
+  skipped (wire.py renders them).
 - Faults in Amazon's shapes: `error_envelope` = 500 `InternalFailure`; `silent_empty` = a 200 that
   claims a next page with no `orders` (or `orders: []`), alternately; on the token route, LWA's
   500 `server_error` and a 200 without `access_token`.
 - Shops: a book in JPY sells on Amazon.co.jp (A1VC38T7YXB528), USD on Amazon.com (ATVPDKIKX0DER), …
   Each shop gets a merchant token (`options["seller_id"]`).
-- Stock (amazon_stock*): JSON_LISTINGS_FEED feeds with their documents, patch/get listings items and
+- Stock (stock*.py): JSON_LISTINGS_FEED feeds with their documents, patch/get listings items and
   FBA inventory summaries, with the same token checks, their documented rates and fault shapes.
   Helpers: `add_listing`, `quantity`, `freeze`, `set_fba`, `hold_feeds`, `fail_next_feed(s)` (FATAL),
   `refuse_sku` (a permanent per-SKU ERROR), `fail_sku` (a transient one), `expire_fba_tokens`.

@@ -1,12 +1,12 @@
 """The stock side of the Amazon sandbox: Feeds 2021-06-30, Listings Items 2021-08-01, FBA Inventory v1.
 
-Every SP-API route needs a live `x-amz-access-token` (403 `Unauthorized` otherwise, amazon_lwa),
+Every SP-API route needs a live `x-amz-access-token` (403 `Unauthorized` otherwise, lwa.py),
 checks its parameters as Amazon does (400 `InvalidInput`, 404 `NotFound`; a `sellerId` in the path
 other than the token's seller is 403) and sends `x-amzn-RateLimit-Limit` (the unscaled rate). The
-presigned document URLs are S3-like and need no token (amazon_documents). Rates per operation are
+presigned document URLs are S3-like and need no token (documents.py). Rates per operation are
 `STOCK_RATES`; createFeed of a JSON_LISTINGS_FEED also draws from `FEED_TYPE_THROTTLE` (5 feeds per
-5 minutes per seller and region). Handlers for the feed routes live in amazon_stock_feeds, those for
-listings and FBA in amazon_stock_items.
+5 minutes per seller and region). Handlers for the feed routes live in stock_feeds.py, those for
+listings and FBA in stock_items.py.
 """
 
 from __future__ import annotations

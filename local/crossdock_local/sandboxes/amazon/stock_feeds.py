@@ -1,10 +1,10 @@
 """The Amazon sandbox's Feeds API 2021-06-30 routes and the presigned document URLs.
 
 - `POST /feeds/2021-06-30/documents` `{"contentType"}` → 201 `{feedDocumentId, url}` (a PUT URL).
-- `PUT|GET /feed-documents/<id>?X-Amz-…`: the S3 side (amazon_documents), no token.
+- `PUT|GET /feed-documents/<id>?X-Amz-…`: the S3 side (documents.py), no token.
 - `POST /feeds/2021-06-30/feeds` `{feedType, marketplaceIds, inputFeedDocumentId}` → 202 `{feedId}`;
   only JSON_LISTINGS_FEED, only the seller's marketplace, only an uploaded document of the seller.
-- `GET /feeds/2021-06-30/feeds/{feedId}` → the Feed (amazon_feeds moves it along).
+- `GET /feeds/2021-06-30/feeds/{feedId}` → the Feed (feeds.py moves it along).
 - `GET /feeds/2021-06-30/documents/{id}` → `{feedDocumentId, url, compressionAlgorithm?}` (a GET URL).
 """
 

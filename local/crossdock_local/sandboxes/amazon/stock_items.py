@@ -1,10 +1,10 @@
 """The Amazon sandbox's Listings Items 2021-08-01 and FBA Inventory v1 routes.
 
 - `PATCH /listings/2021-08-01/items/{sellerId}/{sku}?marketplaceIds=…` `{productType, patches}` →
-  200 `{sku, status: ACCEPTED|INVALID, submissionId, issues}` (amazon_listings judges the patch).
+  200 `{sku, status: ACCEPTED|INVALID, submissionId, issues}` (listings.py judges the patch).
 - `GET /listings/2021-08-01/items/{sellerId}/{sku}?marketplaceIds=…[&includedData=…]` → the Item
   with `summaries` (the default) and/or `fulfillmentAvailability`; an unknown SKU is 404 `NotFound`.
-- `GET /fba/inventory/v1/summaries?…` → one page of summaries (amazon_fba).
+- `GET /fba/inventory/v1/summaries?…` → one page of summaries (fba.py).
 The SKU arrives percent-encoded in the path and is decoded here, as Amazon does.
 """
 

@@ -1,8 +1,8 @@
-"""eBay sandbox: OAuth refresh-token grant (`ebay_identity`), Sell Fulfillment getOrders /
-getShippingFulfillments, and the stock side (`ebay_stock`: Sell Inventory bulkUpdatePriceQuantity,
-bulkGetInventoryItem, getOffer over the listings of `ebay_inventory_store`).
+"""eBay sandbox: OAuth refresh-token grant (`identity.py`), Sell Fulfillment getOrders /
+getShippingFulfillments, and the stock side (`stock.py`: Sell Inventory bulkUpdatePriceQuantity,
+bulkGetInventoryItem, getOffer over the listings of `inventory_store.py`).
 
-- `GET /sell/fulfillment/v1/order`: a valid bearer token, the filter grammar (`ebay_filter`), `limit`
+- `GET /sell/fulfillment/v1/order`: a valid bearer token, the filter grammar (`filter.py`), `limit`
   1..200 (errorId 31100), `offset` ≥ 0 (31000), `orderIds` ≤ 50 (30900), `fieldGroups` TAX_BREAKDOWN
   (32800). Orders are sorted by creation date, newest first, as eBay does — so an order modified while
   a client pages really shifts the offsets. `href`, `next` and `prev` links as eBay builds them.

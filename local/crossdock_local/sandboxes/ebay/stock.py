@@ -1,6 +1,6 @@
 """The eBay sandbox's stock side: Sell Inventory routes, read handlers and the stock helpers.
 
-- `POST /sell/inventory/v1/bulk_update_price_quantity` (scope sell.inventory): `ebay_inventory`.
+- `POST /sell/inventory/v1/bulk_update_price_quantity` (scope sell.inventory): `inventory.py`.
 - `POST /sell/inventory/v1/bulk_get_inventory_item` (sell.inventory or .readonly): 1..25 skus (25727
   beyond), unique (25734), each answered with its `inventoryItem` or a 404 entry with 25702; 200 when
   all were found, else 207.

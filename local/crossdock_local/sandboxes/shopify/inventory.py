@@ -7,7 +7,7 @@ reading; Shopify does not document partial application). Per item, in order: kno
 (INVALID_INVENTORY_ITEM), known location (INVALID_LOCATION), stocked there
 (ITEM_NOT_STOCKED_AT_LOCATION), not twice in the call (NO_DUPLICATE_…), quantity within
 0..1,000,000,000, a refusal scripted for the item (`script`), then compare-and-set by era
-(`shopify_inventory_rules`). Every error names its item: `field` = ["input", "quantities", "<i>",
+(`inventory_rules.py`). Every error names its item: `field` = ["input", "quantities", "<i>",
 "<input field>"]. A scripted IDEMPOTENCY_CONCURRENT_REQUEST (a code from 2026-01 on; legacy calls
 leave it pending) is transient: its answer is never kept as the key's answer, so the same content
 sent again is applied.

@@ -2,9 +2,9 @@
 below an order, paged with keyset cursors like Shopify's.
 
 `orders` requires `first` (0..250; `last`/`before` are not emulated), applies the `query:` search
-syntax (`shopify_search`), sorts by `sortKey` (UPDATED_AT, CREATED_AT/PROCESSED_AT, else ID) and
+syntax (`search.py`), sorts by `sortKey` (UPDATED_AT, CREATED_AT/PROCESSED_AT, else ID) and
 `reverse`, and starts after the `after` cursor's (sort value, id), so rows that leave the result do not
-shift the rows behind them. `attach` sets a resolver on every era's schema (`shopify_schema.SCHEMAS`).
+shift the rows behind them. `attach` sets a resolver on every era's schema (`schema.py.SCHEMAS`).
 """
 
 from __future__ import annotations

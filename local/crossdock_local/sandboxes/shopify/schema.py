@@ -1,7 +1,7 @@
 """The slice of Shopify's Admin GraphQL schema the sandbox serves.
 
 Field names and types follow the Admin API reference (2025-10) for the fields an order pull reads,
-plus the inventory slice of `shopify_inventory_sdl`, whose input types differ by API version era: one
+plus the inventory slice of `inventory_sdl.py`, whose input types differ by API version era: one
 schema per era (`schema_for(version)`). Anything else fails validation as it would against a schema
 without it. What a document costs on it is `shopify.cost`'s, from Shopify's documented rules.
 """

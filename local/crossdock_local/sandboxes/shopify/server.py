@@ -1,14 +1,14 @@
 """Shopify Admin GraphQL sandbox: `POST /admin/api/{version}/graphql.json` as Shopify answers it.
 
-Each request is read first (`shopify_request`: token, version, body, GraphQL validation, variables,
+Each request is read first (`request.py`: token, version, body, GraphQL validation, variables,
 cost); refused requests cost nothing. Rate: a leaky bucket of points per token (app + store), 1000
 points, restoring 100 pts/s (the Standard plan) × rate_scale; a request is charged its requested cost
 and refunded down to its actual cost; too few points → THROTTLED in the contract's shape with HTTP
 200. Every 200 carries `extensions.cost`, whose `restoreRate` is the sandbox's real (scaled) rate, so a
 client waiting (requested − currentlyAvailable) / restoreRate waits just long enough. Queries run on
-graphql-core against the served version's `shopify_schema`, resolved from the store's OrderBook
-(`shopify_resolvers`) and inventory (`shopify_inventory_resolvers`; stock helpers in
-`shopify_stock_helpers`). Faults: `silent_empty` answers an empty page claiming more (a mutation:
+graphql-core against the served version's `schema.py`, resolved from the store's OrderBook
+(`resolvers.py`) and inventory (`inventory_resolvers.py`; stock helpers in
+`stock_helpers.py`). Faults: `silent_empty` answers an empty page claiming more (a mutation:
 a null payload; a stock read: no data); `error_envelope` INTERNAL_SERVER_ERROR, after which that
 mutation's idempotency key answers IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED.
 """

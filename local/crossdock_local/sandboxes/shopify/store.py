@@ -1,4 +1,4 @@
-"""One sandbox store: its token, its inventory (`shopify_inventory`), and its OrderBook rendered as
+"""One sandbox store: its token, its inventory (`inventory.py`), and its OrderBook rendered as
 Shopify `Order` objects.
 
 Ids are `gid://shopify/Order/<13 digits>` (names `#1001`…), given in creation order and kept for the

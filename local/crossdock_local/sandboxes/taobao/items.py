@@ -1,4 +1,4 @@
-"""The Taobao sandbox's items: one seller's listed items and SKUs (`taobao_item_calls` serves TOP's
+"""The Taobao sandbox's items: one seller's listed items and SKUs (`item_calls.py` serves TOP's
 stock APIs on them).
 
 An item per product family: a SKU code with a dash (`TEE-RED-M`) is a SKU of the family's item

@@ -1,13 +1,13 @@
 """A local TOP gateway (`/router/rest`) serving `taobao.trades.sold.increment.get` and
 `taobao.trade.fullinfo.get` from OrderBooks, and the stock APIs `taobao.skus.quantity.update`,
-`taobao.item.quantity.update` and `taobao.item.seller.get` from each shop's items (`taobao_item_calls`),
+`taobao.item.quantity.update` and `taobao.item.seller.get` from each shop's items (`item_calls.py`),
 with TOP's checks and error shapes. Start it before `add_shop` (the shop's endpoint is this
 server's URL). Stock helpers: `add_listing`, `quantity`, `freeze`, and refusals of the calls that
 carry a chosen SKU: `refuse_updates` (permanent by default: `isv.sku-not-exist` for a SKU of an item,
 `isv.item-not-exist` for an item without SKUs, every call from now on), `fail_next_update`
 (transient: `isp.remote-service-error` once, then the call goes through) and `accept_updates`.
 
-Gateway checks are in `taobao_checks`; then the session (27 `invalid-sessionkey`, or
+Gateway checks are in `checks.py`; then the session (27 `invalid-sessionkey`, or
 `session-expired` once revoked). Business rules answer code 40 (missing argument) or 41 with
 `isv.invalid-parameter` (window ≤ 1 day, end > start, not older than 3 calendar months, page_size
 1..100). Every answer is HTTP 200. Throttling is per app key and API: code 7 with "This ban will

@@ -3,7 +3,7 @@
 Credentials: `authorization`, the merchant number (商户号) or the order-creating account, sent as the
 raw `Authorization` header. Endpoint `api` (default `http://api.track.yw56.com.cn`; there is no test
 environment). Yanwen publishes no rate limit: we assume 5 calls/s with a burst of 5 (UNCONFIRMED;
-change `SPEC.rates`). The wire format and the status table are in `yanwen_wire`.
+change `SPEC.rates`). The wire format and the status table are in `wire.py`.
 
 A call that still fails after ChannelHttp's retries (code 1, 5xx, HTML, timeouts) costs only its own
 numbers, which become Missing("failed"); an AuthError (HTTP 401/403, or code 1 saying the

@@ -8,10 +8,10 @@ Token, only the role (includedData BUYER).
 
 Protocol: `GET {api}/orders/2026-01-01/orders?lastUpdatedAfter=…&lastUpdatedBefore=…&marketplaceIds=…
 &maxResultsPerPage=100&includedData=BUYER,PROCEEDS,FULFILLMENT,PACKAGES` with headers
-`x-amz-access-token` (LWA, see amazon_lwa) and `x-amz-date`; next pages repeat the same parameters
+`x-amz-access-token` (LWA, see lwa.py) and `x-amz-date`; next pages repeat the same parameters
 plus `paginationToken` = the previous `pagination.nextToken` (valid 24 h) until `pagination` is absent.
 `lastUpdatedBefore` must be at least two minutes before now, hence a settle lag of three minutes.
-Every answer is judged in amazon_responses (typed faults, `x-amzn-RateLimit-Limit` pacing).
+Every answer is judged in responses.py (typed faults, `x-amzn-RateLimit-Limit` pacing).
 """
 
 from __future__ import annotations

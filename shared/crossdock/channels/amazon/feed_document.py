@@ -9,7 +9,7 @@ in the batch + 1, so a report can always be matched back to its updates.
 Report (`listings-feed-processing-report-schema-v2.json`): `{"header", "issues": [{messageId?, sku?,
 code?, severity, message}], "summary": {errors, warnings, messagesProcessed, messagesAccepted,
 messagesInvalid}}`. A message with ERROR issues is refused: "rejected" (permanent) or "failed"
-(transient) as amazon_issues judges them, with Amazon's code; a message without one was accepted. An
+(transient) as issues.py judges them, with Amazon's code; a message without one was accepted. An
 ERROR that names no message (the whole document) or a summary that processed fewer messages than were
 sent leaves every message without its own verdict "failed": nothing proves it was applied, and a
 listing must not go to review for a fault of the document. A FATAL or CANCELLED feed applied nothing:

@@ -3,7 +3,7 @@
 1. `POST /feeds/2021-06-30/documents` `{"contentType": "application/json; charset=UTF-8"}` → 201
    `{feedDocumentId, url}` (0.5/s, burst 15).
 2. `PUT url` with that Content-Type: a presigned S3 URL (5 minutes), no LWA header, no SP-API quota;
-   counted as `uploadFeedDocument`. S3 answers errors as XML (amazon_s3).
+   counted as `uploadFeedDocument`. S3 answers errors as XML (s3.py).
 3. `POST /feeds/2021-06-30/feeds` `{"feedType": "JSON_LISTINGS_FEED", "marketplaceIds", "inputFeedDocumentId"}`
    → 202 `{feedId}`. createFeed is 0.0083/s burst 15, and JSON_LISTINGS_FEED adds 5 feeds / 5 min per
    region: SPEC paces createFeed at the tighter of both (burst 5), and a granted rate announced in

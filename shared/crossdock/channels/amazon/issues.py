@@ -49,7 +49,7 @@ ISSUE_CODES: Mapping[str, str] = {
     # -- transient: Amazon failed to process this message; the same update later succeeds ----------
     "4000000": TRANSIENT,  # "An internal error has occurred. Please try again." models#4603, #2544, #4362
     "5002": TRANSIENT,  # "An internal error occurred. Please resubmit your data." docs#1974 (legacy code)
-    # SP-API error-envelope codes (api-contracts §1, amazon_responses); as issue codes UNCONFIRMED.
+    # SP-API error-envelope codes (api-contracts §1, responses.py); as issue codes UNCONFIRMED.
     "InternalFailure": TRANSIENT,
     "ServiceUnavailable": TRANSIENT,
     "QuotaExceeded": TRANSIENT,

@@ -5,7 +5,7 @@
 `{"productType", "patches": [{"op": "replace", "path": "/attributes/fulfillment_availability",
 "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": n}]}]}` answers 200 for accepted and
 refused submissions alike: `status` ACCEPTED → accepted; INVALID → its ERROR issues judged by
-amazon_issues: "rejected" (permanent) or "failed" (transient, e.g. 4000000 internal error), `code` the
+issues.py: "rejected" (permanent) or "failed" (transient, e.g. 4000000 internal error), `code` the
 deciding issue's. A 4xx for one SKU (400 InvalidInput, 413, 415) rejects that update with the error
 envelope's code, and the others go on.
 `GET …?marketplaceIds=…&includedData=fulfillmentAvailability` (rate 5/s, burst 10) → the DEFAULT
@@ -55,7 +55,7 @@ def submission_outcome(update: QuantityUpdate, body: dict[str, Any]) -> PushOutc
         return PushOutcome(update, "accepted", f"submission {body.get('submissionId', '')}".strip())
     if status == "INVALID":
         errors = [i for i in issues if i.get("severity") == "ERROR"] or issues
-        if not errors:  # nothing to judge: the safe default (see amazon_issues)
+        if not errors:  # nothing to judge: the safe default (see issues.py)
             return PushOutcome(update, "rejected", "INVALID without issues")
         refused = verdict(errors)
         return PushOutcome(update, refused.status, refused.detail, code=refused.code)

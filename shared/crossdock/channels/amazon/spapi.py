@@ -1,9 +1,9 @@
 """The SP-API plumbing the stock and FBA modules share: host, LWA token, headers, one JSON call.
 
-Every call carries `x-amz-access-token` (LWA, see amazon_lwa), `x-amz-date` and a user agent; a 403
+Every call carries `x-amz-access-token` (LWA, see lwa.py), `x-amz-date` and a user agent; a 403
 on a cached token refreshes it once, a fresh token's 403 is final (AuthError). Answers are judged in
 `sp_api_json`: `x-amzn-RateLimit-Limit` sets the pacing, the error envelope becomes its typed fault
-(amazon_responses), and a success must be a JSON object.
+(responses.py), and a success must be a JSON object.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Why two paths: a JSON_LISTINGS_FEED costs 3 SP-API calls and an upload for up to
 createFeed allows 1 call per 120 s (and 5 feeds per 5 minutes per region) and Amazon processes a feed
 in minutes; `patchListingsItem` answers at once at 5 SKUs per second. So a marketplace's updates go
 as one feed per 25,000 when there are more than `feed_threshold` of them (shop setting, default 5),
-else one PATCH each (amazon_listings). Both send the same patch: replace
+else one PATCH each (listings.py). Both send the same patch: replace
 `/attributes/fulfillment_availability` with `[{"fulfillment_channel_code": "DEFAULT", "quantity"}]`.
 
 `Listing.ref` holds `seller_sku` (default: the Listing's sku), `marketplace_id` (default: the shop's

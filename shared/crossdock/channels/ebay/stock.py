@@ -12,7 +12,7 @@ source keeps its read-only fulfillment scope). Rates: eBay publishes daily quota
 inventory operation is paced like the order calls at 5/s, burst 25; shop option
 `inventory_calls_per_second` sets another pace. Each listing may be revised 250 times a calendar day;
 beyond that eBay refuses the entry: a "failed" outcome with its errorId, retried later (it clears the
-next day). Which per-entry errorIds are permanent and which transient: `ebay_stock_wire.ERROR_OUTCOMES`.
+next day). Which per-entry errorIds are permanent and which transient: `stock_wire.py.ERROR_OUTCOMES`.
 
 Read-back: one bulkGetInventoryItem per 25 skus (item level) and one getOffer per listing (offer
 level); the listing shows min(item, offer). A listing eBay no longer knows is left out of the answer.

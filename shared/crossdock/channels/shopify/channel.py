@@ -10,7 +10,7 @@ Paging. `orders(first:, after:, query: "updated_at:>='start' AND updated_at:<='e
 sortKey: UPDATED_AT)`. Shopify's cursors are keyset cursors (the last row's sort value and id), not
 offsets: an order modified while we page gets a new `updatedAt` past the window's end (windows end in
 the past), so it leaves the window without shifting the orders behind it, and the pull of the next
-window reads it. Each page is as large as the single-query cost limit allows (`shopify_query`); an
+window reads it. Each page is as large as the single-query cost limit allows (`query.py`); an
 order with more line items than the page asks for gets the rest from `order(id) { lineItems }`.
 
 Pacing. One cost bucket per app and store. Each call reserves its requestedQueryCost; every answer
@@ -18,7 +18,7 @@ resets the bucket to Shopify's `throttleStatus`, so pages wait for the points in
 THROTTLED. Default Rate(100 pts/s, 1000): the Standard plan's documented restore rate; the bucket size
 and rate of other plans are read from the answers.
 
-Stock: `shopify_stock` (inventorySetQuantities), on the same endpoint and bucket (`shopify_shop`).
+Stock: `stock.py` (inventorySetQuantities), on the same endpoint and bucket (`shop.py`).
 """
 
 from __future__ import annotations

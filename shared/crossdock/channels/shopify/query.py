@@ -4,7 +4,7 @@ and their cost come from the same definition.
 `orders(first: $first, after: $cursor, query: $q, sortKey: UPDATED_AT)` reads a window page by page;
 `order(id:) { lineItems(after:) }` fetches the rest of an order's line items when it has more than the
 `lineItems(first:)` of the page query (rare). Page sizes are the largest whose requestedQueryCost stays
-within Shopify's single-query maximum (see `shopify_cost`).
+within Shopify's single-query maximum (see `cost.py`).
 """
 
 from __future__ import annotations

@@ -4,16 +4,16 @@ against the value Shopify last accepted from us; read-back by `inventoryItem { i
 One call carries up to 250 quantities (`max_batch`), costs 10 points and draws from the store's one
 GraphQL cost bucket (rate key `graphql`, shared with the order pull; THROTTLED is waited out as there).
 Each update's `Listing.ref` holds {inventory_item_id, location_id} (Shopify gids); its
-`last_accepted` is the compare value (`shopify_stock_wire` for the input per API version).
+`last_accepted` is the compare value (`stock_wire.py` for the input per API version).
 
 Outcomes. No userErrors: every item accepted. Otherwise nothing of the call is taken as applied: items
-named by `field` get theirs from `shopify_stock_wire.ITEM_OUTCOMES` (…_QUANTITY_STALE → stale;
+named by `field` get theirs from `stock_wire.py.ITEM_OUTCOMES` (…_QUANTITY_STALE → stale;
 INVALID_*, ITEM_NOT_STOCKED_AT_LOCATION, NON_MUTABLE_INVENTORY_ITEM and unknown codes → rejected;
 IDEMPOTENCY_CONCURRENT_REQUEST → failed, retried by the caller), each with Shopify's code and
 "code: message", and the others are sent again; errors naming no item are isolated by bisection
 (halves sent again until one item is left). Stale items are read back for `observed`; one that already shows the pushed quantity (an order
 took the same units we did, or Shopify applied it before answering) is accepted. Which updates go in
-which call: `shopify_stock_plan`. A fault of the first call raises; once part of the push has outcomes, a later fault (other than auth) marks what is left
+which call: `stock_plan.py`. A fault of the first call raises; once part of the push has outcomes, a later fault (other than auth) marks what is left
 "failed", so the outcomes already known are not lost.
 """
 

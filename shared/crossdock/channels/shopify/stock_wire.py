@@ -16,7 +16,7 @@ IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED asks for a new key: the next generation of t
 
 userErrors. `field` = ["input", "quantities", "<i>", …] names item i. Whether Shopify applies the other
 items of a call with errors is not documented, so a call with any userErrors counts as applied to
-none of them: named items get their outcome, the rest are sent again (see `shopify_stock`).
+none of them: named items get their outcome, the rest are sent again (see `stock.py`).
 
 `ITEM_OUTCOMES` is the one table of what an item error means for its item (contract 2.5): stale
 (compare-and-set lost), rejected (permanent: the item or location is unknown to Shopify, the item is

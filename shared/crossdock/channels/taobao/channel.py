@@ -4,10 +4,10 @@ Rates: TOP publishes no QPS, only per-app daily quotas that depend on the app's 
 rates below are our assumption (10 calls/s, burst 10, per API); change them in `SPEC.rates`.
 The increment call returns partial trades; `taobao.trade.fullinfo.get` is called only for a shipped
 trade whose increment data carries no waybill, or a trade whose buyer left a message (the increment
-call says only `has_buyer_message`; see `taobao_trades.needs_fullinfo`), one call per such trade
+call says only `has_buyer_message`; see `trades.needs_fullinfo`), one call per such trade
 version; shop option `fetch_buyer_messages: false` skips the calls made only for messages (those
 trades' notes then stay empty). `minimum_calls` counts list calls only; a bench adds the fullinfo calls it saw.
-Stock push: `taobao_stock` (its rates are the same assumption).
+Stock push: `stock.py` (its rates are the same assumption).
 """
 
 from __future__ import annotations

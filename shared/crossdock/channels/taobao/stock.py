@@ -2,12 +2,12 @@
 one item per call), `taobao.item.quantity.update` for single-SKU items, full quantities (type=1).
 
 `max_batch` is 20, the most one call carries. A push may hold more updates, or updates of several
-items: they are split per item and per 20 (`taobao_stock_wire.plan_calls`), so a push of N updates
+items: they are split per item and per 20 (`stock_wire.py.plan_calls`), so a push of N updates
 costs one call per single-SKU item plus ⌈SKUs of the item / 20⌉ per multi-SKU item. Calls go out
 in order; a whole-call fault (auth, retries exhausted, a deferred wait) raises its ChannelError and
 the updates not yet answered are simply pushed again next time (full quantities: idempotent).
 
-TOP accepts or refuses a call as a whole (`taobao_stock_wire.REFUSALS` says what a refusal means).
+TOP accepts or refuses a call as a whole (`stock_wire.py.REFUSALS` says what a refusal means).
 A permanent refusal of a call carrying one update rejects it, with TOP's sub_code. Of a call carrying
 several SKUs, it may be one SKU's fault (deleted, invalid) while its call-mates are fine, so the call
 is sent again in halves (bisection) until each refused half holds one SKU: only the guilty SKUs end

@@ -20,7 +20,7 @@ before ":", without Tmall's "-tmall" suffix), then by its prefix, then by the ba
 - transient ("failed": the caller retries with backoff): `isp.*` (TOP's service side: remote service
   error, timeouts, service unavailable) and code 10 "Service Currently Unavailable". They are outcomes,
   not in-call retries: TOP answered for the updates, and the caller's retry keeps the code visible.
-Not in the table, so they stay the typed fault `taobao_wire` maps them to: gateway codes about our
+Not in the table, so they stay the typed fault `wire.py` maps them to: gateway codes about our
 request or credentials (`GATEWAY_CODES`, auth 11/12/25–29 → AuthError), throttling (7/8,
 `accesscontrol.*` → ThrottledError, waited out by ChannelHttp: the ban is about our pace, not about
 any update), and anything without a sub_code we can place (InvalidResponseError, retried).

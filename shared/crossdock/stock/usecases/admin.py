@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from crossdock.shops.storage.tables import ShopModel
     from crossdock.stock.storage.stock import StockRepository
 
-# The ids each channel's stock writer needs to address a listing (see domain.stock.Listing).
+# The ids each channel's stock writer needs to address a listing (see stock.rules.sellable.Listing).
 REQUIRED_REF: dict[str, tuple[str, ...]] = {
     "amazon": ("product_type",),
     "shopify": ("inventory_item_id", "location_id"),

@@ -7,7 +7,7 @@ itself (`SkuModel.adjustments`, written in the same versioned save as the count)
 `REMEMBER_FOR` (longer than the queue's 14-day retention, so no redelivery outlives its id) and
 at most `REMEMBER_MAX` per SKU.
 
-Counts are believed only when they can be true (`domain.stock_counts`: whole units from 0 to
+Counts are believed only when they can be true (`stock.rules.counts`: whole units from 0 to
 `max_units`). A delta that would take a warehouse below zero is refused, not clamped to 0: either
 the delta or the count it meets is wrong, clamping would hide which, and the units it claims to
 remove were never counted. A refused or malformed queue message changes and remembers nothing (a

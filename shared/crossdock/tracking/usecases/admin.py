@@ -2,7 +2,7 @@
 
 Endpoint overrides may come in the credentials JSON (`"endpoints": {"api": "https://..."}`) or from
 the command line, which wins per name; both are kept, as `crossdock suppliers platform` does
-(usecases/secret_clients.py), so the credentials only ever go to the host the operator chose.
+(`core/secret_clients.py`), so the credentials only ever go to the host the operator chose.
 """
 
 from __future__ import annotations

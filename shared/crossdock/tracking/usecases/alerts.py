@@ -1,5 +1,5 @@
 """Tracking's alerts: digests (one e-mail per incident, however many parcels and tasks: the
-planner sends them, usecases/track_incidents.py) and source health (one per demotion)."""
+planner sends them, incidents.py) and source health (one per demotion)."""
 
 from __future__ import annotations
 

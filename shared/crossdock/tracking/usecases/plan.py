@@ -1,6 +1,6 @@
 """Plan tracking refreshes: due parcels (by index) → carrier-grouped tasks on SQS; then the
 digests of parcels in trouble — follow-up, escalation, stall — one each for the whole system
-(usecases/track_incidents.py: why the planner sends them, not the workers).
+(incidents.py: why the planner sends them, not the workers).
 
 Each planned parcel's next check is moved forward by a lease before its task is sent: an
 overlapping planner run cannot plan it twice, and a task that is lost brings it back when the

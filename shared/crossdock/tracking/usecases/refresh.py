@@ -10,7 +10,7 @@ one incident many e-mails. Instead each parcel records its state: `follow_up_sin
 window: since when every source fails, with the reasons in `last_failure`), then the tracking
 planner (every 15 minutes, over every parcel in the state, whichever task set it) sends ONE
 follow-up digest naming every parcel newly in follow-up, and 2 hours after it ONE escalation digest
-for those still failing (usecases/track_incidents.py). A retried task finds the window already open and changes
+for those still failing (incidents.py). A retried task finds the window already open and changes
 nothing; a good answer closes it, so the next outage opens a new window and alerts again.
 A stall is only noticed from an answer: a parcel no source answers is followed up, not "stalled".
 """
