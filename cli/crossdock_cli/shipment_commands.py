@@ -31,7 +31,7 @@ from crossdock.tracking.usecases.refresh import TrackingRefresher
 from crossdock.tracking.usecases.shipment_rows import RowErrors, parse_shipment_file
 
 from crossdock_cli import arguments
-from crossdock_cli.commands import configured
+from crossdock_cli.session import configured
 from crossdock_cli.table import duration, print_table
 
 

@@ -25,7 +25,7 @@ from crossdock.stock.usecases.push import sellable_for
 from crossdock.stock.usecases.rows import count, fraction
 
 from crossdock_cli import arguments
-from crossdock_cli.commands import configured
+from crossdock_cli.session import configured
 from crossdock_cli.table import print_table
 
 

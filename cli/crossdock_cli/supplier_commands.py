@@ -38,7 +38,7 @@ from crossdock.suppliers.usecases.history import (
 )
 
 from crossdock_cli import arguments
-from crossdock_cli.commands import configured
+from crossdock_cli.session import configured
 from crossdock_cli.table import print_table
 
 DEFAULT_LIMIT_MINUTES = int(DEFAULT_LIMIT.total_seconds() // 60)

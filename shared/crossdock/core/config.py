@@ -27,6 +27,7 @@ from crossdock.core.names import (
     ENV_ORDERS_TABLE,
     ENV_OUTBOX_DIR,
     ENV_RATE_SCALE,
+    ENV_REPORTS_TOPIC_ARN,
     ENV_RESERVATIONS_TABLE,
     ENV_SECRETS_PREFIX,
     ENV_SHIPMENT_EVENTS_QUEUE_URL,
@@ -87,6 +88,7 @@ class Settings:
     order_tasks_queue_url: str = ""
     order_events_queue_url: str = ""
     alerts_topic_arn: str = ""
+    reports_topic_arn: str = ""  # empty: reports go to the alerts topic
     secrets_prefix: str = DEFAULT_SECRETS_PREFIX
     aws_endpoint_url: str | None = None
     region: str = "us-east-1"
@@ -178,6 +180,7 @@ class Settings:
             order_tasks_queue_url=env.get(ENV_ORDER_TASKS_QUEUE_URL, ""),
             order_events_queue_url=env.get(ENV_ORDER_EVENTS_QUEUE_URL, ""),
             alerts_topic_arn=env.get(ENV_ALERTS_TOPIC_ARN, ""),
+            reports_topic_arn=env.get(ENV_REPORTS_TOPIC_ARN, ""),
             secrets_prefix=env.get(ENV_SECRETS_PREFIX, DEFAULT_SECRETS_PREFIX),
             aws_endpoint_url=env.get(ENV_AWS_ENDPOINT_URL) or None,
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",

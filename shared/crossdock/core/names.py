@@ -21,7 +21,8 @@ ENV_ALERTS_TABLE = "CROSSDOCK_ALERTS_TABLE"
 ENV_CALLS_TABLE = "CROSSDOCK_CALLS_TABLE"
 ENV_ORDER_TASKS_QUEUE_URL = "CROSSDOCK_ORDER_TASKS_QUEUE_URL"
 ENV_ORDER_EVENTS_QUEUE_URL = "CROSSDOCK_ORDER_EVENTS_QUEUE_URL"
-ENV_ALERTS_TOPIC_ARN = "CROSSDOCK_ALERTS_TOPIC_ARN"
+ENV_ALERTS_TOPIC_ARN = "CROSSDOCK_ALERTS_TOPIC_ARN"  # something needs a person now
+ENV_REPORTS_TOPIC_ARN = "CROSSDOCK_REPORTS_TOPIC_ARN"  # daily digests and purchase suggestions
 ENV_STOCK_TABLE = "CROSSDOCK_STOCK_TABLE"
 ENV_RESERVATIONS_TABLE = "CROSSDOCK_RESERVATIONS_TABLE"
 ENV_LISTINGS_TABLE = "CROSSDOCK_LISTINGS_TABLE"
@@ -54,3 +55,18 @@ ENV_STOCK_RETRY_BASE_S = "CROSSDOCK_STOCK_RETRY_BASE_S"  # first backoff after a
 DEFAULT_SECRETS_PREFIX = "crossdock/shops/"
 DEFAULT_CARRIER_SECRETS_PREFIX = "crossdock/carriers/"  # one secret per tracking source: <prefix><source>
 DEFAULT_SUPPLIER_SECRETS_PREFIX = "crossdock/suppliers/"  # one secret per supplier platform: <prefix>1688
+
+# --- finding a deployed stack -------------------------------------------------------------------
+# The stack publishes every variable above that names one of its resources (tables, queue and
+# dead-letter queue URLs, topics, secret prefixes) as one JSON object in an SSM parameter, and the
+# parameter's name as the CloudFormation output ENVIRONMENT_OUTPUT_ID: `crossdock --stack NAME`
+# reads both once per run instead of 21 variables exported by hand.
+ENV_STACK = "CROSSDOCK_STACK"  # the deployed stack the CLI talks to (default DEFAULT_STACK_NAME)
+DEFAULT_STACK_NAME = "crossdock"
+ENVIRONMENT_OUTPUT_ID = "CrossdockEnvironment"
+ENV_STATE_DIR = "CROSSDOCK_STATE_DIR"  # where `crossdock local up` keeps its state file
+
+
+def environment_parameter_name(stack_name: str) -> str:
+    """The SSM parameter holding a stack's environment: `/crossdock/<stack>/environment`."""
+    return f"/crossdock/{stack_name}/environment"

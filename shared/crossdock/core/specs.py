@@ -39,6 +39,11 @@ class QueueSpec:
     # never run at once and never overtake each other).
     fifo: bool = False
 
+    @property
+    def dlq_env_var(self) -> str:
+        """The variable naming its dead-letter queue's URL (the stack's environment, `crossdock dlq`)."""
+        return self.env_var.removesuffix("_QUEUE_URL") + "_DLQ_URL"
+
 
 # --- DynamoDB access per function ---------------------------------------------------------------
 # The DynamoDB API actions a function's code calls on a table; its role is granted exactly these
