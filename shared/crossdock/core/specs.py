@@ -131,6 +131,8 @@ class FunctionSpec:
     tables: dict[str, TableAccess] = field(default_factory=dict)
     sends_to: tuple[str, ...] = ()  # queue logical ids it sends to
     alerts: bool = True
+    reports: bool = False  # publishes to the reports topic (daily digests, purchase suggestions)
+    reads_queue_depths: bool = False  # reads every queue's and dead-letter queue's depth (the digest)
     reads_secrets: bool = False
     reads_carrier_secrets: bool = False
     reads_supplier_secrets: bool = False
