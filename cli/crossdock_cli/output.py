@@ -20,12 +20,14 @@ from rich import box
 from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from crossdock_cli.arguments import UsageError
 
 WIDE_WIDTH = 10_000  # `--wide`: no column is ever cut
-SHORT_COLUMN = 24  # a column this wide or narrower is never cut to fit the terminal
-COLUMN_GAP = 3  # cells between two columns: padding either side and the (blank) rule
+SHORT_COLUMN = 24  # a column this wide or narrower is cut only when the last column cannot give more
+LAST_COLUMN_FLOOR = 12  # the last column (by convention the free text) is cut down to this if need be
+COLUMN_GAP = 2  # cells between two columns: the right padding and the (blank) rule
 
 
 def options() -> argparse.ArgumentParser:
@@ -84,11 +86,12 @@ class Output:
 
     # -- people ------------------------------------------------------------------------------
     def line(self, text: str = "", *, style: str | None = None) -> None:
-        """A line of text; in --json mode it goes to stderr so stdout stays one JSON document."""
+        """A line of text; in --json mode it goes to stderr so stdout stays one JSON document. Never
+        cut or wrapped by us (a terminal wraps it; a script greps it whole)."""
         if self.json_mode:
             print(text, file=self.errors)
             return
-        self.console.print(text, style=style, markup=False, overflow="fold" if not self.wide else "ignore")
+        self.console.print(text, style=style, markup=False, soft_wrap=True)
 
     def table(
         self,
@@ -111,11 +114,12 @@ class Output:
             box=box.SIMPLE_HEAD,
             show_edge=False,
             pad_edge=False,
+            padding=(0, 1, 0, 0),
             header_style="bold",
         )
         cells = [[_cell(value) for value in row] for row in rows]
         widths = [
-            max([cell_len(header)] + [cell_len(row[index]) for row in cells])
+            max([cell_len(header)] + [row[index].cell_len for row in cells])
             for index, header in enumerate(headers)
         ]
         if not self.wide:
@@ -130,7 +134,25 @@ class Output:
             )
         for row in cells:
             table.add_row(*row)
-        self.console.print(table)
+        # On a terminal too narrow even for the short columns, rich would cut them all (`CHAN…`):
+        # render at the width they need instead and let the terminal wrap the lines.
+        needed = sum(widths) + COLUMN_GAP * (len(widths) - 1)
+        terminal = self.console.width
+        self.console.width = max(terminal, needed)
+        try:
+            self.console.print(table)
+        finally:
+            self.console.width = terminal
+
+    def fields(self, pairs: Sequence[tuple[str, Any]]) -> None:
+        """`label:  value` lines, the values aligned (a record shown to people: `shipments show`)."""
+        if self.json_mode or not pairs:
+            return
+        width = max(cell_len(label) for label, _ in pairs) + 1
+        for label, value in pairs:
+            text = Text(f"{label + ':':<{width}}  ")
+            text.append_text(_cell(value))
+            self.console.print(text, soft_wrap=True)
 
     def when(self, value: datetime | None, *, zone: tzinfo | None = None) -> str:
         """A time in the operator's zone (or `zone`, e.g. a shop's): `2026-12-03 22:50 +08:00`."""
@@ -149,21 +171,27 @@ class Output:
 
 
 def fit(widths: Sequence[int], room: int) -> list[int]:
-    """Column widths that fit `room` cells: the widest column gives a cell at a time, and none is
-    cut below SHORT_COLUMN (ids, states and figures stay whole; long free text is cut)."""
+    """Column widths that fit `room` cells: the widest column gives a cell at a time down to
+    SHORT_COLUMN (ids, states, times and figures stay whole; long text is cut), then the last column
+    (the free text: a status line, a decision) down to LAST_COLUMN_FLOOR. Narrower still, nothing
+    more is cut: the table is drawn as wide as it needs and the terminal wraps it."""
     fitted = list(widths)
     while sum(fitted) > room:
         widest = max(range(len(fitted)), key=lambda i: fitted[i])
         if fitted[widest] <= SHORT_COLUMN:
-            break  # only short columns left: the terminal is too narrow, let it wrap
+            break
         fitted[widest] -= 1
+    if fitted:
+        fitted[-1] = max(min(fitted[-1], LAST_COLUMN_FLOOR), fitted[-1] - max(0, sum(fitted) - room))
     return fitted
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return "—"
-    return str(value)
+def _cell(value: Any) -> Text:
+    """A cell as rich text: a `Text` keeps its style (e.g. a failed state in red, shown only on a
+    terminal); anything else is shown as plain text, never read as markup; None is "—"."""
+    if isinstance(value, Text):
+        return value
+    return Text("—" if value is None else str(value))
 
 
 def _offset(value: datetime) -> str:

@@ -2,14 +2,16 @@
 the actions its FunctionSpec declares per table and index (its role is granted exactly those).
 
 A call is attributed to the handler whose functions/<folder>/handler.py frame is on the stack, or, for
-a thread a handler started (parcel saves), to the function the local runner is invoking. Calls made
-outside any function (demo setup, the operators' command) are not checked: they run with other
-credentials.
+a thread a handler started (parcel saves), to the function the local runner is invoking — a thread
+that was already running when the invocation began (the demo's progress ticker) was not started by
+it. Calls made outside any function (demo setup, the operators' command, the ticker) are not
+checked: they run with other credentials.
 """
 
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -54,7 +56,8 @@ class AccessRecorder:
         self.handlers = {(s.folder, s.handler.rsplit(".", 1)[1]): s.name for s in functions}
         self.table_ids = {resource_name(t.env_var): t.logical_id for t in TABLES}
         self.calls: set[Call] = set()
-        self.invoking: list[str] = []  # the function the local runner is invoking, if any
+        # the functions the local runner is invoking, each with the threads already running before it
+        self.invoking: list[tuple[str, frozenset[int]]] = []
 
     def _function(self) -> str | None:
         frame = sys._getframe(2)
@@ -66,7 +69,11 @@ class AccessRecorder:
                 if name:
                     return name
             frame = frame.f_back  # type: ignore[assignment]
-        return self.invoking[-1] if self.invoking else None
+        here = threading.get_ident()
+        for name, earlier in reversed(self.invoking):
+            if here not in earlier:
+                return name
+        return None
 
     def record(self, operation: str, params: dict[str, Any]) -> None:
         function = self._function()
@@ -101,7 +108,8 @@ class AccessRecorder:
             return original_call(client, operation, params)
 
         def invoke(local: runner.LocalRunner, spec: FunctionSpec, event: dict[str, Any]) -> Any:
-            recorder.invoking.append(spec.name)
+            earlier = frozenset(t.ident for t in threading.enumerate() if t.ident is not None)
+            recorder.invoking.append((spec.name, earlier - {threading.get_ident()}))
             try:
                 return original_invoke(local, spec, event)
             finally:

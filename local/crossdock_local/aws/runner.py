@@ -135,6 +135,7 @@ class LocalRunner:
             visibility_timeout_s=self.visibility_timeout_s,
         )
         report = DrainReport()
+        figures = self.figures.setdefault(consumer.name, FunctionFigures())  # counted per batch: progress
         for _ in range(max_batches or self.max_batches):
             messages = poller.receive()
             if not messages:
@@ -145,9 +146,8 @@ class LocalRunner:
             poller.acknowledge(done)  # the failed ones reappear after their visibility timeout
             report.ok += len(done)
             report.failed += len(messages) - len(done)
-        figures = self.figures.setdefault(consumer.name, FunctionFigures())
-        figures.records_ok += report.ok
-        figures.records_failed += report.failed
+            figures.records_ok += len(done)
+            figures.records_failed += len(messages) - len(done)
         return report
 
     def _deliver(self, consumer: FunctionSpec, event: dict[str, Any], report: DrainReport) -> set[str]:

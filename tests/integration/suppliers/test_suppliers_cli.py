@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from crossdock.core import aws
@@ -21,6 +22,12 @@ from crossdock.suppliers.storage.sourcing import SourcingRepository
 from crossdock_cli.main import main
 from crossdock_local.aws.stack import LocalStack
 from crossdock_local.sandboxes.alibaba1688.server import Alibaba1688Sandbox
+
+
+@pytest.fixture(autouse=True)
+def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tables for people are read at a wide terminal's width (160 cells): nothing is cut."""
+    monkeypatch.setenv("COLUMNS", "160")
 
 
 @pytest.fixture()
@@ -57,6 +64,16 @@ def table_rows(out: str, first_cell: str) -> list[list[str]]:
     """Rows whose first non-blank cell starts with `first_cell`, split on the columns' gaps."""
     lines = [line.strip() for line in out.splitlines()]
     return [re.split(r"\s{2,}", line) for line in lines if line.startswith(first_cell)]
+
+
+def as_json(capsys: pytest.CaptureFixture[str], *argv: str) -> Any:
+    """The command's --json document: stdout must be exactly one JSON document."""
+    main([*argv, "--json"])
+    return json.loads(capsys.readouterr().out)
+
+
+def catalog(capsys: pytest.CaptureFixture[str]) -> dict[str, dict[str, Any]]:
+    return {p["sku"]: p for p in as_json(capsys, "suppliers", "list")["products"]}
 
 
 def add(sku: str, *suppliers: str, extra: tuple[str, ...] = ()) -> int:
@@ -139,6 +156,7 @@ def test_added_products_are_listed_with_their_suppliers_limit_and_status(
     updated = capsys.readouterr().out
     listed = main(["suppliers", "list"])
     out = capsys.readouterr().out
+    products = catalog(capsys)
     # Then each is stored as given; the update keeps the limit and quantities; both wait for a check
     assert (special, plain, changed, listed) == (0, 0, 0, 0)
     assert "BT-EAR-01: added — freshness limit 120 min, reorder qty 10, lead time 7 d, pack size 5" in added
@@ -150,9 +168,30 @@ def test_added_products_are_listed_with_their_suppliers_limit_and_status(
     assert re.search(r"alternate 1\s+1688 sup-a offer 600001 sku 4213418520411$", updated, re.M)
     [ear] = table_rows(out, "BT-EAR-01")
     [cable] = table_rows(out, "CABLE-USB")
-    assert ear[:4] == ["BT-EAR-01", "1688", "sup-b:600002", "sup-a:600001:4213418520411"]
-    assert ear[4:] == ["120 min", "10", "unchecked", "—", "—"]
-    assert cable == ["CABLE-USB", "1688", "sup-d:600004", "—", "60 min", "1", "unchecked", "—", "—"]
+    assert ear == [
+        "BT-EAR-01",
+        "sup-b:600002",
+        "sup-a:600001:4213418520411",
+        "120 min",
+        "10",
+        "unchecked",
+        "—",
+        "—",
+    ]
+    assert cable == ["CABLE-USB", "sup-d:600004", "—", "60 min", "1", "unchecked", "—", "—"]
+    ear_json = products["BT-EAR-01"]
+    assert [
+        (s["priority"], s["supplier_id"], s["product_id"], s["sku_id"]) for s in ear_json["suppliers"]
+    ] == [
+        (1, "sup-b", "600002", None),
+        (2, "sup-a", "600001", "4213418520411"),
+    ]
+    assert (ear_json["limit_minutes"], ear_json["reorder_qty"], ear_json["pack_size"]) == (120, 10, 5)
+    assert (ear_json["reorder_status"], ear_json["last_checked_at"], ear_json["last_decision"]) == (
+        "unchecked",
+        None,
+        None,
+    )
 
 
 def test_the_platform_secret_is_stored_and_missing_fields_or_unknown_endpoints_are_refused(
@@ -212,10 +251,10 @@ def test_check_chooses_a_fresh_alternate_over_a_stale_primary_and_history_shows_
     # When the suppliers are checked, then the catalog listed and the product's history shown
     code = main(["suppliers", "check"])
     checked = capsys.readouterr().out
-    main(["suppliers", "list"])
-    listed = capsys.readouterr().out
+    products = catalog(capsys)
     shown = main(["suppliers", "history", "BT-EAR-01"])
     history = capsys.readouterr().out
+    [decision] = as_json(capsys, "suppliers", "history", "BT-EAR-01")["decisions"]
     # Then the alternate is chosen, the primary rejected as stale after a second read (3 reads in all)
     assert code == 0
     assert re.search(
@@ -228,16 +267,17 @@ def test_check_chooses_a_fresh_alternate_over_a_stale_primary_and_history_shows_
         "1 product(s) checked with 3 supplier read(s): 1 with a fresh supplier, 0 blocked; turned down: stale 1"
         in checked
     )
-    [row] = table_rows(listed, "BT-EAR-01")
-    assert row[6] == "ok" and row[7].startswith("1688 sup-b offer 600002 — 80 on sale at ¥23.50")
+    ear = products["BT-EAR-01"]
+    assert ear["reorder_status"] == "ok" and ear["last_checked_at"] is not None
+    assert ear["last_decision"].startswith("BT-EAR-01: 1688 sup-b offer 600002 — 80 on sale at ¥23.50")
     assert shown == 0
     chosen, rejected = table_rows(history, "20"), table_rows(history, "rejected")
     assert [r[1:6] for r in chosen] == [["10", "chosen", "sup-b offer 600002", "80", "¥23.50"]]
-    assert re.fullmatch(r"[5-6] min", chosen[0][6])
     assert [r[:2] for r in rejected] == [["rejected: stale", "sup-a offer 600001"]]
-    assert re.fullmatch(r"3 h( 0 min)?", rejected[0][4]) and rejected[0][5].endswith(
-        "beyond the 1 h limit (2 reads)"
-    )
+    assert (decision["need"], decision["blocked"], decision["chosen"]["product_id"]) == (10, False, "600002")
+    assert 5 * 60 <= decision["chosen"]["age_seconds"] < 7 * 60
+    assert {(r["product_id"], r["reason"]) for r in decision["rejected"]} == {("600001", "stale")}
+    assert decision["rejected"][-1]["detail"].endswith("beyond the 1 h limit")
 
 
 def test_a_product_without_a_fresh_supplier_is_blocked_and_check_fails(
@@ -254,15 +294,13 @@ def test_a_product_without_a_fresh_supplier_is_blocked_and_check_fails(
     # When checked, then listed
     code = main(["suppliers", "check", "--sku", "LAMP-02"])
     checked = capsys.readouterr().out
-    main(["suppliers", "list"])
-    listed = capsys.readouterr().out
+    lamp = catalog(capsys)["LAMP-02"]
     # Then nothing may be reordered: exit 1, and purchasing sees the blocked line with both reasons
     assert code == 1
     assert f"LAMP-02: {BLOCKED_LINE}; rejected: sup-a (missing, 2 reads), sup-b (short_of_stock" in checked
-    [row] = table_rows(listed, "LAMP-02")
-    assert row[6] == BLOCKED_LINE
-    assert row[7].startswith(
-        "rejected: sup-a (missing, 2 reads), sup-b (short_of_stock, 3 on sale, 10 needed)"
+    assert lamp["reorder_status"] == "blocked"
+    assert lamp["last_decision"].startswith(
+        f"LAMP-02: {BLOCKED_LINE}; rejected: sup-a (missing, 2 reads), sup-b (short_of_stock, 3 on sale, 10 needed)"
     )
 
 
@@ -303,12 +341,21 @@ def test_suggest_lists_what_to_buy_with_a_fresh_supplier_price_and_data_age(
     # When suggestions are made
     code = main(["suppliers", "suggest"])
     out = capsys.readouterr().out
+    suggested = as_json(capsys, "suppliers", "suggest")
     # Then 10 a day over lead 10 + review 7 + safety 3 days is 200 units, from the fresh supplier
     assert code == 0
     [row] = table_rows(out, "BT-EAR-01")
     assert row[:4] == ["BT-EAR-01", "200", "sup-b offer 600002", "¥23.50"]
     assert re.fullmatch(r"[5-6] min", row[4])
     assert "1 product(s) considered, 1 to buy, 0 without a fresh supplier" in out
+    [line] = suggested["lines"]
+    assert (suggested["considered"], line["sku"], line["quantity"], line["price"]) == (
+        1,
+        "BT-EAR-01",
+        200,
+        "23.5",
+    )
+    assert (line["blocked"], line["supplier"]["product_id"], line["target"]) == (False, "600002", 200)
 
 
 def test_check_without_a_connected_platform_blocks_the_product_for_auth(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from crossdock.stock.resources import STOCK_FLUSHER, STOCK_PLANNER
 
 from tests.support.dynamodb_access import AccessRecorder
@@ -9,7 +11,7 @@ from tests.support.dynamodb_access import AccessRecorder
 
 def _calls(function: str, *calls: tuple[str, dict]) -> list[str]:
     recorder = AccessRecorder()
-    recorder.invoking.append(function)
+    recorder.invoking.append((function, frozenset()))  # no thread was running before it
     for operation, params in calls:
         recorder.record(operation, params)
     return recorder.violations()
@@ -56,3 +58,29 @@ def test_calls_outside_any_function_are_not_checked():
 
     # Then it is not attributed to any function
     assert recorder.calls == set()
+
+
+def test_a_call_from_a_thread_already_running_before_the_invocation_is_not_the_functions():
+    # Given the runner invoking the planner while this thread (the demo's ticker) was already running
+    recorder = AccessRecorder()
+    recorder.invoking.append((STOCK_PLANNER.name, frozenset({threading.get_ident()})))
+
+    # When this thread deletes an item (which the planner's role may not)
+    recorder.record("DeleteItem", {"TableName": "crossdock-stock"})
+
+    # Then nothing is attributed to the planner
+    assert recorder.violations() == []
+
+
+def test_a_call_from_a_thread_the_invocation_started_is_the_functions():
+    # Given the planner invoked while no other thread ran
+    recorder = AccessRecorder()
+    recorder.invoking.append((STOCK_PLANNER.name, frozenset()))
+
+    # When a thread it started deletes an item
+    worker = threading.Thread(target=recorder.record, args=("DeleteItem", {"TableName": "crossdock-stock"}))
+    worker.start()
+    worker.join()
+
+    # Then the planner is reported for it
+    assert [v.split(":")[0] for v in recorder.violations()] == [STOCK_PLANNER.name]

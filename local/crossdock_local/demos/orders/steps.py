@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from crossdock.orders.resources import ORDER_TASKS_QUEUE, ORDERS_PLANNER, ORDERS_RECONCILE_PLANNER
+from crossdock.orders.resources import (
+    ORDER_TASKS_QUEUE,
+    ORDERS_PLANNER,
+    ORDERS_RECONCILE_PLANNER,
+    ORDERS_WORKER,
+)
 from crossdock.orders.storage.tables import OrderModel
 from crossdock.shops.storage.shops import ShopRepository
 
-from crossdock_local.aws.runner import CycleReport
+from crossdock_local.aws.runner import CycleReport, LocalRunner
 from crossdock_local.demos.orders.shops import ShopPlan
+from crossdock_local.demos.ticker import Ticker
 from crossdock_local.sandboxes.orderbook import OrderBook
 
 SETTLED_STATUSES = ("completed", "cancelled", "refunded")  # the book never changes these again
@@ -35,6 +41,21 @@ class Plot:
         reconciled = "amazon-jp" if "amazon-jp" in ids else next(i for i in ids if i != revoked)
         return cls(cycles, revoked, reconciled, revoke_at=max(2, cycles // 3), reconcile_at=cycles - 1)
 
+    def ticker(self, number: int, runner: LocalRunner, say: Callable[[str], None]) -> Ticker:
+        """A line every few seconds while cycle `number` pulls (the first one backfills for minutes):
+        orders in the orders table and pull tasks the worker has finished, as counted at each tick."""
+        before, start = stored_orders(), _records_ok(runner, ORDERS_WORKER.name)
+
+        def figures() -> str:
+            stored = stored_orders()
+            done = _records_ok(runner, ORDERS_WORKER.name) - start
+            return (
+                f"cycle {number}/{self.cycles}: {stored:,} orders stored (+{stored - before:,} this cycle)"
+                f" · {done} pull task(s) done"
+            )
+
+        return Ticker(say, figures)
+
     def progress(
         self, number: int, cycle: CycleReport, before: tuple[int, int], after: tuple[int, int], changes: int
     ) -> str:
@@ -53,6 +74,16 @@ class Plot:
         if cycle.errors:
             line += " · errors: " + "; ".join(cycle.errors[:3])
         return line
+
+
+def _records_ok(runner: LocalRunner, function: str) -> int:
+    figures = runner.figures.get(function)
+    return figures.records_ok if figures else 0
+
+
+def stored_orders() -> int:
+    """Orders in the orders table now (one item per order; a keys-only scan)."""
+    return sum(1 for _ in OrderModel.scan(attributes_to_get=["shop_key"]))
 
 
 def stored_totals() -> tuple[int, int]:

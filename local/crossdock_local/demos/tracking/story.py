@@ -34,6 +34,7 @@ from crossdock.tracking.usecases.shipment_rows import parse_shipment_file
 
 from crossdock_local.aws.outbox import Outbox
 from crossdock_local.aws.runner import LocalRunner
+from crossdock_local.demos.ticker import Ticker
 from crossdock_local.demos.tracking.account import round_figures, settle, travelling
 from crossdock_local.demos.tracking.carriers import TrackingSandboxes
 from crossdock_local.demos.tracking.report import TrackingOutcome
@@ -124,7 +125,8 @@ class TrackingStory:
         except Exception as exc:  # the planner failed: nothing is queued, say so and go on
             planned = {}
             self.outcome.errors.append(f"{TRACKING_PLANNER.name}: {type(exc).__name__}: {exc}")
-        drained = self.runner.drain(TRACKING_TASKS_QUEUE, TRACKING_WORKER)
+        with Ticker(self.say, lambda: self._round_progress(label, since, int(planned.get("planned", 0)))):
+            drained = self.runner.drain(TRACKING_TASKS_QUEUE, TRACKING_WORKER)
         self.outcome.errors += drained.errors
         if drained.failed:
             self.outcome.errors.append(f"{TRACKING_WORKER.name}: {drained.failed} task(s) failed")
@@ -144,6 +146,12 @@ class TrackingStory:
         for path, subject in self.outbox.new():
             self.say(f"✉ alert {subject}  ({path.name})")
         return since
+
+    def _round_progress(self, label: str, since: datetime, planned: int) -> str:
+        """Parcels the worker has checked since the round began (their stored check times), of those
+        the planner queued."""
+        checked = len([i for i in self.shipments.all() if i.last_checked_at and i.last_checked_at >= since])
+        return f"tracking {label}: {checked} of {planned} queued parcels checked"
 
     def _next_planner_run(self) -> None:
         """The planner's next run (15 minutes on, in production): nothing is due yet, and it sends
