@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,7 +32,6 @@ from crossdock.shops.usecases.admin import resume_shop, shop_statuses
 
 from crossdock_local.aws.lambda_output import captured
 from crossdock_local.aws.outbox import Outbox
-from crossdock_local.aws.stack import LocalStack
 from crossdock_local.demos.orders.convergence import check
 from crossdock_local.demos.orders.mutator import BookMutator
 from crossdock_local.demos.orders.shops import CATALOGUE, DemoShops, ShopPlan
@@ -44,13 +44,12 @@ from crossdock_local.demos.orders.steps import (
 )
 from crossdock_local.demos.stock.story import StockStory
 from crossdock_local.demos.stock.tap import DemoRunner, LedgerTap
-from crossdock_local.demos.suppliers.story import SupplierStory, alibaba_sandbox
-from crossdock_local.demos.tracking.carriers import TrackingSandboxes
+from crossdock_local.demos.suppliers.story import SupplierStory
 from crossdock_local.demos.tracking.story import TrackingStory
+from crossdock_local.playground import Playground, playground
 from crossdock_local.report import DemoResult, print_report
 
 MIN_CYCLES = 3
-LOCAL_VISIBILITY_S = 1  # a failed task reappears a second later instead of after the queue's 30 min
 
 
 @dataclass
@@ -122,7 +121,10 @@ class Demo:
     def _cycle(self, world: World, number: int) -> None:
         before = stored_totals()
         reconcile = [ORDERS_RECONCILE_PLANNER] if number == world.plot.reconcile_at else []
-        with world.runner.polling(ORDER_EVENTS_QUEUE):  # the stock ledger reads while the worker sends
+        with (
+            world.runner.polling(ORDER_EVENTS_QUEUE),  # the stock ledger reads while the worker sends
+            world.plot.ticker(number, world.runner, self.say),  # a line every 5 s: the backfill is long
+        ):
             cycle = world.runner.run_cycle(fire=[ORDERS_PLANNER, *reconcile])
         cycle.errors += world.runner.take_background_errors()
         world.mutator.end_cycle()
@@ -165,8 +167,12 @@ def run_demo(
     changes_per_cycle: int = 40,
     plans: tuple[ShopPlan, ...] = CATALOGUE,
     out: TextIO | None = None,
+    keep: Callable[[Playground, DemoResult], None] | None = None,
 ) -> DemoResult:
-    """Run the demo; progress and the final account go to `out` (default: stdout)."""
+    """Run the demo; progress and the final account go to `out` (default: stdout).
+
+    keep: called after the final account with everything still running (`crossdock local --keep`
+    holds the stack there for the operator's commands); the stack stops when it returns."""
     out = out or sys.stdout
     demo = Demo(plans, cycles, out)
     plot = Plot.for_shops(list(plans), cycles)
@@ -180,53 +186,44 @@ def run_demo(
         f"Channel rate limits run {rate_scale:g}× faster than documented (CROSSDOCK_RATE_SCALE={rate_scale:g}).",
         file=out,
     )
-    with (
-        LocalStack(rate_scale=rate_scale, outbox_dir=folder) as stack,
-        DemoShops(plans, faults=fault_profile, seed=seed, rate_scale=rate_scale, orders=orders) as shops,
-        TrackingSandboxes(rate_scale=rate_scale, faults=fault_profile, seed=seed) as carriers,
-        alibaba_sandbox(rate_scale=rate_scale, faults=fault_profile, seed=seed) as alibaba,
-        (folder / "lambda.log").open("w", encoding="utf-8") as lambda_log,
-    ):
-        now = datetime.now(UTC)
-        witness = pick_witness(shops.books[plot.reconciled], now)
-        mail = Outbox(folder)
-        shops.register(stack.settings, now)
+    with playground(
+        plans,
+        faults=fault_profile,
+        seed=seed,
+        rate_scale=rate_scale,
+        folder=folder,
+        say=demo.say,
+        orders=orders,
+    ) as stage:
+        shops = stage.shops
+        witness = pick_witness(shops.books[plot.reconciled], datetime.now(UTC))
         demo.say(
-            f"moto on {stack.endpoint_url}; "
+            f"moto on {stage.stack.endpoint_url}; "
             + ", ".join(f"{n} sandbox on {s.url}" for n, s in shops.sandboxes.items())
         )
         demo.say(
             "shops: " + ", ".join(f"{p.shop_id} ({len(shops.books[p.shop_id].orders)} orders)" for p in plans)
         )
-        tap = LedgerTap()
-        runner = DemoRunner(
-            {q.logical_id: stack.queue_url(q) for q in QUEUES},
-            visibility_timeout_s=LOCAL_VISIBILITY_S,
-            tap=tap,
-        )
-        stock = StockStory(shops, runner, stack.settings, mail, demo.say)
-        tracking = TrackingStory(carriers, runner, stack.settings, mail, demo.say, seed=seed)
-        suppliers = SupplierStory(alibaba, shops, runner, stack.settings, mail, demo.say)
-        with captured(lambda_log):  # the functions' logs and metrics, for the whole run (two may run at once)
-            stock.set_up(folder)
-            tracking.set_up(folder)
-            suppliers.set_up(folder)
+        stage.set_up()
+        with captured(stage.lambda_log):  # the functions' logs and metrics (two may run at once)
             world = World(
                 shops=shops,
-                runner=runner,
+                runner=stage.runner,
                 mutator=BookMutator(
                     shops.books, shops.settle_lags(), per_cycle=changes_per_cycle, seed=seed
                 ).start(),
-                tap=tap,
-                outbox=mail,
+                tap=stage.tap,
+                outbox=stage.outbox,
                 plot=plot,
                 witness=witness,
-                stock=stock,
-                tracking=tracking,
-                suppliers=suppliers,
+                stock=stage.stock,
+                tracking=stage.tracking,
+                suppliers=stage.suppliers,
             )
             result = demo.run(world)
         print_report(
             result, shops, world.mutator, rate_scale=rate_scale, lambda_log=folder / "lambda.log", out=out
         )
+        if keep is not None:
+            keep(stage, result)
     return result

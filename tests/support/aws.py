@@ -10,7 +10,12 @@ import boto3
 from crossdock.core import aws, credentials
 from crossdock.core.config import Settings, settings
 from crossdock.core.dynamo import bind
-from crossdock.core.names import ENV_ALERTS_TOPIC_ARN, ENV_AWS_ENDPOINT_URL, ENV_RATE_SCALE
+from crossdock.core.names import (
+    ENV_ALERTS_TOPIC_ARN,
+    ENV_AWS_ENDPOINT_URL,
+    ENV_RATE_SCALE,
+    ENV_REPORTS_TOPIC_ARN,
+)
 from crossdock.deployment import QUEUES, TABLES
 from crossdock_local.aws.resources import create_queues, create_tables, create_topic
 from moto import mock_aws
@@ -29,8 +34,10 @@ def moto_resources() -> Iterator[Settings]:
         *env,
         ENV_AWS_ENDPOINT_URL,
         ENV_ALERTS_TOPIC_ARN,
+        ENV_REPORTS_TOPIC_ARN,
         *(t.env_var for t in TABLES),
         *(q.env_var for q in QUEUES),
+        *(q.dlq_env_var for q in QUEUES),
     ]
     saved = {k: os.environ.get(k) for k in touched}
     os.environ.update(env)

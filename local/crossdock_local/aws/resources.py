@@ -14,19 +14,22 @@ from crossdock.core.specs import QueueSpec, TableSpec
 from crossdock.deployment import QUEUES, TABLES
 
 ALERT_EMAIL = "crossdock-alerts@example.com"
-TOPIC_NAME = f"{SERVICE_NAME}-alerts"
+REPORT_EMAIL = "crossdock-reports@example.com"
+TOPIC_NAME = f"{SERVICE_NAME}-alerts"  # something needs a person now
+REPORTS_TOPIC_NAME = f"{SERVICE_NAME}-reports"  # daily digests and purchase suggestions
 DLQ_SUFFIX = "-dlq"
 
 
-def resource_name(env_var: str) -> str:
-    """`CROSSDOCK_ORDER_TASKS_QUEUE_URL` → `crossdock-order-tasks` (the config defaults use the same rule)."""
+def resource_name(env_var: str, prefix: str = SERVICE_NAME) -> str:
+    """`CROSSDOCK_ORDER_TASKS_QUEUE_URL` → `crossdock-order-tasks` (the config defaults use the same
+    rule); another prefix gives names no default matches, as a deployed stack's generated ones."""
     stem = env_var.lower().removeprefix("crossdock_")
     for suffix in ("_queue_url", "_table", "_topic_arn"):
         stem = stem.removesuffix(suffix)
-    return f"{SERVICE_NAME}-{stem.replace('_', '-')}"
+    return f"{prefix}-{stem.replace('_', '-')}"
 
 
-def _table_definition(spec: TableSpec) -> dict[str, Any]:
+def _table_definition(spec: TableSpec, prefix: str) -> dict[str, Any]:
     keys = [spec.hash_key, *([spec.range_key] if spec.range_key else [])]
     for _, index_hash, index_range in spec.indexes:
         keys += [index_hash, *([index_range] if index_range else [])]
@@ -34,7 +37,7 @@ def _table_definition(spec: TableSpec) -> dict[str, Any]:
     if spec.range_key:
         schema.append({"AttributeName": spec.range_key, "KeyType": "RANGE"})
     definition: dict[str, Any] = {
-        "TableName": resource_name(spec.env_var),
+        "TableName": resource_name(spec.env_var, prefix),
         "KeySchema": schema,
         "AttributeDefinitions": [{"AttributeName": k, "AttributeType": "S"} for k in dict.fromkeys(keys)],
         "BillingMode": "PAY_PER_REQUEST",
@@ -52,11 +55,13 @@ def _table_definition(spec: TableSpec) -> dict[str, Any]:
     return definition
 
 
-def create_tables(dynamodb: Any, specs: tuple[TableSpec, ...] = TABLES) -> dict[str, str]:
+def create_tables(
+    dynamodb: Any, specs: tuple[TableSpec, ...] = TABLES, *, prefix: str = SERVICE_NAME
+) -> dict[str, str]:
     """Every table with its key schema, indexes and TTL attribute."""
     names: dict[str, str] = {}
     for spec in specs:
-        definition = _table_definition(spec)
+        definition = _table_definition(spec, prefix)
         dynamodb.create_table(**definition)
         dynamodb.get_waiter("table_exists").wait(TableName=definition["TableName"])
         if spec.ttl_attribute:
@@ -68,11 +73,14 @@ def create_tables(dynamodb: Any, specs: tuple[TableSpec, ...] = TABLES) -> dict[
     return names
 
 
-def create_queues(sqs: Any, specs: tuple[QueueSpec, ...] = QUEUES) -> dict[str, str]:
-    """Every queue with its dead-letter queue and redrive policy (maxReceiveCount from the spec)."""
+def create_queues(
+    sqs: Any, specs: tuple[QueueSpec, ...] = QUEUES, *, prefix: str = SERVICE_NAME
+) -> dict[str, str]:
+    """Every queue with its dead-letter queue and redrive policy (maxReceiveCount from the spec): the
+    queues' URLs under their `env_var` and the dead-letter queues' under their `dlq_env_var`."""
     urls: dict[str, str] = {}
     for spec in specs:
-        name = resource_name(spec.env_var)
+        name = resource_name(spec.env_var, prefix)
         retention = str(spec.retention_days * 24 * 3600)
         fifo = {"FifoQueue": "true"} if spec.fifo else {}
         suffix = ".fifo" if spec.fifo else ""  # a FIFO queue's dead letters must be FIFO too
@@ -93,12 +101,14 @@ def create_queues(sqs: Any, specs: tuple[QueueSpec, ...] = QUEUES) -> dict[str, 
             },
         )["QueueUrl"]
         urls[spec.env_var] = url
+        urls[spec.dlq_env_var] = dlq_url
     return urls
 
 
-def create_topic(sns: Any, *, email: str = ALERT_EMAIL) -> str:
-    """The alerts topic with an e-mail subscription, as the CDK stack subscribes the operators."""
-    arn: str = sns.create_topic(Name=TOPIC_NAME)["TopicArn"]
+def create_topic(sns: Any, *, email: str = ALERT_EMAIL, name: str = TOPIC_NAME) -> str:
+    """A topic (default: the alerts topic) with an e-mail subscription, as the CDK stack subscribes
+    the operators."""
+    arn: str = sns.create_topic(Name=name)["TopicArn"]
     sns.subscribe(TopicArn=arn, Protocol="email", Endpoint=email)
     return arn
 

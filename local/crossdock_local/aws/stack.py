@@ -25,6 +25,7 @@ from crossdock.core.names import (
     ENV_AWS_ENDPOINT_URL,
     ENV_OUTBOX_DIR,
     ENV_RATE_SCALE,
+    ENV_REPORTS_TOPIC_ARN,
     ENV_SECRETS_PREFIX,
 )
 from crossdock.core.specs import QueueSpec, TableSpec
@@ -33,6 +34,8 @@ from moto.server import ThreadedMotoServer
 
 from crossdock_local.aws.resources import (
     ALERT_EMAIL,
+    REPORT_EMAIL,
+    REPORTS_TOPIC_NAME,
     create_queues,
     create_tables,
     create_topic,
@@ -55,9 +58,11 @@ TOUCHED = (
     ENV_RATE_SCALE,
     ENV_OUTBOX_DIR,
     ENV_ALERTS_TOPIC_ARN,
+    ENV_REPORTS_TOPIC_ARN,
     ENV_SECRETS_PREFIX,
     *(t.env_var for t in TABLES),
     *(q.env_var for q in QUEUES),
+    *(q.dlq_env_var for q in QUEUES),
 )
 
 
@@ -72,7 +77,11 @@ def refresh_runtime() -> Settings:
 
 
 class LocalStack:
-    """moto's ThreadedMotoServer on 127.0.0.1 with crossdock's tables, queues (+DLQs) and topic."""
+    """moto's ThreadedMotoServer on 127.0.0.1 with crossdock's tables, queues (+DLQs) and topics.
+
+    `env` holds every variable the runtime and the CLI need to reach it (fake credentials, region,
+    endpoint, tables, queue and DLQ URLs, both topics): `crossdock local up` writes it to its state
+    file."""
 
     def __init__(
         self,
@@ -116,6 +125,9 @@ class LocalStack:
             self.env |= create_tables(self.client("dynamodb"))
             self.env |= create_queues(self.client("sqs"))
             self.env[ENV_ALERTS_TOPIC_ARN] = create_topic(self.client("sns"), email=self.alert_email)
+            self.env[ENV_REPORTS_TOPIC_ARN] = create_topic(
+                self.client("sns"), email=REPORT_EMAIL, name=REPORTS_TOPIC_NAME
+            )
             os.environ.update(self.env)
             refresh_runtime()
         except BaseException:
