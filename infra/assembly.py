@@ -1,7 +1,7 @@
 """Builds the CDK app: context (cdk.json feature flags + overrides), the stack, cdk-nag enforcement.
 
 Context keys: `layerDir` (default build/layer), `functionsDir` (default functions/), `alertEmail`
-(optional), `stackName` (default Crossdock), `schedule:<function>` (a rule expression replacing that
+(optional), `reportEmail` (optional; default the alertEmail address), `stackName` (default crossdock), `schedule:<function>` (a rule expression replacing that
 function's schedule, e.g. `-c "schedule:suppliers-planner=rate(30 minutes)"`; an unknown function or
 a malformed expression stops the synth), `deletionProtection` (default true; `false` for throwaway
 stacks: tables unprotected and deleted with the stack).
@@ -71,6 +71,7 @@ def create_app(
         layer_dir=_path(app, "layerDir", DEFAULT_LAYER_DIR),
         functions_dir=_path(app, "functionsDir", DEFAULT_FUNCTIONS_DIR),
         alert_email=app.node.try_get_context("alertEmail") or None,
+        report_email=app.node.try_get_context("reportEmail") or None,
         specs=Specs().with_schedules(_schedules(given)),
         deletion_protection=_flag(app, "deletionProtection", True),
     )

@@ -20,4 +20,4 @@ SHARED_PACKAGE_DIR = ROOT / "shared" / "crossdock"
 PYPROJECT = ROOT / "pyproject.toml"
 CDK_JSON = ROOT / "cdk.json"
 DEFAULT_OUTDIR = ROOT / "cdk.out"
-DEFAULT_STACK_NAME = "Crossdock"
+DEFAULT_STACK_NAME = "crossdock"  # crossdock.core.names.DEFAULT_STACK_NAME: what the CLI looks for

@@ -14,7 +14,9 @@ from aws_cdk import CfnOutput, Stack
 from constructs import Construct
 
 from infra.components.alarms import alarm_on_dead_letters
-from infra.components.alerts import build_alerts
+from infra.components.alerts import build_alerts, build_reports
+from infra.components.dashboard import operations_dashboard
+from infra.components.environment import publish_environment, stack_environment
 from infra.components.functions import ARCHITECTURE, RUNTIME, CrossdockFunction, Wiring
 from infra.components.layer import dependencies_layer
 from infra.components.queues import build_work_queue, dead_letter_queue
@@ -33,6 +35,7 @@ class CrossdockStack(Stack):
         layer_dir: Path,
         functions_dir: Path,
         alert_email: str | None = None,
+        report_email: str | None = None,
         specs: Specs | None = None,
         deletion_protection: bool = True,
         **kwargs: Any,
@@ -57,6 +60,9 @@ class CrossdockStack(Stack):
         # retries exhausted) and alert e-mails SNS could not deliver.
         self.undeliverable = dead_letter_queue(self, UNDELIVERED_QUEUE_ID)
         self.alerts = build_alerts(self, alert_email=alert_email, undeliverable=self.undeliverable)
+        self.reports = build_reports(
+            self, self.alerts, report_email=report_email or alert_email, undeliverable=self.undeliverable
+        )
         self.layer = dependencies_layer(
             self, "DependenciesLayer", layer_dir=layer_dir, runtime=RUNTIME, architecture=ARCHITECTURE
         )
@@ -64,12 +70,18 @@ class CrossdockStack(Stack):
             tables=self.tables,
             queues=self.queues,
             alerts=self.alerts,
+            reports=self.reports,
             undeliverable=self.undeliverable,
             layer=self.layer,
             functions_dir=functions_dir,
         )
         self.functions = {spec.name: CrossdockFunction(self, spec, wiring) for spec in self.specs.functions}
         self._alarm_on_dead_letters()
+        self.published_environment = stack_environment(
+            self.tables.values(), self.queues.values(), alerts=self.alerts, reports=self.reports
+        )
+        self.environment_parameter = publish_environment(self, self.published_environment)
+        self.dashboard = operations_dashboard(self)
         self._outputs()
 
     def _alarm_on_dead_letters(self) -> None:
@@ -91,5 +103,7 @@ class CrossdockStack(Stack):
             CfnOutput(self, f"{work.spec.logical_id}DlqUrl", value=work.dead_letters.queue_url)
         CfnOutput(self, f"{UNDELIVERED_QUEUE_ID}Url", value=self.undeliverable.queue_url)
         CfnOutput(self, "AlertsTopicArn", value=self.alerts.topic.topic_arn)
+        CfnOutput(self, "ReportsTopicArn", value=self.reports.topic.topic_arn)
+        CfnOutput(self, "DashboardName", value=self.dashboard.dashboard_name)
         for fn in self.functions.values():
             CfnOutput(self, f"{fn.node.id}FunctionName", value=fn.function.function_name)

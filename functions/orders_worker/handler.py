@@ -10,11 +10,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from crossdock.core import figures
 from crossdock.core.config import settings
-from crossdock.core.observability import counts_failures, logger, metrics, tracer
+from crossdock.core.observability import counts_failures, logger, metrics, record_figure, tracer
 from crossdock.orders import compose as orders_compose
 from crossdock.orders.usecases.pull import PullReport
 from crossdock.orders.usecases.reconcile import Reconciler
@@ -47,8 +49,13 @@ def _record_metrics(report: PullReport) -> None:
     metrics.add_metric(name="ApiCalls", unit="Count", value=report.stats.total_calls)
     metrics.add_metric(name="ApiRetries", unit="Count", value=report.stats.retries)
     metrics.add_metric(name="OrderEvents", unit="Count", value=report.events)
+    if not report.channel:  # the shop was busy: nothing was pulled
+        return
+    channel = {figures.CHANNEL_DIMENSION: report.channel}
+    record_figure(figures.ORDERS_PULLED, report.new + report.updated, channel)
+    record_figure(figures.CHANNEL_API_CALLS, report.stats.total_calls, channel)
     if report.lag_seconds is not None:
-        metrics.add_metric(name="CheckpointLagSeconds", unit="Seconds", value=report.lag_seconds)
+        record_figure(figures.CHECKPOINT_LAG, report.lag_seconds, channel, MetricUnit.Seconds)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -8,7 +8,8 @@ from typing import Any
 from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from crossdock.core.config import settings
-from crossdock.core.observability import logger, metrics, tracer
+from crossdock.core.figures import CHANNEL_DIMENSION
+from crossdock.core.observability import logger, metrics, record_figures, tracer
 from crossdock.stock import compose as stock_compose
 from crossdock.stock.usecases.daily import DailyReport  # the use case this function runs, loaded at init
 
@@ -23,6 +24,9 @@ def handler(event: EventBridgeEvent, context: LambdaContext) -> dict[str, Any]:
     metrics.add_metric(name="DailyStockPushed", unit="Count", value=pushed)
     metrics.add_metric(name="StockReadBackDrift", unit="Count", value=len(report.drifted))
     metrics.add_metric(name="SoldShippedDeviations", unit="Count", value=len(report.sold_shipped))
+    for push in (report.pushed, report.repushed):
+        if push is not None:
+            record_figures(CHANNEL_DIMENSION, push.per_channel())
     logger.info(
         "daily stock check",
         extra={

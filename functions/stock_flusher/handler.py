@@ -16,7 +16,8 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from crossdock.core.config import settings
-from crossdock.core.observability import counts_failures, logger, metrics, tracer
+from crossdock.core.figures import CHANNEL_DIMENSION
+from crossdock.core.observability import counts_failures, logger, metrics, record_figures, tracer
 from crossdock.stock import compose as stock_compose
 from crossdock.stock.usecases.flush import FlushDeferred
 
@@ -38,6 +39,7 @@ def flush(record: SQSRecord, lambda_context: LambdaContext) -> None:
     metrics.add_metric(name="StockPushRetried", unit="Count", value=report.retried)
     metrics.add_metric(name="StockListingsForReview", unit="Count", value=len(push.reviews))
     metrics.add_metric(name="StockFeedsFailed", unit="Count", value=len(report.feeds_failed))
+    record_figures(CHANNEL_DIMENSION, push.per_channel())
     if report.more:
         stock_compose.flush_tasks(settings()).request([shop_key])
     logger.info(

@@ -13,6 +13,7 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from crossdock.core.config import settings
+from crossdock.core.figures import PRODUCTS_BLOCKED
 from crossdock.core.observability import counts_failures, logger, metrics, tracer
 from crossdock.suppliers import compose as suppliers_compose
 from crossdock.suppliers.tasks import TASK_KIND
@@ -30,7 +31,7 @@ def check(record: SQSRecord) -> None:
         raise ValueError(f"not a {TASK_KIND} task")
     report: CheckReport = suppliers_compose.supplier_checker(settings()).check(task["skus"])
     metrics.add_metric(name="SupplierProductsChecked", unit="Count", value=report.checked)
-    metrics.add_metric(name="SupplierProductsBlocked", unit="Count", value=len(report.blocked))
+    metrics.add_metric(name=PRODUCTS_BLOCKED, unit="Count", value=len(report.blocked))
     metrics.add_metric(name="SupplierReads", unit="Count", value=report.reads)
     for reason, count in report.rejected.items():
         metrics.add_metric(name=f"SupplierRejected_{reason}", unit="Count", value=count)

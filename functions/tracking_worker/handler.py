@@ -10,14 +10,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from crossdock.core.config import settings
-from crossdock.core.names import METRICS_NAMESPACE
-from crossdock.core.observability import counts_failures, logger, metrics, tracer
+from crossdock.core.figures import SOURCE_DIMENSION
+from crossdock.core.observability import counts_failures, logger, metrics, record_figure, tracer
 from crossdock.tracking import compose as tracking_compose
 from crossdock.tracking.tasks import TASK_KIND
 from crossdock.tracking.usecases.refresh import (
@@ -29,8 +29,7 @@ processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failu
 
 def source_metric(source: str, name: str, value: float, unit: str) -> None:
     """Per-source figures carry the source as a dimension (one EMF line each)."""
-    with single_metric(name=name, unit=MetricUnit(unit), value=value, namespace=METRICS_NAMESPACE) as metric:
-        metric.add_dimension(name="source", value=source)
+    record_figure(name, value, {SOURCE_DIMENSION: source}, MetricUnit(unit))
 
 
 @counts_failures("tracking-worker")  # its FunctionSpec name (tests/integration/functions check it)

@@ -1,8 +1,11 @@
-"""The alerts topic: customer-managed KMS key, TLS only, optional e-mail subscription.
+"""The two topics people read: alerts (something needs a person now) and reports (the daily
+operations digest, purchase suggestions). Both encrypted with one customer-managed KMS key, TLS only,
+with an optional e-mail subscription whose undeliverable messages go to the undelivered-events queue.
 
 A customer-managed key (not alias/aws/sns) because CloudWatch alarms can only publish to an encrypted
 topic whose key policy lets cloudwatch.amazonaws.com use the key, and AWS-managed key policies cannot
-be changed. The topic policy lets this account's alarms publish.
+be changed. The alerts topic's policy lets this account's alarms publish; nothing but the functions
+that report publishes to the reports topic.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ CLOUDWATCH = iam.ServicePrincipal("cloudwatch.amazonaws.com")
 
 
 @dataclass(frozen=True)
-class Alerts:
+class EncryptedTopic:
     topic: sns.Topic
     key: kms.Key
 
@@ -38,6 +41,9 @@ class Alerts:
         )
 
 
+Alerts = EncryptedTopic  # the alerts topic's shape, as the functions' wiring names it
+
+
 def _alarm_sources(stack: Stack) -> dict[str, dict[str, str]]:
     alarms = stack.format_arn(
         service="cloudwatch", resource="alarm", resource_name="*", arn_format=ArnFormat.COLON_RESOURCE_NAME
@@ -45,12 +51,21 @@ def _alarm_sources(stack: Stack) -> dict[str, dict[str, str]]:
     return {"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}, "ArnLike": {"aws:SourceArn": alarms}}
 
 
-def build_alerts(scope: Construct, *, alert_email: str | None, undeliverable: sqs.IQueue) -> Alerts:
+def _subscribe(
+    scope: Construct, topic: sns.Topic, *, email: str | None, context_key: str, undeliverable: sqs.IQueue
+) -> None:
+    if "@" not in (email or "@"):
+        raise InfraConfigError(f"context {context_key}={email!r} is not an e-mail address")
+    if email:
+        topic.add_subscription(subscriptions.EmailSubscription(email, dead_letter_queue=undeliverable))
+
+
+def build_alerts(scope: Construct, *, alert_email: str | None, undeliverable: sqs.IQueue) -> EncryptedTopic:
     stack = Stack.of(scope)
     key = kms.Key(
         scope,
         "AlertsKey",
-        description="Encrypts the Crossdock alerts topic (usable by this account's CloudWatch alarms)",
+        description="Encrypts the Crossdock alerts and reports topics (usable by this account's CloudWatch alarms)",
         enable_key_rotation=True,
     )
     pin_logical_id(key, "AlertsKey")
@@ -74,11 +89,8 @@ def build_alerts(scope: Construct, *, alert_email: str | None, undeliverable: sq
             conditions=_alarm_sources(stack),
         )
     )
-    if alert_email:
-        if "@" not in alert_email:
-            raise InfraConfigError(f"context alertEmail={alert_email!r} is not an e-mail address")
-        topic.add_subscription(subscriptions.EmailSubscription(alert_email, dead_letter_queue=undeliverable))
-    else:
+    _subscribe(scope, topic, email=alert_email, context_key="alertEmail", undeliverable=undeliverable)
+    if not alert_email:
         CfnOutput(
             scope,
             "AlertEmailSubscription",
@@ -87,4 +99,17 @@ def build_alerts(scope: Construct, *, alert_email: str | None, undeliverable: sq
             "--notification-endpoint ops@example.com",
             description="How alerts reach people",
         )
-    return Alerts(topic=topic, key=key)
+    return EncryptedTopic(topic=topic, key=key)
+
+
+def build_reports(
+    scope: Construct, alerts: EncryptedTopic, *, report_email: str | None, undeliverable: sqs.IQueue
+) -> EncryptedTopic:
+    """The reports topic, encrypted with the alerts' key (one key to rotate and pay for); its e-mail
+    is context `reportEmail`, else the alerts' address (the caller decides)."""
+    topic = sns.Topic(
+        scope, "ReportsTopic", master_key=alerts.key, enforce_ssl=True, display_name="Crossdock reports"
+    )
+    pin_logical_id(topic, "ReportsTopic")
+    _subscribe(scope, topic, email=report_email, context_key="reportEmail", undeliverable=undeliverable)
+    return EncryptedTopic(topic=topic, key=alerts.key)

@@ -2,12 +2,14 @@
 
 Permissions follow the spec and nothing else: on each table of `spec.tables` exactly the DynamoDB
 actions named there (index reads on that index's ARN only), send to `spec.sends_to`, publish alerts
-when `spec.alerts`, read shop secrets under the prefix when `spec.reads_secrets`.
+when `spec.alerts`, publish reports when `spec.reports`, read shop secrets under the prefix when
+`spec.reads_secrets`, read every queue's and dead-letter queue's attributes (their depths, nothing
+else: no receive, no send) when `spec.reads_queue_depths`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +29,7 @@ from crossdock.core.names import (
     DEFAULT_SUPPLIER_SECRETS_PREFIX,
     ENV_ALERTS_TOPIC_ARN,
     ENV_CARRIER_SECRETS_PREFIX,
+    ENV_REPORTS_TOPIC_ARN,
     ENV_SECRETS_PREFIX,
     ENV_SUPPLIER_SECRETS_PREFIX,
     ENV_WORKER_CONCURRENCY,
@@ -36,7 +39,7 @@ from crossdock.core.names import (
 from crossdock.core.specs import FunctionSpec, TableAccess
 
 from infra.components.alarms import alarm_on_failed_tasks, alarm_when_positive
-from infra.components.alerts import Alerts
+from infra.components.alerts import EncryptedTopic
 from infra.components.errors import InfraConfigError
 from infra.components.naming import construct_id
 from infra.components.queues import WorkQueue
@@ -56,7 +59,8 @@ class Wiring:
 
     tables: Mapping[str, StoredTable]
     queues: Mapping[str, WorkQueue]
-    alerts: Alerts
+    alerts: EncryptedTopic
+    reports: EncryptedTopic
     undeliverable: sqs.IQueue
     layer: lambda_.ILayerVersion
     functions_dir: Path
@@ -83,8 +87,14 @@ def function_environment(spec: FunctionSpec, wiring: Wiring) -> dict[str, str]:
     for queue_id in dict.fromkeys([*spec.sends_to, *([spec.queue] if spec.queue else [])]):
         work = wiring.queues[queue_id]
         env[work.spec.env_var] = work.queue.queue_url
+    if spec.reads_queue_depths:
+        for work in wiring.queues.values():
+            env[work.spec.env_var] = work.queue.queue_url
+            env[work.spec.dlq_env_var] = work.dead_letters.queue_url
     if spec.alerts:
         env[ENV_ALERTS_TOPIC_ARN] = wiring.alerts.topic.topic_arn
+    if spec.reports:
+        env[ENV_REPORTS_TOPIC_ARN] = wiring.reports.topic.topic_arn
     for env_var, prefix in secret_prefixes(spec):
         env[env_var] = prefix
     if spec.max_concurrency:
@@ -118,6 +128,12 @@ def table_statements(table: dynamodb.ITable, access: TableAccess) -> list[iam.Po
             iam.PolicyStatement(actions=actions, resources=[f"{table.table_arn}/index/{index}"])
         )
     return statements
+
+
+def queue_depth_statement(queues: Iterable[WorkQueue]) -> iam.PolicyStatement:
+    """sqs:GetQueueAttributes (depths, ages) on each work queue and its dead-letter queue, by ARN."""
+    arns = [arn for work in queues for arn in (work.queue.queue_arn, work.dead_letters.queue_arn)]
+    return iam.PolicyStatement(actions=["sqs:GetQueueAttributes"], resources=arns)
 
 
 def shop_secrets_arn(scope: Construct, prefix: str = DEFAULT_SECRETS_PREFIX) -> str:
@@ -185,6 +201,10 @@ class CrossdockFunction(Construct):
             wiring.queues[queue_id].queue.grant_send_messages(self.role)
         if self.spec.alerts:
             wiring.alerts.grant_publish(self.role)
+        if self.spec.reports:
+            wiring.reports.grant_publish(self.role)
+        if self.spec.reads_queue_depths:
+            self.role.add_to_policy(queue_depth_statement(wiring.queues.values()))
         for _, prefix in secret_prefixes(self.spec):
             self.role.add_to_policy(
                 iam.PolicyStatement(

@@ -202,7 +202,9 @@ def test_spec_env_cannot_override_what_infra_sets(synth):
     # Given a spec whose extra env collides with a managed variable
     spec = replace(ORDERS_WORKER, env={ENV_SHOPS_TABLE: "elsewhere"})
     stack = synth.stack
-    wiring = Wiring(stack.tables, stack.queues, stack.alerts, stack.undeliverable, stack.layer, ROOT)
+    wiring = Wiring(
+        stack.tables, stack.queues, stack.alerts, stack.reports, stack.undeliverable, stack.layer, ROOT
+    )
 
     # When / Then the environment is refused
     with pytest.raises(InfraConfigError, match=ENV_SHOPS_TABLE):

@@ -4,13 +4,17 @@
 queue by the batch processor, which neither the Lambda Errors metric nor any log level shows, so
 the wrapper logs it (sanitized) and counts it as `TasksFailed` {service, function} — the metric
 each worker's alarm watches — then raises it again: the record is still redelivered.
+
+`record_figure` emits one business figure (`core.figures`) with its own dimensions (a channel, a
+tracking source) beside the function's shared Metrics set, whose dimensions are the same for every
+metric in it. Only handlers call it: a use case run by the CLI must not print EMF to its stdout.
 """
 
 from __future__ import annotations
 
 import functools
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar, cast
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -55,6 +59,28 @@ def task_failed(function: str, exc: BaseException) -> None:
         default_dimensions={"service": SERVICE_NAME, TASKS_FAILED_DIMENSION: function},
     ):
         pass
+
+
+def record_figure(
+    name: str, value: float, dimensions: Mapping[str, str], unit: MetricUnit = MetricUnit.Count
+) -> None:
+    """One figure as its own EMF document with dimensions {service, **dimensions}, exactly as the
+    dashboard reads it (set explicitly, whatever POWERTOOLS_SERVICE_NAME says)."""
+    with single_metric(
+        name=name,
+        unit=unit,
+        value=value,
+        namespace=METRICS_NAMESPACE,
+        default_dimensions={"service": SERVICE_NAME, **dimensions},
+    ):
+        pass
+
+
+def record_figures(dimension: str, by_value: Mapping[str, Mapping[str, float]]) -> None:
+    """`{"shopify": {"StockPushes": 3, ...}, ...}`: each figure once per value of `dimension`."""
+    for value, named in by_value.items():
+        for name, figure in named.items():
+            record_figure(name, figure, {dimension: value})
 
 
 def counts_failures(function: str) -> Callable[[F], F]:

@@ -20,7 +20,7 @@ trail, written in batches.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from crossdock.core.alerts.message import Alert
 from crossdock.core.errors import ChannelError
+from crossdock.core.figures import STOCK_PUSHES, STOCK_REFUSALS
 from crossdock.stock.rules.sellable import Listing, PushOutcome, QuantityUpdate, StockPolicy, sellable
 from crossdock.stock.storage.tables import ListingModel, SkuModel, StockAuditModel
 
@@ -74,6 +75,19 @@ class PushReport:
     blocked: set[str] = field(default_factory=set)  # shops whose calls were refused (auth, config)
     retry: list[Attempt] = field(default_factory=list)  # this item refused transiently
     reviews: list[Attempt] = field(default_factory=list)  # this item refused for good: needs_review
+    by_channel: Counter[tuple[str, str]] = field(default_factory=Counter)  # (channel, status) → items
+
+    def per_channel(self) -> dict[str, dict[str, int]]:
+        """channel → {StockPushes: quantities it accepted, StockRefusals: quantities it refused, for
+        good or for now} (the figures the stock functions emit per channel)."""
+        channels = sorted({channel for channel, _ in self.by_channel})
+        return {
+            c: {
+                STOCK_PUSHES: self.by_channel[(c, "accepted")],
+                STOCK_REFUSALS: self.by_channel[(c, "rejected")] + self.by_channel[(c, "failed")],
+            }
+            for c in channels
+        }
 
     def merge(self, other: PushReport) -> None:
         self.pushed += other.pushed
@@ -85,6 +99,7 @@ class PushReport:
         self.blocked |= other.blocked
         self.retry += other.retry
         self.reviews += other.reviews
+        self.by_channel.update(other.by_channel)
 
 
 Entry = tuple[QuantityUpdate, ListingModel]
@@ -158,6 +173,7 @@ class StockPusher:
             needs_person = exc.kind in ("auth", "rejected")
             for update, listing in entries[done:]:  # only what the channel did not answer
                 report.outcomes["failed"] += 1
+                report.by_channel[(listing.channel, "failed")] += 1
                 if not needs_person:  # transient: the caller retries; the listing stays marked
                     report.failed_skus.add(update.listing.sku)
                 audit.append(self._audit(update, listing, trigger, "failed", str(exc), now))
@@ -205,6 +221,7 @@ class StockPusher:
         stale: list[tuple[QuantityUpdate, ListingModel, int | None]] = []
         for (update, listing), outcome in zip(chunk, outcomes, strict=True):
             report.outcomes[outcome.status] += 1
+            report.by_channel[(listing.channel, outcome.status)] += 1
             if outcome.status == "stale" and retry_stale:
                 stale.append((update, listing, outcome.observed))
                 continue
