@@ -8,6 +8,7 @@ from crossdock.core.specs import (
     QueueSpec,
     TableSpec,
 )
+from crossdock.operations.resources import OPERATIONS_DIGEST
 from crossdock.orders.resources import (
     ORDER_EVENTS_QUEUE,
     ORDER_TASKS_QUEUE,
@@ -98,4 +99,5 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     SUPPLIERS_PLANNER,
     SUPPLIERS_WORKER,
     SUPPLIERS_DAILY,
+    OPERATIONS_DIGEST,
 )

@@ -22,7 +22,15 @@ class TableSpec:
     indexes: tuple[tuple[str, str, str | None], ...] = ()  # (index name, hash key, range key)
 
 
-ALERTS_TABLE = TableSpec("AlertsTable", ENV_ALERTS_TABLE, hash_key="dedupe_key", ttl_attribute="expires_at")
+# "log": a sparse index of the alert log (every published alert and report, 30 days), newest first
+# per topic kind — what `crossdock alerts list`, the status screen and the daily digest read.
+ALERTS_TABLE = TableSpec(
+    "AlertsTable",
+    ENV_ALERTS_TABLE,
+    hash_key="dedupe_key",
+    ttl_attribute="expires_at",
+    indexes=(("log", "log_topic", "logged_at"),),
+)
 
 
 @dataclass(frozen=True)

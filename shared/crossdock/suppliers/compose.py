@@ -70,6 +70,6 @@ def replenisher(
         checker=checker,
         sold=lambda now: units_sold_last_7_days(now),
         positions=positions,
-        alerts=checker.alerts,
+        reports=alert_sender(settings),
         clock=clock,
     )

@@ -91,4 +91,5 @@ SUPPLIERS_DAILY = FunctionSpec(
         "AlertsTable": SENDS_ALERTS,
     },
     reads_supplier_secrets=True,
+    reports=True,  # the purchase suggestions go to the reports topic
 )

@@ -21,7 +21,7 @@ from crossdock.core.specs import FunctionSpec
 
 ROOT = Path(__file__).resolve().parents[3]
 PACKAGES = {"crossdock": ROOT / "shared", "crossdock_local": ROOT / "local", "crossdock_cli": ROOT / "cli"}
-JOBS = ("orders", "stock", "tracking", "suppliers", "shops")
+JOBS = ("orders", "stock", "tracking", "suppliers", "shops", "operations")
 
 
 def lint_imports(paths: list[Path]) -> subprocess.CompletedProcess[str]:
@@ -215,6 +215,21 @@ BAD_IMPORTS = [
     ),
     ("shared/crossdock/orders/usecases/pull.py", "import crossdock_local.demo", "Product code never imports"),
     ("shared/crossdock/core/http.py", "from crossdock.orders.rules import order", "The core imports no job"),
+    (
+        "shared/crossdock/stock/usecases/flush.py",
+        "from crossdock.operations.usecases import snapshot",
+        "No job imports the operations room",
+    ),
+    (
+        "shared/crossdock/operations/storage/stores.py",
+        "from crossdock.channels import registry",
+        "Operations imports no external system",
+    ),
+    (
+        "shared/crossdock/operations/usecases/snapshot.py",
+        "from crossdock.stock import compose",
+        "Operations imports no external system",
+    ),
     (
         "local/crossdock_local/sandboxes/shopify/cost.py",
         "from crossdock.channels.shopify import cost",

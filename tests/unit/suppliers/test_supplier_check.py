@@ -20,6 +20,18 @@ from tests.support.aws import moto_resources
 from tests.support.tracking_fakes import Alerts
 
 NOW = datetime(2026, 11, 22, 4, 0, tzinfo=UTC)
+
+
+class Reports:
+    """The reports topic: every report published (reports are not deduplicated)."""
+
+    def __init__(self) -> None:
+        self.sent: list = []
+
+    def publish_report(self, report, *, now):  # type: ignore[no-untyped-def]
+        self.sent.append(report)
+
+
 CST = timedelta(hours=8)
 
 
@@ -192,10 +204,12 @@ def test_a_supplier_stale_for_six_hours_in_a_row_is_flagged_a_stuck_cache_once(w
 
 def test_suggestions_need_a_fresh_supplier_with_stock_for_the_suggested_quantity(world):
     # Given two products selling 3 a day with 4 in stock, lead time 7 days
+    from crossdock.core.alerts.report import csv_rows_of
     from crossdock.suppliers.rules.replenishment import StockPosition
-    from crossdock.suppliers.usecases.suggest import Replenisher, suggestion_digest
+    from crossdock.suppliers.usecases.suggest import CSV_HEADER, Replenisher, suggestion_digest
 
     checker, catalog, platform, alerts, clock = world
+    reports = Reports()
     add(catalog, "A-1", "901", "902")
     add(catalog, "B-2", "903")
     platform.answers = {"901": [(40, 5)], "902": [(500, 10)], "903": [(500, 400)]}
@@ -204,7 +218,7 @@ def test_suggestions_need_a_fresh_supplier_with_stock_for_the_suggested_quantity
         checker,
         sold=lambda now: {"A-1": 21, "B-2": 21},
         positions=lambda skus: {sku: StockPosition(sku, 4, 0, 0) for sku in skus},
-        alerts=alerts,
+        reports=reports,
         clock=clock,
     )
 
@@ -217,9 +231,27 @@ def test_suggestions_need_a_fresh_supplier_with_stock_for_the_suggested_quantity
     assert {sku: line.suggestion.quantity for sku, line in lines.items()} == {"A-1": 47, "B-2": 47}
     assert lines["A-1"].decision.chosen.ref.product_id == "902"
     assert lines["B-2"].decision.blocked and "do not reorder" in lines["B-2"].render()
-    digest = [a for a in alerts.sent if a.dedupe_key.startswith("suppliers-suggestions:")]
-    assert len(digest) == 1 and len(digest[0].details) == 2
-    assert suggestion_digest(report, NOW).details == digest[0].details
+    # to the reports topic, with a CSV block purchasing pastes into a sheet
+    [digest] = reports.sent
+    assert digest.key.startswith("suppliers-suggestions:") and digest == suggestion_digest(report, NOW)
+    assert not [a for a in alerts.sent if a.dedupe_key.startswith("suppliers-suggestions:")]
+    [details] = digest.sections
+    assert len(details.lines) == 2
+    header, *rows = csv_rows_of(digest.render_body())
+    assert tuple(header) == CSV_HEADER
+    a1 = lines["A-1"].decision.chosen
+    assert rows == [
+        [
+            "A-1",
+            "47",
+            a1.ref.supplier_id,
+            "902",
+            f"{a1.price:.2f}",
+            "CNY",
+            str(int(lines["A-1"].age.total_seconds() // 60)),
+        ],
+        ["B-2", "47", "", "", "", "", ""],
+    ]
 
 
 def test_a_platform_without_credentials_alerts_and_blocks_instead_of_failing_the_batch(world):

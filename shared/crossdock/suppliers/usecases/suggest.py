@@ -1,7 +1,9 @@
 """Daily replenishment suggestions: 7-day sales → quantity → a fresh supplier, price and data age.
 
 The suggested quantity becomes the reorder quantity the supplier check must cover, so a supplier
-with fresh data but too little stock for the suggestion is passed over for the next one.
+with fresh data but too little stock for the suggestion is passed over for the next one. The list
+goes to purchasing as a report (the reports topic), one line per product and a CSV block to paste
+into a sheet (sku, quantity, supplier, offer, price, currency, data age).
 """
 
 from __future__ import annotations
@@ -12,12 +14,12 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from crossdock.core.alerts.message import Alert
+from crossdock.core.alerts.report import Report, Section, quoted
 from crossdock.suppliers.rules.replenishment import StockPosition, Suggestion, suggest
 from crossdock.suppliers.rules.sourcing import BLOCKED_LINE, Decision
 
 if TYPE_CHECKING:
-    from crossdock.core.ports import AlertSink
+    from crossdock.core.alerts.report import ReportSink
     from crossdock.suppliers.storage.sourcing import SourcingRepository
     from crossdock.suppliers.usecases.check import SupplierChecker
 
@@ -60,7 +62,7 @@ class Replenisher:
     checker: SupplierChecker
     sold: Callable[[datetime], dict[str, int]]  # units sold per SKU over the last 7 days
     positions: Callable[[Iterable[str]], dict[str, StockPosition]]
-    alerts: AlertSink
+    reports: ReportSink
     clock: Callable[[], datetime]
 
     def suggest(self) -> SuggestionReport:
@@ -91,26 +93,53 @@ class Replenisher:
         return report
 
     def daily(self) -> SuggestionReport:
-        """Suggest, and send the list to purchasing as the daily digest."""
+        """Suggest, and send the list to purchasing as the daily report."""
         report = self.suggest()
         now = self.clock()
-        self.alerts.send(suggestion_digest(report, now), now=now)
+        self.reports.publish_report(suggestion_digest(report, now), now=now)
         return report
 
 
-def suggestion_digest(report: SuggestionReport, now: datetime) -> Alert:
+CSV_HEADER = ("sku", "quantity", "supplier", "offer", "price", "currency", "data_age_minutes")
+CURRENCY = "CNY"  # 1688 prices are in yuan
+
+
+def csv_row(line: SuggestionLine) -> tuple[str, ...]:
+    """One sheet row: a blocked product keeps its quantity with empty supplier columns."""
+    s, chosen = line.suggestion, line.decision.chosen
+    if chosen is None:
+        return (s.sku, str(s.quantity), "", "", "", "", "")
+    minutes = int((line.age or timedelta()).total_seconds() // 60)
+    price = f"{chosen.price:.2f}" if chosen.price is not None else ""
+    return (
+        s.sku,
+        str(s.quantity),
+        chosen.ref.supplier_id,
+        chosen.ref.product_id,
+        price,
+        CURRENCY if price else "",
+        str(minutes),
+    )
+
+
+def suggestion_digest(report: SuggestionReport, now: datetime) -> Report:
     blocked = sum(1 for line in report.lines if line.decision.chosen is None)
-    return Alert(
-        dedupe_key=f"suppliers-suggestions:{now:%Y-%m-%d}",
+    return Report(
+        key=f"suppliers-suggestions:{now:%Y-%m-%d}",
         subject=f"Purchase suggestions {now:%Y-%m-%d}: {len(report.lines)} SKU(s), {blocked} without fresh supplier",
-        shop_id="(purchasing)",
-        channel="1688",
-        since=now,
-        what_happened=f"From the last 7 days of orders, stock on hand, inbound and lead times, {len(report.lines)} "
-        f"of {report.considered} products need buying.",
-        what_we_did="Read every candidate supplier now and kept only fresh data (update time within each "
-        "product's limit) with enough stock for the suggested quantity.",
-        what_to_do="Buy from the supplier named on each line at the price shown; lines marked "
-        f'"{BLOCKED_LINE}" need a supplier contacted first.',
-        details=tuple(line.render() for line in report.lines) or ("nothing to buy today",),
+        generated_at=now,
+        intro=f"From the last 7 days of orders, stock on hand, inbound and lead times, {len(report.lines)} "
+        f"of {report.considered} products need buying. Every candidate supplier was read now and only "
+        "fresh data (update time within each product's limit) with enough stock for the suggested "
+        f'quantity was kept. Buy from the supplier named on each line at the price shown; lines marked "'
+        f'{BLOCKED_LINE}" need a supplier contacted first.',
+        sections=(
+            Section(
+                "Details (one line per product)",
+                tuple(f"- {line}" for line in quoted([line.render() for line in report.lines]))
+                or ("- nothing to buy today",),
+            ),
+        ),
+        csv_header=CSV_HEADER,
+        csv_rows=tuple(csv_row(line) for line in report.lines),
     )
