@@ -1,17 +1,21 @@
 """The demo's final account: per shop, what crossdock stored against the channel's truth, what it
 cost on the wire, where its checkpoint is; the sandboxes' own counts; the Lambda figures; the stock
-every channel shows beside what is sellable; and every alert as the e-mail a person received."""
+every channel shows beside what is sellable; and every alert as the e-mail a person received. The same
+stores drawn as the operations report, `<outbox>/report.html` (what `crossdock report` writes)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from crossdock.channels.registry import channel
 from crossdock.core.alerts.message import inert
 from crossdock.core.text import duration
 from crossdock.core.times import iso_z
+from crossdock.operations.report.write import write_report
 from crossdock.shops.usecases.admin import ShopStatus
 
 from crossdock_local.aws.runner import FunctionFigures
@@ -155,3 +159,24 @@ def print_report(
         verdict += "; supplier freshness held" if result.suppliers.held else "; suppliers NOT as expected"
     lines += ["", f"Done in {result.elapsed_s:.1f}s (rates ×{rate_scale:g}): {verdict}."]
     print("\n".join(lines), file=out, flush=True)
+    html = html_report(lambda_log.parent / REPORT_FILE)
+    print(f"The same account with charts (opens offline): {html}", file=out, flush=True)
+
+
+REPORT_FILE = "report.html"
+REPORT_PERIOD = timedelta(hours=24)
+
+
+def html_report(path: Path, *, now: datetime | None = None) -> Path:
+    """The operations report of the demo's stores (the stack is still up), times in this machine's zone."""
+    now = now or datetime.now(UTC)
+    zone = datetime.now().astimezone().tzinfo or UTC
+    return write_report(path, since=now - REPORT_PERIOD, now=now, tz=zone, minimum_calls=channel_minimum)
+
+
+def channel_minimum(name: str, orders: int) -> int | None:
+    """The fewest order-listing calls channel `name` needs for `orders` (None for an unknown channel)."""
+    try:
+        return channel(name).minimum_calls(orders)
+    except ValueError:
+        return None
