@@ -21,7 +21,9 @@ if TYPE_CHECKING:
     from crossdock.stock.usecases.fba_sync import FbaSync, InventoryOpener
     from crossdock.stock.usecases.flush import StockFlush
     from crossdock.stock.usecases.ledger import StockLedger
+    from crossdock.stock.usecases.manual_push import ManualPush
     from crossdock.stock.usecases.marks import StockMarker
+    from crossdock.stock.usecases.overview import StockOverview
     from crossdock.stock.usecases.own_stock import OwnStock
     from crossdock.stock.usecases.push import StockPusher, WriterOpener
 
@@ -230,6 +232,24 @@ def stock_check(
 
     sync = fba_sync(settings, clock=clock, inventories=inventories)
     return StockCheck(stock=sync.stock, shop=ShopRepository().get, fba=sync)
+
+
+def stock_overview(settings: Settings) -> StockOverview:
+    from crossdock.stock.storage.stock import StockRepository
+    from crossdock.stock.usecases.overview import StockOverview
+
+    bind(settings)
+    return StockOverview(stock=StockRepository(settings))
+
+
+def manual_push(
+    settings: Settings, *, clock: Callable[[], datetime] = now_utc, writers: WriterOpener | None = None
+) -> ManualPush:
+    """A person's `stock push SKU`: the daily push's pusher (same writers, alerts and audit)."""
+    from crossdock.stock.usecases.manual_push import ManualPush
+
+    pusher = stock_pusher(settings, clock=clock, writers=writers)
+    return ManualPush(stock=pusher.stock, pusher=pusher)
 
 
 def check_stock(sku: str, qty: int, *, live_fba: bool = True) -> CheckResult:

@@ -162,14 +162,14 @@ def test_check_exit_codes_and_history(
         main(["stock", "check", "A", "10"]),
         main(["stock", "check", "A", "0"]),
     ]
-    main(["stock", "history", "A"])
+    main(["stock", "history", "A", "--tz", "UTC", "--wide"])
     # Then
     out = capsys.readouterr().out
     assert codes == [0, 1, 2]
     assert "A: OK: 9 of 9 sellable" in out and "NOT ENOUGH: asked 10, sellable 9 (short by 1)" in out
-    row = next(line for line in out.splitlines() if line.startswith("2026-11-21 12:00:00"))
-    assert re.split(r"\s{2,}", row) == [
-        "2026-11-21 12:00:00",
+    row = next(line for line in out.splitlines() if line.startswith("2026-11-21 12:00 UTC"))
+    assert re.split(r"\s{2,}", row.strip()) == [
+        "2026-11-21 12:00 UTC",
         "shopify",
         "uk",
         "— → 9",
@@ -194,7 +194,7 @@ def test_a_listing_under_review_is_shown_and_resumed(
     stock.review(listing, code="isv.item-not-exist", reason="item 5201314 does not exist", now=now)
     capsys.readouterr()
     # When an operator looks, resumes it, and resumes it again
-    show = main(["stock", "listing", "show", "A"])
+    show = main(["stock", "listing", "show", "A", "--tz", "Asia/Shanghai", "--wide"])
     out = capsys.readouterr().out
     codes = [main(["stock", "listing", "resume", "A", "--shop", "taobao-cn"])]
     codes.append(main(["stock", "listing", "resume", "A", "--shop", "taobao-cn"]))
@@ -203,7 +203,7 @@ def test_a_listing_under_review_is_shown_and_resumed(
     row = next(line for line in out.splitlines() if line.startswith("taobao"))
     cells = re.split(r"\s{2,}", row)
     assert show == 0 and cells[:4] == ["taobao", "taobao-cn", "50", "9"]
-    assert "NEEDS REVIEW since 2026-11-21 12:00: isv.item-not-exist" in row
+    assert "NEEDS REVIEW since 2026-11-21 20:00 +08:00: isv.item-not-exist" in row
     assert "crossdock stock listing resume A --shop SHOP" in out
     # And the resume marks it for a push, asks for its shop's flush, and is on record; twice is refused
     resumed = ListingModel.get("A", "taobao#taobao-cn")
