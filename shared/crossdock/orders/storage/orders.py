@@ -43,7 +43,31 @@ def _previous(item: OrderModel) -> Previous:
     )
 
 
-def _to_item(order: Order, *, pending: list[dict[str, Any]], revisions: int, now: datetime) -> OrderModel:
+EVENT_LOG_SIZE = 50  # an order sees a handful of events (paid, shipped, refunded, …); 50 bounds the item
+
+
+def logged(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What the order's event log keeps of each event (the full payload is on the queue)."""
+    return [
+        {
+            "event_id": e["event_id"],
+            "event_type": e["event_type"],
+            "status": e["status"],
+            "occurred_at": e["occurred_at"],
+            "detected_at": e["detected_at"],
+        }
+        for e in events
+    ]
+
+
+def _to_item(
+    order: Order,
+    *,
+    pending: list[dict[str, Any]],
+    event_log: list[dict[str, Any]],
+    revisions: int,
+    now: datetime,
+) -> OrderModel:
     return OrderModel(
         order.shop_key,
         order.order_id,
@@ -70,6 +94,7 @@ def _to_item(order: Order, *, pending: list[dict[str, Any]], revisions: int, now
         shipments=[{"carrier": s.carrier, "tracking_number": s.tracking_number} for s in order.shipments],
         raw=order.raw,
         pending_events=pending,
+        event_log=event_log[-EVENT_LOG_SIZE:],
         revisions=revisions,
         stored_at=now,
     )
@@ -105,10 +130,15 @@ class OrderRepository:
                     order.order_id, outcome, list(current.pending_events or []), current.modified_at
                 )
             previous = _previous(current) if current else None
-            pending = list(current.pending_events or []) if current else []
-            pending += events_for(order, previous, detected_at=now)
+            new_events = events_for(order, previous, detected_at=now)
+            pending = [*(current.pending_events or [] if current else []), *new_events]
+            event_log = [*(current.event_log or [] if current else []), *logged(new_events)]
             item = _to_item(
-                order, pending=pending, revisions=int(current.revisions) + 1 if current else 1, now=now
+                order,
+                pending=pending,
+                event_log=event_log,
+                revisions=int(current.revisions) + 1 if current else 1,
+                now=now,
             )
             condition = OrderModel.order_id.does_not_exist() | (OrderModel.modified_at < order.modified_at)
             try:

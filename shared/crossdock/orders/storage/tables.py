@@ -52,5 +52,9 @@ class OrderModel(Model):
     shipments = JSONAttribute(default=list)
     raw = CompressedJSONAttribute()
     pending_events = JSONAttribute(default=list)  # outbox: cleared once the events are on the queue
+    # Every event crossdock announced (or will) for this order, oldest first, as `orders show` lists
+    # it: id, type, status, times. Written in the same conditional put as the version that caused it,
+    # so it can neither miss one nor hold one twice; the last EVENT_LOG_SIZE are kept.
+    event_log = JSONAttribute(default=list)
     revisions = NumberAttribute(default=1)
     stored_at = UTCDateTimeAttribute()
