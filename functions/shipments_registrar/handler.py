@@ -1,10 +1,12 @@
 """Shipments registrar (SQS shipment-events): registers the parcels of each `order.shipped` event.
 
 The orders worker routes `order.shipped` events here (schema crossdock.order-event v1). Registering
-a parcel twice changes nothing, so a redelivered event is harmless. A malformed event is logged and
-reported failed: after the queue's maxReceiveCount it rests in the alarmed dead-letter queue. A
-shipment whose number is not a tracking number is not registered: counted (ShipmentNumbersRefused),
-logged, alerted, and named in the record's result; the record itself succeeds (retrying cannot fix it).
+a parcel twice changes nothing, so a redelivered event is harmless. The event's optional
+`shop_time_zone` is kept on the parcel: the buyer's tracking line gives scan times in it. A
+malformed event is logged and reported failed: after the queue's maxReceiveCount it rests in the
+alarmed dead-letter queue. A shipment whose number is not a tracking number is not registered:
+counted (ShipmentNumbersRefused), logged, alerted, and named in the record's result; the record
+itself succeeds (retrying cannot fix it).
 """
 
 from __future__ import annotations

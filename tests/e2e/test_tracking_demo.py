@@ -1,16 +1,23 @@
 """`crossdock local`'s tracking story end to end, small: two shops' shipped orders register parcels,
 an imported file adds more, local 4PX, Yanwen and 17TRACK APIs answer; then 4PX answers "200 OK"
 with empty data, one parcel becomes unknown everywhere and one has stalled for four days. What the
-operators and customer service would see afterwards (e-mails, status lines) is asserted here."""
+operators and customer service would see afterwards (e-mails, status lines) is asserted here. A
+second small run over the shops whose zone is not their channel's home zone (Amazon JP, eBay DE, a
+Shopify UK store) shows each buyer's line in the shop's own zone."""
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from crossdock.tracking.rules.policy import FOLLOW_UP_LINE
+from crossdock.tracking.storage.shipments import ShipmentRepository
+from crossdock_local.demo import run_demo
+from crossdock_local.demos.orders.shops import CATALOGUE
 from crossdock_local.demos.tracking.report import TrackingOutcome
 from crossdock_local.report import DemoResult
 
@@ -27,6 +34,56 @@ def run(small_demo: tuple[DemoResult, str]) -> Iterator[Run]:
     result, output = small_demo
     assert result.tracking is not None
     yield Run(result, result.tracking, output)
+
+
+# The zone each demo shop's buyers read (as the line names it): Taobao's China time; Amazon's and
+# eBay's by the shop's marketplace (US: Pacific, JP: Japan, DE: Central European); the Shopify
+# store's own zone (its `time_zone` option); a parcel imported without its order keeps UTC.
+SHOP_ZONES = {
+    "taobao-cn": "CST",
+    "amazon-us": "P[SD]T",
+    "amazon-jp": "JST",
+    "shopify-uk": "(GMT|BST)",
+    "ebay-de": "CES?T",
+    "(imported)": "UTC",
+}
+
+
+TIMED_LINE = re.compile(r".+ — .+ \((\d{2} \w{3} \d{2}:\d{2}) ([A-Z]{3,4}|[+-]\d{2,4})\)\.")
+
+
+def zones_read(lines: list[tuple[str, str]]) -> dict[str, set[str]]:
+    """Per shop (or "(imported)"), the zone names its buyers' lines give a scan time in."""
+    found: dict[str, set[str]] = {}
+    for shop, line in lines:
+        timed = TIMED_LINE.fullmatch(line)
+        if timed:
+            found.setdefault(shop, set()).add(timed.group(2))
+    return found
+
+
+@pytest.fixture(scope="module")
+def far_shops(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, str]]:
+    """(shop, buyer's line) of every parcel a small run over the Amazon JP, eBay DE and Shopify UK
+    shops registered: read from the stack before it stops."""
+    plans = tuple(p for p in CATALOGUE if p.shop_id in ("amazon-jp", "ebay-de", "shopify-uk"))
+    lines: list[tuple[str, str]] = []
+
+    def read_parcels(_playground: object, _result: DemoResult) -> None:
+        lines.extend((item.shop_id or "(imported)", item.status_line) for item in ShipmentRepository().all())
+
+    outbox: Path = tmp_path_factory.mktemp("far-outbox")
+    run_demo(
+        cycles=3,
+        seed=5,
+        outbox=outbox,
+        orders=30,
+        changes_per_cycle=20,
+        plans=plans,
+        out=io.StringIO(),
+        keep=read_parcels,
+    )
+    return lines
 
 
 def emails(run: Run, key: str) -> list[str]:
@@ -56,8 +113,10 @@ def test_a_4px_outage_answering_200_with_empty_data_fails_over_to_17track(run: R
     shown = [row for row in run.tracking.rows if row.carrier == "4px" and row.source == "17track"]
     assert shown
     for row in shown:
+        zone = SHOP_ZONES[row.order.split(" ", 1)[0]]
         assert re.fullmatch(
-            r"(In transit|Out for delivery|Delivered) — .+ \(\d{2} \w{3} \d{2}:\d{2} UTC\)\.", row.line
+            rf"(In transit|Out for delivery|Delivered) — .+ \(\d{{2}} \w{{3}} \d{{2}}:\d{{2}} {zone}\)\.",
+            row.line,
         )
 
 
@@ -121,3 +180,16 @@ def test_output_shows_the_rounds_and_what_customer_service_reads(run: Run) -> No
     for row in run.tracking.rows:
         assert row.number in run.output and row.line in run.output
     assert "tracking: every incident handled" in run.output
+
+
+def test_every_buyer_line_gives_the_scan_time_in_its_shops_zone(
+    run: Run, far_shops: list[tuple[str, str]]
+) -> None:
+    # Given / When: both runs registered and refreshed their shops' parcels
+    shown = [(row.order.split(" ", 1)[0], row.line) for row in run.tracking.rows]
+    read = zones_read([*shown, *far_shops])
+    # Then the Japanese, German and British shops' buyers read their own zones (not Pacific or UTC),
+    # and every line with a scan time names its shop's zone
+    assert {"amazon-jp", "ebay-de", "shopify-uk", "taobao-cn", "amazon-us"} <= set(read)
+    for shop, names in read.items():
+        assert all(re.fullmatch(SHOP_ZONES[shop], name) for name in names), (shop, names)

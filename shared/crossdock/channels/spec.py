@@ -42,6 +42,8 @@ class ChannelSpec:
     `probe` makes the channel's cheapest authenticated call with a shop's context and raises the
     call's `ChannelError` (AuthError for refused credentials): `crossdock shops rotate` checks new
     credentials with it before they replace the live ones.
+    `home_zone` names the IANA zone of the marketplace a shop's options select (None: the options
+    name none); `channels.zones.shop_time_zone` puts a shop's explicit `time_zone` option first.
     """
 
     name: str
@@ -54,3 +56,4 @@ class ChannelSpec:
     probe: Callable[[ShopContext], None]  # the cheapest authenticated call (checks credentials)
     stock: Callable[[ShopContext], StockWriter] | None = None  # channels we push stock to
     fba: Callable[[ShopContext], FbaInventory] | None = None  # channels whose warehouse stock we read
+    home_zone: Callable[[Mapping[str, Any]], str | None] = lambda options: None  # shop options → zone

@@ -29,6 +29,8 @@ def order_puller(
     clock: Callable[[], datetime] = now_utc,
     sources: SourceOpener | None = None,
 ) -> OrderPuller:
+    from crossdock.channels.registry import channel
+    from crossdock.channels.zones import shop_time_zone
     from crossdock.core.queues import TaskQueue
     from crossdock.orders.storage.orders import OrderRepository
     from crossdock.orders.usecases.pull import OrderPuller
@@ -50,6 +52,8 @@ def order_puller(
         clock=clock,
         remaining=remaining,
         owner=owner,
+        # the zone the shop's buyers read times in, carried on its order events (tracking's line)
+        shop_zone=lambda shop: shop_time_zone(channel(shop.channel), shop.options),
     )
 
 

@@ -12,6 +12,12 @@ from enum import StrEnum
 SCHEMA = "crossdock.order-event"
 SCHEMA_VERSION = 1
 
+# Optional fields added to version 1 (additive: consumers ignore what they do not know, and read a
+# missing one as its default). `shop_time_zone`: the IANA zone of the order's shop, the zone its
+# buyers read times in (the shop's `time_zone` option, else its marketplace's, else "UTC"); absent
+# from events published before it existed.
+SHOP_TIME_ZONE = "shop_time_zone"
+
 
 class EventType(StrEnum):
     CREATED = "order.created"

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from crossdock.tracking.storage.shipments import ShipmentRepository
@@ -36,8 +37,17 @@ def write(tmp_path: Path, name: str, text: str) -> str:
     return str(path)
 
 
+def listed(capsys: pytest.CaptureFixture[str], *options: str) -> dict[str, dict[str, Any]]:
+    """`shipments list --json`, by tracking number: stdout must be exactly one JSON document."""
+    code = main(["shipments", "list", "--json", *options])
+    assert code == 0
+    return {p["tracking_number"]: p for p in json.loads(capsys.readouterr().out)["parcels"]}
+
+
 def table_rows(out: str, first_cell: str) -> list[list[str]]:
-    return [re.split(r"\s{2,}", line) for line in out.splitlines() if line.startswith(first_cell)]
+    return [
+        re.split(r"\s{2,}", line.strip()) for line in out.splitlines() if line.strip().startswith(first_cell)
+    ]
 
 
 def test_a_good_file_registers_every_parcel_and_lists_it_with_its_status_line(
@@ -51,18 +61,22 @@ def test_a_good_file_registers_every_parcel_and_lists_it_with_its_status_line(
         f"{MOVING},4PX Express,2026-11-20T08:00:00+08:00,taobao,taobao-cn,3141592653\n"
         "9400111899223100000001,USPS,,,,\n",
     )
-    # When imported twice and listed
+    # When imported twice and listed, for scripts and for people
     codes = [main(["shipments", "import", path]), main(["shipments", "import", path])]
-    listed = main(["shipments", "list"])
-    # Then both are registered once, due at once, and listed as waiting for the first scan
     out = capsys.readouterr().out
-    assert codes == [0, 0] and listed == 0
+    parcels = listed(capsys)
+    main(["shipments", "list"])
+    table = capsys.readouterr().out
+    # Then both are registered once, due at once, and listed as waiting for the first scan
+    assert codes == [0, 0]
     assert "2 parcel(s): 2 registered" in out and "2 parcel(s): 0 registered" in out
     assert "already registered: usps#9400111899223100000001" in out
-    rows = {row[1]: row for row in table_rows(out, "4px") + table_rows(out, "usps")}
     waiting = "Shipping label created; waiting for the carrier's first scan."
-    assert rows[MOVING][:3] == ["4px", MOVING, "pending"] and rows[MOVING][-1] == waiting
-    assert rows["9400111899223100000001"][:3] == ["usps", "9400111899223100000001", "pending"]
+    assert (parcels[MOVING]["carrier"], parcels[MOVING]["status"]) == ("4px", "pending")
+    assert parcels[MOVING]["status_line"] == waiting and parcels[MOVING]["flags"] == []
+    assert parcels[MOVING]["order"] == {"channel": "taobao", "shop_id": "taobao-cn", "order_id": "3141592653"}
+    assert parcels["9400111899223100000001"]["order"] is None
+    assert [row[:3] for row in table_rows(table, MOVING)] == [[MOVING, "pending", "—"]]
     parcel = ShipmentRepository().get(f"4px#{MOVING}")
     assert parcel is not None and parcel.order is not None and parcel.order.order_id == "3141592653"
     assert parcel.handed_over_at == datetime(2026, 11, 20, 0, 0, tzinfo=UTC)
@@ -121,23 +135,26 @@ def test_tracking_run_refreshes_the_due_parcels_and_show_prints_the_history(
     # When tracking runs here, then the parcels are listed and shown
     code = main(["tracking", "run"])
     run = capsys.readouterr().out
-    main(["shipments", "list", "--follow-up"])
-    follow_up = capsys.readouterr().out
-    main(["shipments", "list", "--status", "in_transit"])
-    in_transit = capsys.readouterr().out
-    shown = main(["shipments", "show", MOVING.lower()])
+    follow_up = listed(capsys, "--follow-up")
+    in_transit = listed(capsys, "--status", "in_transit")
+    shown = main(["shipments", "show", MOVING.lower(), "--tz", "Asia/Shanghai"])
     show = capsys.readouterr().out
+    main(["shipments", "show", MOVING, "--json"])
+    [document] = json.loads(capsys.readouterr().out)["parcels"]
     by_key = main(["shipments", "show", f"4PX#{LOST}"])
     lost = capsys.readouterr().out
     # Then the scanned parcel moved on, from 4PX, and the unknown one is followed up by staff
     assert code == 0
     assert "planned 2 of 2 due parcel(s) in 1 task(s) (4px 2)" in run
     assert "4px: 2 parcel(s) · news 1" in run and "followed up 1" in run and "1 task(s) done" in run
-    assert [row[1] for row in table_rows(follow_up, "4px")] == [LOST]
-    assert "Tracking updates are delayed; our staff are following up" in follow_up
-    [moving] = table_rows(in_transit, "4px")
-    assert moving[1:3] == [MOVING, "in_transit"] and moving[4] == "4px" and moving[6] == "—"
-    assert moving[7].startswith("In transit — Departed from origin country airport, HONG KONG")
+    assert list(follow_up) == [LOST] and follow_up[LOST]["flags"] == ["follow-up"]
+    assert follow_up[LOST]["status_line"].startswith(
+        "Tracking updates are delayed; our staff are following up"
+    )
+    assert list(in_transit) == [MOVING]
+    moving = in_transit[MOVING]
+    assert (moving["status"], moving["source"], moving["flags"]) == ("in_transit", "4px", [])
+    assert moving["status_line"].startswith("In transit — Departed from origin country airport, HONG KONG")
     assert (shown, by_key) == (0, 0)
     assert re.search(r"^last failure:\s+4px: not_found; 17track: not_found$", lost, re.M)
     assert re.search(r"^follow-up:\s+every source failing since ", lost, re.M)
@@ -146,8 +163,9 @@ def test_tracking_run_refreshes_the_due_parcels_and_show_prints_the_history(
     assert re.search(r"^source:\s+4px$", show, re.M)
     assert re.search(r"^follow-up:\s+no$", show, re.M) and re.search(r"^stalled:\s+no$", show, re.M)
     assert "events (4, oldest first):" in show
-    descriptions = [row[3] for row in table_rows(show, "20")]
-    assert descriptions == [
+    assert re.search(r"^last success:\s+20\d\d-\d\d-\d\d \d\d:\d\d \+08:00 \(", show, re.M)
+    assert document["parcel"] == f"4px#{MOVING}" and document["source"] == "4px"
+    assert [event["description"] for event in document["events"]] == [
         "Shipment information received",
         "Parcel picked up by carrier",
         "Departed from sorting center",

@@ -69,13 +69,18 @@ class ShopPlan:
     history_orders: int  # orders in the book before the first pull
     display_name: str
     id_format: str = "{n}"
+    # The store's zone, as its owner set it in the Shopify admin: a Shopify shop names no marketplace,
+    # so the operator gives it as the `time_zone` option (Amazon, eBay and Taobao shops derive theirs).
+    time_zone: str = ""
 
 
 CATALOGUE: tuple[ShopPlan, ...] = (
     ShopPlan("taobao-cn", "taobao", "CNY", Decimal("1"), 400, "深圳优品数码旗舰店", id_format=TID_FORMAT),
     ShopPlan("amazon-us", "amazon", "USD", Decimal("7.10"), 300, "Amazon.com (US)"),
     ShopPlan("amazon-jp", "amazon", "JPY", Decimal("0.047"), 250, "Amazon.co.jp"),
-    ShopPlan("shopify-uk", "shopify", "GBP", Decimal("9.05"), 200, "Shopify UK store"),
+    ShopPlan(
+        "shopify-uk", "shopify", "GBP", Decimal("9.05"), 200, "Shopify UK store", time_zone="Europe/London"
+    ),
     ShopPlan("ebay-de", "ebay", "EUR", Decimal("7.70"), 150, "eBay.de"),
 )
 HISTORY_DAYS = 6
@@ -148,7 +153,7 @@ class DemoShops:
                 shop_id=plan.shop_id,
                 channel_name=plan.channel,
                 credentials=shop.credentials,
-                options=shop.options,
+                options={**shop.options, **({"time_zone": plan.time_zone} if plan.time_zone else {})},
                 endpoints=shop.endpoints,
                 display_name=plan.display_name,
                 now=now,

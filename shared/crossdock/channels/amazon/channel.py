@@ -25,6 +25,7 @@ import requests
 
 from crossdock.channels.amazon.fba import AmazonFba
 from crossdock.channels.amazon.lwa import CREDENTIAL_FIELDS, TOKEN_URL, LwaTokens
+from crossdock.channels.amazon.marketplaces import home_zone
 from crossdock.channels.amazon.normalize import CHANNEL, to_order
 from crossdock.channels.amazon.responses import SEARCH, SearchPage, parse_search
 from crossdock.channels.amazon.spapi import SpApi
@@ -147,4 +148,5 @@ SPEC = ChannelSpec(
     stock=AmazonStockWriter,
     fba=AmazonFba,
     probe=probe,
+    home_zone=home_zone,
 )

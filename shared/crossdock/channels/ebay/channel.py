@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import requests
 
+from crossdock.channels.ebay.marketplaces import home_zone
 from crossdock.channels.ebay.oauth import FULFILLMENT_READONLY_SCOPE, TOKEN_OPERATION, EbayTokens
 from crossdock.channels.ebay.orders import needs_tracking, shipments_from, to_order
 from crossdock.channels.ebay.stock import STOCK_RATES, EbayStockWriter
@@ -192,4 +193,5 @@ SPEC = ChannelSpec(
     minimum_calls=minimum_calls,
     stock=EbayStockWriter,
     probe=probe,
+    home_zone=home_zone,
 )

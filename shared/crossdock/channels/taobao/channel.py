@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 LIST_METHOD = "taobao.trades.sold.increment.get"
 DETAIL_METHOD = "taobao.trade.fullinfo.get"
 PAGE_SIZE = 100  # the API's maximum
+HOME_ZONE = "Asia/Shanghai"  # Taobao sells in mainland China: every shop's buyers read China time
 OFF = frozenset({"false", "0", "no", "off"})  # option values that turn message fetching off (CLI strings)
 # `type` filters trades by kind, and kinds not listed never come back. TOP's default is
 # guarantee_trade (a filter for fixed-price and auction trades), auto_delivery,ec,cod,step; we add the
@@ -192,4 +193,5 @@ SPEC = ChannelSpec(
     minimum_calls=lambda changed: max(1, math.ceil(changed / PAGE_SIZE)),
     stock=TaobaoStockWriter,
     probe=probe,
+    home_zone=lambda options: HOME_ZONE,
 )

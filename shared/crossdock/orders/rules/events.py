@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from crossdock.core.times import iso_z
-from crossdock.orders.events import SCHEMA, SCHEMA_VERSION, EventType
+from crossdock.orders.events import SCHEMA, SCHEMA_VERSION, SHOP_TIME_ZONE, EventType
 from crossdock.orders.rules.order import Order, OrderStatus, Shipment
 
 
@@ -42,6 +42,13 @@ def events_for(order: Order, previous: Previous | None, *, detected_at: datetime
     ):
         types.append(EventType.SHIPPED)
     return [_event(t, order, previous, new_shipments, detected_at) for t in types]
+
+
+def with_shop_time_zone(event: dict[str, Any], zone: str | None) -> dict[str, Any]:
+    """The event as published: with its shop's zone (`shop_time_zone`, optional in version 1). The
+    zone is the shop's, not the order's, so it is added when the event leaves, by the pull that knows
+    the shop; the stored outbox copy and the event id stay as they were."""
+    return {**event, SHOP_TIME_ZONE: zone} if zone else dict(event)
 
 
 def _event(

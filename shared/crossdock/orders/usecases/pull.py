@@ -26,6 +26,7 @@ from crossdock.core.errors import AuthError, CallDeferred, ChannelError, Request
 from crossdock.core.failures import safe_reason
 from crossdock.core.http import CallStats, ChannelHttp
 from crossdock.core.observability import logger
+from crossdock.orders.rules.events import with_shop_time_zone
 from crossdock.orders.rules.windows import Window, plan_windows
 from crossdock.orders.storage.orders import OrderRepository, Outcome
 from crossdock.orders.usecases.tasks import ShopTask
@@ -91,6 +92,9 @@ class OrderPuller:
     clock: Callable[[], datetime]
     remaining: Callable[[], timedelta] = lambda: timedelta(hours=1)
     owner: str = "local"
+    # The IANA zone a shop's buyers read times in, carried by its events (`shop_time_zone`); the
+    # composition derives it from the shop's channel and options. None: events go without it.
+    shop_zone: Callable[[Any], str | None] = lambda shop: None
 
     def pull(self, task: ShopTask) -> PullReport:
         report = PullReport(task.shop_id, kind=task.kind)
@@ -214,6 +218,7 @@ class OrderPuller:
     def _read(self, shop: Any, task: ShopTask, source: Any, report: PullReport) -> None:
         explicit = task.since is not None
         checkpoint = shop.checkpoint
+        zone = self.shop_zone(shop)
         for window in self._windows(shop, task):
             if self.remaining() < self.settings.stop_margin:
                 self._continue(shop, task, window, report)
@@ -221,7 +226,8 @@ class OrderPuller:
             try:
                 for page in source.pages(window):
                     report.pages += 1
-                    self._store(page, report, missing_before=checkpoint if task.kind == "reconcile" else None)
+                    missing_before = checkpoint if task.kind == "reconcile" else None
+                    self._store(page, report, zone=zone, missing_before=missing_before)
                     if self.remaining() < self.settings.stop_margin:
                         # This window is too long to read in one run: read smaller ones from now on.
                         report.window_cap_s = max(60.0, window.span.total_seconds() / 2)
@@ -238,10 +244,12 @@ class OrderPuller:
         if checkpoint is not None:
             report.lag_seconds = (self.clock() - checkpoint).total_seconds()
 
-    def _store(self, page: list[Any], report: PullReport, *, missing_before: datetime | None) -> None:
-        """Store a page; with `missing_before` (reconciliation), note the orders that should have
-        been stored by then (modified before the checkpoint) and were not: changes after the
-        checkpoint are simply not pulled yet."""
+    def _store(
+        self, page: list[Any], report: PullReport, *, zone: str | None, missing_before: datetime | None
+    ) -> None:
+        """Store a page and publish its events, each with the shop's `zone`; with `missing_before`
+        (reconciliation), note the orders that should have been stored by then (modified before the
+        checkpoint) and were not: changes after the checkpoint are simply not pulled yet."""
         if not page:
             return
         stored = self.orders.store_page(page, now=self.clock())
@@ -259,7 +267,9 @@ class OrderPuller:
         if not pending:
             return
         shop_key = f"{page[0].channel}#{page[0].shop_id}"
-        report.events += self.events.publish([e for s in pending for e in s.pending_events])
+        report.events += self.events.publish(
+            [with_shop_time_zone(e, zone) for s in pending for e in s.pending_events]
+        )
         for s in pending:
             self.orders.clear_events(
                 shop_key, s.order_id, s.modified_at, [e["event_id"] for e in s.pending_events]

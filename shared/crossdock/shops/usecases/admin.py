@@ -1,9 +1,9 @@
 """Operator actions on shops: register (credentials → Secrets Manager), rotate, list, resume, status.
 
 Nothing live is touched by a refused action: `register_shop` checks everything (id, channel,
-credential fields, endpoints, that the id is free) before its first write, and `rotate_credentials`
-proves the new credentials with the channel's cheapest authenticated call (`ChannelSpec.probe`)
-before they replace the shop's secret.
+credential fields, endpoints, the `time_zone` option, that the id is free) before its first write,
+and `rotate_credentials` proves the new credentials with the channel's cheapest authenticated call
+(`ChannelSpec.probe`) before they replace the shop's secret.
 
 Shop ids: `SHOP_ID` — a letter or digit, then letters, digits, `.`, `_`, `-`, at most 64 in all.
 Conservative on purpose: the id is part of the secret's name (Secrets Manager allows letters,
@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from crossdock.channels.registry import channel
+from crossdock.channels.zones import check_zone_option
 from crossdock.core import aws
 from crossdock.core.errors import ChannelError
 from crossdock.shops.storage.shops import ShopNotFound, ShopRepository
@@ -51,6 +53,18 @@ def _check_credentials_fields(spec: ChannelSpec, credentials: dict[str, Any]) ->
         raise ValueError(f"{spec.name} credentials need: {', '.join(missing)}")
 
 
+def check_endpoints(spec: ChannelSpec, endpoints: Mapping[str, str]) -> None:
+    """Only the endpoint names the channel knows (`ChannelSpec.endpoints`), each an http(s) URL."""
+    unknown = sorted(set(endpoints) - set(spec.endpoints))
+    if unknown:
+        raise ValueError(
+            f"unknown endpoint name(s) {unknown} for {spec.name}; known: {sorted(spec.endpoints)}"
+        )
+    for name, url in endpoints.items():
+        if not str(url).startswith(("http://", "https://")):
+            raise ValueError(f"endpoint {name}: {url!r} is not an http(s) URL")
+
+
 def register_shop(
     settings: Settings,
     *,
@@ -67,11 +81,8 @@ def register_shop(
     check_shop_id(shop_id)
     spec = channel(channel_name)
     _check_credentials_fields(spec, credentials)
-    unknown = sorted(set(endpoints or {}) - set(spec.endpoints))
-    if unknown:
-        raise ValueError(
-            f"unknown endpoint name(s) {unknown} for {channel_name}; known: {sorted(spec.endpoints)}"
-        )
+    check_endpoints(spec, endpoints or {})
+    check_zone_option(options or {})  # `time_zone`: an IANA name, or refused before any write
     shops = ShopRepository()
     _refuse_existing(shops, shop_id)
     secret_name = f"{settings.secrets_prefix}{shop_id}"
@@ -160,21 +171,26 @@ class ShopStatus:
     totals: dict[str, Any]
 
 
+def shop_state(shop: ShopModel) -> str:
+    """ok | degraded | auth_blocked | failing | disabled | new (the first that applies, in this order:
+    disabled, auth_blocked, degraded, failing, new)."""
+    if not shop.enabled:
+        return "disabled"
+    if shop.auth_blocked_at:
+        return "auth_blocked"
+    if shop.breaker_open_since:
+        return "degraded"
+    if shop.failing_since:
+        return "failing"
+    if shop.checkpoint is None:
+        return "new"
+    return "ok"
+
+
 def shop_statuses(now: datetime) -> list[ShopStatus]:
     rows = []
     for shop in sorted(ShopRepository().all(), key=lambda s: s.shop_id):
-        if not shop.enabled:
-            state = "disabled"
-        elif shop.auth_blocked_at:
-            state = "auth_blocked"
-        elif shop.breaker_open_since:
-            state = "degraded"
-        elif shop.failing_since:
-            state = "failing"
-        elif shop.checkpoint is None:
-            state = "new"
-        else:
-            state = "ok"
+        state = shop_state(shop)
         rows.append(
             ShopStatus(
                 shop_id=shop.shop_id,

@@ -78,6 +78,7 @@ class Parcel:
     stalled_since: datetime | None = None  # the last news time the stall was noticed at
     stall_reported: bool = False
     registered_with: frozenset[str] = field(default_factory=frozenset)  # sources that need a register call
+    shop_time_zone: str | None = None  # the order's shop's IANA zone (its event's); None: not known
 
     @property
     def key(self) -> str:

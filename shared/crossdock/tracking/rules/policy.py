@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
+from crossdock.tracking.rules.buyer_zone import buyer_zone
 from crossdock.tracking.rules.status import TrackingStatus
 
 if TYPE_CHECKING:
@@ -78,13 +79,19 @@ _LINES: dict[TrackingStatus, str] = {
 FOLLOW_UP_LINE = "Tracking updates are delayed; our staff are following up with the carrier."
 
 
-def status_line(parcel: Parcel, now: datetime) -> str:
-    """What customer service reads to a buyer: the status, the last scan, and whether staff are on it."""
+def status_line(parcel: Parcel, now: datetime, zone: tzinfo | None = None) -> str:
+    """What customer service reads to a buyer: the status, the last scan, and whether staff are on it.
+    The scan's time is in the buyer's zone (default: the parcel's shop's zone, else its order's channel's,
+    `buyer_zone`), named as the buyer knows it ("JST", "PDT"; "UTC" for a parcel without either)."""
     last = parcel.events[-1] if parcel.events else None
     base = _LINES[parcel.status]
     if last is not None and parcel.status not in (TrackingStatus.PENDING, TrackingStatus.EXPIRED):
         where = f", {last.location}" if last.location else ""
-        base = f"{base.rstrip('.')} — {last.description}{where} ({last.at:%d %b %H:%M} UTC)."
+        channel = parcel.order.channel if parcel.order else None
+        local = last.at.astimezone(zone or buyer_zone(channel, parcel.shop_time_zone))
+        base = (
+            f"{base.rstrip('.')} — {last.description}{where} ({local:%d %b %H:%M} {local.tzname() or 'UTC'})."
+        )
     if parcel.follow_up_since is not None and not parcel.final:
         return f"{FOLLOW_UP_LINE} Last known: {base}"
     if parcel.stalled_since is not None and not parcel.final:

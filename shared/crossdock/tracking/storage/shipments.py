@@ -202,6 +202,7 @@ class ShipmentRepository:
             channel=order.channel if order else None,
             shop_id=order.shop_id if order else None,
             order_id=order.order_id if order else None,
+            shop_time_zone=parcel.shop_time_zone,
             registered_at=parcel.registered_at,
             handed_over_at=parcel.handed_over_at,
             status=str(parcel.status),
@@ -249,6 +250,7 @@ def to_parcel(item: ShipmentModel) -> Parcel:
         stalled_since=item.stalled_since,
         stall_reported=bool(item.stall_reported),
         registered_with=frozenset(item.registered_with or ()),
+        shop_time_zone=item.shop_time_zone,
     )
 
 

@@ -48,6 +48,7 @@ class ShipmentModel(Model):
     channel = UnicodeAttribute(null=True)
     shop_id = UnicodeAttribute(null=True)
     order_id = UnicodeAttribute(null=True)
+    shop_time_zone = UnicodeAttribute(null=True)  # the shop's IANA zone, from the order event (older: none)
     registered_at = UTCDateTimeAttribute()
     handed_over_at = UTCDateTimeAttribute()
     status = UnicodeAttribute(default="pending")

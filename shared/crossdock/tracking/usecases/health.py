@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from crossdock.carriers.registry import SOURCES
+from crossdock.core.figures import TRACKING_ANSWERS, TRACKING_SILENT
 from crossdock.core.names import DEFAULT_CARRIER_SECRETS_PREFIX
 from crossdock.tracking.rules.source_chain import HealthChange, health_change
 from crossdock.tracking.storage.source_health import HealthWindow, SourceHealthRepository
@@ -73,8 +74,8 @@ class SourceHealth:
         for name, window in self._pending.items():
             self.repository.record(name, now, window)
             if window.answers:
-                self.metric(name, "TrackingAnswers", window.answers, "Count")
-                self.metric(name, "TrackingSilentFailures", window.silent, "Count")
+                self.metric(name, TRACKING_ANSWERS, window.answers, "Count")
+                self.metric(name, TRACKING_SILENT, window.silent, "Count")
                 self.metric(name, "TrackingSuccessRate", 100.0 * window.success_rate, "Percent")
                 self.metric(name, "TrackingSilentRate", 100.0 * window.silent_rate, "Percent")
             if window.calls:

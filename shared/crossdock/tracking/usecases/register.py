@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from crossdock.core.alerts.message import Alert
+from crossdock.tracking.rules.buyer_zone import zone_named
 from crossdock.tracking.rules.chains import carrier_code
 from crossdock.tracking.rules.parcel import OrderRef, Parcel
 from crossdock.tracking.rules.policy import TrackingPolicy, status_line
@@ -48,6 +49,7 @@ class NewShipment:
     carrier_text: str
     handed_over_at: datetime
     order: OrderRef | None = None
+    shop_time_zone: str | None = None  # the IANA zone of the order's shop (the event's, when it names one)
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,13 @@ class RegisterReport:
     refused: list[Refused] = field(default_factory=list)
 
 
+def shop_zone_in(event: Mapping[str, Any]) -> str | None:
+    """The event's `shop_time_zone` (optional in v1) when it names a zone; a missing or unknown one
+    is None, never a reason to refuse the parcel: its line falls back to the channel's zone."""
+    name = event.get("shop_time_zone")
+    return name.strip() if isinstance(name, str) and zone_named(name) is not None else None
+
+
 def shipments_in(event: Mapping[str, Any]) -> list[NewShipment]:
     """The parcels an `order.shipped` event (schema crossdock.order-event v1) announces."""
     if event.get("schema") != "crossdock.order-event" or event.get("schema_version") != 1:
@@ -81,8 +90,9 @@ def shipments_in(event: Mapping[str, Any]) -> list[NewShipment]:
     try:
         handed = datetime.fromisoformat(str(event["occurred_at"]).replace("Z", "+00:00"))
         order = OrderRef(str(event["channel"]), str(event["shop_id"]), str(event["order_id"]))
+        zone = shop_zone_in(event)
         return [
-            NewShipment(str(s["tracking_number"]).strip(), str(s.get("carrier") or ""), handed, order)
+            NewShipment(str(s["tracking_number"]).strip(), str(s.get("carrier") or ""), handed, order, zone)
             for s in event.get("shipments") or []
             if str(s.get("tracking_number") or "").strip()
         ]
@@ -113,6 +123,7 @@ class ShipmentRegistrar:
                 registered_at=now,
                 handed_over_at=min(entry.handed_over_at, now),
                 order=entry.order,
+                shop_time_zone=entry.shop_time_zone,
             )
             parcel = replace(parcel, next_check_at=now)  # first look at once
             added = self.shipments.register(
