@@ -32,21 +32,21 @@ def orders_pull(args: argparse.Namespace) -> int:
     task = ShopTask(kind="pull", shop_id=args.shop, reason="manual", since=since, until=until)
     if not args.now:
         TaskQueue(current.order_tasks_queue_url).enqueue([task.body()])
-        out.line(f"pull of {args.shop} queued: {json.dumps(task.body())}")
+        out.note(f"pull of {args.shop} queued: {json.dumps(task.body())}")
         out.json({"shop_id": args.shop, "outcome": "queued", "task": task.body()})
         return 0
     report = orders_compose.order_puller(current, owner="crossdock-cli").pull(task)
     if report.outcome == "deferred":
-        out.line(f"{args.shop} is being pulled by a worker right now: the pull is queued to run after it")
+        out.note(f"{args.shop} is being pulled by a worker right now: the pull is queued to run after it")
         out.json({"shop_id": args.shop, "outcome": "deferred"})
         return 0
-    out.line(
+    out.note(
         f"{args.shop}: {report.outcome} · {report.windows} windows, {report.pages} pages · new {report.new}, "
         f"updated {report.updated}, unchanged {report.unchanged} · events {report.events} · "
         f"calls {report.stats.total_calls} (retries {report.stats.retries})"
     )
     if report.error:
-        out.line(f"error: {report.error}")
+        out.note(f"error: {report.error}")
     out.json(report.figures())
     return 0 if report.outcome in ("done", "continued") else 1
 

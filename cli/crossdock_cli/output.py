@@ -86,12 +86,19 @@ class Output:
 
     # -- people ------------------------------------------------------------------------------
     def line(self, text: str = "", *, style: str | None = None) -> None:
-        """A line of text; in --json mode it goes to stderr so stdout stays one JSON document. Never
-        cut or wrapped by us (a terminal wraps it; a script greps it whole)."""
+        """A line of the people's view; with --json it is left out (the JSON document carries the same
+        facts). Never cut or wrapped by us (a terminal wraps it; a script greps it whole)."""
+        if self.json_mode:
+            return
+        self.console.print(text, style=style, markup=False, soft_wrap=True)
+
+    def note(self, text: str) -> None:
+        """A line a script's operator should still see (what an acting command did): on stderr with
+        --json, so stdout stays one JSON document."""
         if self.json_mode:
             print(text, file=self.errors)
             return
-        self.console.print(text, style=style, markup=False, soft_wrap=True)
+        self.line(text)
 
     def table(
         self,

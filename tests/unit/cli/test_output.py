@@ -112,11 +112,13 @@ def test_json_prints_exactly_one_document_and_nothing_else() -> None:
     out.table(["SHOP", "NAME", "ORDERS"], ROWS, empty="none")
     out.fields([("shop", "taobao-cn")])
     out.line("3 of 5 shops shown")
+    out.note("pull of taobao-cn queued")
     out.json({"shops": [{"shop_id": "taobao-cn", "checked_at": datetime(2026, 3, 9, 7, 5, tzinfo=UTC)}]})
-    # Then stdout holds one JSON document (times in UTC with a Z); the note went to stderr
+    # Then stdout holds one JSON document (times in UTC with a Z); the people's view is left out and
+    # only the note (what an acting command did) reaches stderr
     document = json.loads(stream.getvalue())
     assert document == {"shops": [{"shop_id": "taobao-cn", "checked_at": "2026-03-09T07:05:00Z"}]}
-    assert errors.getvalue() == "3 of 5 shops shown\n"
+    assert errors.getvalue() == "pull of taobao-cn queued\n"
 
 
 def test_without_json_no_document_is_printed() -> None:
