@@ -9,8 +9,6 @@ from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
-from crossdock.channels.registry import channel
-from crossdock.channels.zones import shop_time_zone
 from crossdock.orders.compose import order_puller
 from crossdock.orders.events import SCHEMA_VERSION, SHOP_TIME_ZONE
 from crossdock.orders.rules.events import events_for, with_shop_time_zone
@@ -76,10 +74,7 @@ def test_the_pull_publishes_the_shops_zone_and_keeps_the_outbox_as_derived(env) 
     orders = FakeChannel(shop_id="amazon-jp", channel="amazon")
     for i in range(4):
         orders.put(f"T{i}", START - timedelta(hours=4 - i))
-    puller = replace(
-        order_puller(env, clock=clock, sources=FakeSources(orders)),
-        shop_zone=lambda shop: shop_time_zone(channel(shop.channel), shop.options),
-    )
+    puller = order_puller(env, clock=clock, sources=FakeSources(orders))  # the composition derives it
     # When the shop is pulled
     report = puller.pull(ShopTask(shop_id="amazon-jp"))
     # Then every event on the queue names Japan's zone, and every outbox was cleared once sent
@@ -90,10 +85,12 @@ def test_the_pull_publishes_the_shops_zone_and_keeps_the_outbox_as_derived(env) 
 
 
 def test_a_puller_without_a_zone_publishes_the_events_as_before(env) -> None:
-    # Given a puller composed without a zone for shops
+    # Given a puller that knows no zone for its shops (an OrderPuller's default)
     orders = FakeChannel(shop_id="amazon-jp", channel="amazon")
     orders.put("T1", START - timedelta(hours=1))
-    puller = order_puller(env, clock=ManualClock(START), sources=FakeSources(orders))
+    puller = replace(
+        order_puller(env, clock=ManualClock(START), sources=FakeSources(orders)), shop_zone=lambda shop: None
+    )
     # When / Then
     puller.pull(ShopTask(shop_id="amazon-jp"))
     [event] = queued_events(env)
