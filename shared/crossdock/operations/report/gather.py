@@ -30,8 +30,8 @@ from crossdock.stock.storage.tables import ListingModel, SkuModel
 from crossdock.stock.usecases.push import sellable_for
 from crossdock.suppliers.storage.sourcing import SourcingRepository
 from crossdock.suppliers.usecases.history import format_offer
-from crossdock.tracking.storage.source_health import STATE, minute_key
-from crossdock.tracking.storage.tables import ShipmentModel, SourceHealthModel
+from crossdock.tracking.storage.source_health import SourceHealthRepository
+from crossdock.tracking.storage.tables import ShipmentModel
 
 MinimumCalls = Callable[[str, int], int | None]  # (channel, orders read) → fewest listing calls
 
@@ -127,23 +127,17 @@ def parcels() -> tuple[dict[str, int], dict[str, int]]:
 
 def source_figures(since: datetime) -> list[SourceFigures]:
     """Counters per source summed over the minutes since `since` (kept a day), and demotion states."""
-    first = minute_key(since)
-    totals: dict[str, Counter[str]] = {}
-    demoted: dict[str, datetime] = {}
-    for item in SourceHealthModel.scan():
-        if item.minute == STATE:
-            if item.demoted_since is not None:
-                demoted[item.source] = item.demoted_since
-            totals.setdefault(item.source, Counter())
-            continue
-        if item.minute < first:
-            continue
-        counter = totals.setdefault(item.source, Counter())
-        for name in ("answers", "good", "silent", "calls", "failed_calls"):
-            counter[name] += int(getattr(item, name) or 0)
     return [
-        SourceFigures(source, **figures, demoted_since=demoted.get(source))
-        for source, figures in sorted(totals.items())
+        SourceFigures(
+            source,
+            answers=standing.window.answers,
+            good=standing.window.good,
+            silent=standing.window.silent,
+            calls=standing.window.calls,
+            failed_calls=standing.window.failed_calls,
+            demoted_since=standing.demoted_since,
+        )
+        for source, standing in SourceHealthRepository().every_source_since(since).items()
     ]
 
 

@@ -25,8 +25,8 @@ from crossdock.stock.storage.tables import ListingModel, SkuModel, StockAuditMod
 from crossdock.stock.usecases.push import sellable_for
 from crossdock.suppliers.storage.tables import SourcingModel
 from crossdock.tracking.rules.status import FINAL
-from crossdock.tracking.storage.source_health import STATE, minute_key
-from crossdock.tracking.storage.tables import ShipmentModel, SourceHealthModel
+from crossdock.tracking.storage.source_health import SourceHealthRepository
+from crossdock.tracking.storage.tables import ShipmentModel
 
 FINAL_PARCEL_STATUSES = frozenset(str(status) for status in FINAL)
 
@@ -139,18 +139,11 @@ def tracking_incidents(now: datetime) -> TrackingIncidents:
 def source_lines(now: datetime) -> tuple[SourceLine, ...]:
     """Answers per source over the counters kept (a day, by TTL; older minutes are skipped), and
     each source's demotion."""
-    first = minute_key(now - timedelta(days=1))
-    answers: Counter[str] = Counter()
-    silent: Counter[str] = Counter()
-    demoted: dict[str, datetime | None] = {}
-    for item in SourceHealthModel.scan():
-        demoted.setdefault(item.source, None)
-        if item.minute == STATE:
-            demoted[item.source] = item.demoted_since
-        elif item.minute >= first:
-            answers[item.source] += int(item.answers or 0)
-            silent[item.source] += int(item.silent or 0)
-    return tuple(SourceLine(s, answers[s], silent[s], demoted[s]) for s in sorted(demoted))
+    standings = SourceHealthRepository().every_source_since(now - timedelta(days=1))
+    return tuple(
+        SourceLine(source, s.window.answers, s.window.silent, s.demoted_since)
+        for source, s in standings.items()
+    )
 
 
 def blocked_products() -> tuple[BlockedProduct, ...]:

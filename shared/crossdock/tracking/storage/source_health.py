@@ -35,6 +35,17 @@ class HealthWindow:
         return self.latency_ms / self.calls if self.calls else 0.0
 
 
+COUNTERS = ("answers", "good", "silent", "calls", "failed_calls", "latency_ms")  # HealthWindow's fields
+
+
+@dataclass(frozen=True)
+class SourceStanding:
+    """A source's counters over a period, and since when it is demoted (None: it is not)."""
+
+    window: HealthWindow
+    demoted_since: datetime | None
+
+
 def minute_key(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M")
 
@@ -57,7 +68,7 @@ class SourceHealthRepository:
         )
 
     def last_hour(self, source: str, now: datetime) -> HealthWindow:
-        totals = dict.fromkeys(("answers", "good", "silent", "calls", "failed_calls", "latency_ms"), 0)
+        totals = dict.fromkeys(COUNTERS, 0)
         since = minute_key(now - timedelta(hours=1))
         for item in SourceHealthModel.query(
             source, SourceHealthModel.minute.between(since, minute_key(now)), consistent_read=True
@@ -65,6 +76,27 @@ class SourceHealthRepository:
             for name in totals:
                 totals[name] += int(getattr(item, name) or 0)
         return HealthWindow(**totals)
+
+    def every_source_since(self, since: datetime) -> dict[str, SourceStanding]:
+        """Every source's counters summed over the minutes from `since` (the table keeps a day) and
+        its demotion now, in one scan: what the operators' views (status, digest, report) show. A
+        source known only by its state item is there with zero counters; minutes before `since`
+        (expired, not yet removed by the TTL) count for nothing."""
+        first = minute_key(since)
+        totals: dict[str, dict[str, int]] = {}
+        demoted: dict[str, datetime | None] = {}
+        for item in SourceHealthModel.scan():
+            if item.minute == STATE:
+                demoted[item.source] = item.demoted_since
+                totals.setdefault(item.source, dict.fromkeys(COUNTERS, 0))
+            elif item.minute >= first:
+                counters = totals.setdefault(item.source, dict.fromkeys(COUNTERS, 0))
+                for name in COUNTERS:
+                    counters[name] += int(getattr(item, name) or 0)
+        return {
+            source: SourceStanding(HealthWindow(**counters), demoted.get(source))
+            for source, counters in sorted(totals.items())
+        }
 
     def demoted(self, sources: Iterable[str]) -> dict[str, datetime]:
         """Which of `sources` are demoted now, and since when (one batch read of their state items)."""
