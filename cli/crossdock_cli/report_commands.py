@@ -8,7 +8,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from crossdock.channels.registry import channel
+from crossdock.channels.registry import minimum_calls
 from crossdock.operations.report.write import write_report
 
 from crossdock_cli import arguments
@@ -33,20 +33,12 @@ def since_time(text: str | None, now: datetime) -> datetime:
     return since
 
 
-def channel_minimum(name: str, orders: int) -> int | None:
-    """The fewest order-listing calls channel `name` needs for `orders` (None for an unknown channel)."""
-    try:
-        return channel(name).minimum_calls(orders)
-    except (KeyError, ValueError):
-        return None
-
-
 def report(args: argparse.Namespace) -> int:
     out = Output.from_args(args)
     now = datetime.now(UTC)
     since = since_time(args.since, now)
     configured()
-    path = write_report(args.out, since=since, now=now, tz=out.tz, minimum_calls=channel_minimum)
+    path = write_report(args.out, since=since, now=now, tz=out.tz, minimum_calls=minimum_calls)
     out.line(str(path))
     out.json(
         {

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from crossdock.channels.registry import channel
+from crossdock.channels.registry import minimum_calls
 from crossdock.core.alerts.message import inert
 from crossdock.core.text import duration
 from crossdock.core.times import iso_z
@@ -171,12 +171,4 @@ def html_report(path: Path, *, now: datetime | None = None) -> Path:
     """The operations report of the demo's stores (the stack is still up), times in this machine's zone."""
     now = now or datetime.now(UTC)
     zone = datetime.now().astimezone().tzinfo or UTC
-    return write_report(path, since=now - REPORT_PERIOD, now=now, tz=zone, minimum_calls=channel_minimum)
-
-
-def channel_minimum(name: str, orders: int) -> int | None:
-    """The fewest order-listing calls channel `name` needs for `orders` (None for an unknown channel)."""
-    try:
-        return channel(name).minimum_calls(orders)
-    except ValueError:
-        return None
+    return write_report(path, since=now - REPORT_PERIOD, now=now, tz=zone, minimum_calls=minimum_calls)

@@ -22,3 +22,10 @@ def channel(name: str) -> ChannelSpec:
         return CHANNELS[name]
     except KeyError:
         raise ValueError(f"unknown channel {name!r}; known: {', '.join(sorted(CHANNELS))}") from None
+
+
+def minimum_calls(name: str, orders: int) -> int | None:
+    """The fewest order-listing calls channel `name` needs for `orders` changed orders (None for a
+    channel crossdock does not know): what the report sets each shop's calls against."""
+    spec = CHANNELS.get(name)
+    return None if spec is None else spec.minimum_calls(orders)
