@@ -24,14 +24,13 @@ from typing import Any
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
-from crossdock.core import aws, credentials
-from crossdock.core.config import settings
 from crossdock.core.names import (
     DEFAULT_STACK_NAME,
     ENV_SHOPS_TABLE,
     ENV_STACK,
     ENVIRONMENT_OUTPUT_ID,
 )
+from crossdock.core.runtime import forget_environment
 
 LOCAL = "local"  # `--stack local`: the local stack, never a deployed one
 NO_CREDENTIALS = (
@@ -174,7 +173,7 @@ def connect(
         os.environ.update(choice.env)
     elif choice.kind == DEPLOYED and choice.name:
         os.environ.update(_read_deployed(choice.name, session))
-    _refresh()
+    forget_environment()  # settings, clients and secrets cached before the choice
     return choice
 
 
@@ -211,10 +210,3 @@ def _local_state() -> LocalStackSeen | None:
     if found is None:
         return None
     return LocalStackSeen(path=state.state_path(), pid=found.pid, alive=found.alive, env=found.env)
-
-
-def _refresh() -> None:
-    """Forget settings, clients and secrets cached from the environment before the choice."""
-    settings.cache_clear()
-    aws.reset()
-    credentials.reset()

@@ -7,15 +7,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import boto3
-from crossdock.core import aws, credentials
-from crossdock.core.config import Settings, settings
-from crossdock.core.dynamo import bind
+from crossdock.core.config import Settings
 from crossdock.core.names import (
     ENV_ALERTS_TOPIC_ARN,
     ENV_AWS_ENDPOINT_URL,
     ENV_RATE_SCALE,
     ENV_REPORTS_TOPIC_ARN,
 )
+from crossdock.core.runtime import forget_environment, rebind
 from crossdock.deployment import QUEUES, TABLES
 from crossdock_local.aws.resources import create_queues, create_tables, create_topic
 from moto import mock_aws
@@ -48,18 +47,11 @@ def moto_resources() -> Iterator[Settings]:
             names |= create_queues(boto3.client("sqs", region_name="us-east-1"))
             names[ENV_ALERTS_TOPIC_ARN] = create_topic(boto3.client("sns", region_name="us-east-1"))
             os.environ.update(names)
-            settings.cache_clear()
-            aws.reset()
-            credentials.reset()
-            current = settings()
-            bind(current)
-            yield current
+            yield rebind()
     finally:
         for k, v in saved.items():
             if v is None:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
-        settings.cache_clear()
-        aws.reset()
-        credentials.reset()
+        forget_environment()

@@ -17,9 +17,7 @@ from typing import Any
 
 import boto3
 import requests
-from crossdock.core import aws, credentials
 from crossdock.core.config import Settings, settings
-from crossdock.core.dynamo import bind
 from crossdock.core.names import (
     ENV_ALERTS_TOPIC_ARN,
     ENV_AWS_ENDPOINT_URL,
@@ -28,6 +26,7 @@ from crossdock.core.names import (
     ENV_REPORTS_TOPIC_ARN,
     ENV_SECRETS_PREFIX,
 )
+from crossdock.core.runtime import forget_environment, rebind
 from crossdock.core.specs import QueueSpec, TableSpec
 from crossdock.deployment import QUEUES, TABLES
 from moto.server import ThreadedMotoServer
@@ -64,16 +63,6 @@ TOUCHED = (
     *(q.env_var for q in QUEUES),
     *(q.dlq_env_var for q in QUEUES),
 )
-
-
-def refresh_runtime() -> Settings:
-    """Drop everything cached from the old environment and bind the models to the new one."""
-    settings.cache_clear()
-    aws.reset()
-    credentials.reset()
-    current = settings()
-    bind(current)
-    return current
 
 
 class LocalStack:
@@ -129,7 +118,7 @@ class LocalStack:
                 self.client("sns"), email=REPORT_EMAIL, name=REPORTS_TOPIC_NAME
             )
             os.environ.update(self.env)
-            refresh_runtime()
+            rebind()
         except BaseException:
             self.stop()
             raise
@@ -145,9 +134,7 @@ class LocalStack:
             else:
                 os.environ[name] = value
         self._saved = {}
-        settings.cache_clear()
-        aws.reset()
-        credentials.reset()
+        forget_environment()
 
     def __enter__(self) -> LocalStack:
         return self.start()
