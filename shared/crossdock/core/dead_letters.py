@@ -110,9 +110,14 @@ def _redrive_target(sqs: Any, source_url: str, spec: QueueSpec) -> str:
 
 
 def depth(sqs: Any, queue: DeadLetterQueue) -> Depth:
+    return Depth(queue, *counts(sqs, queue.url))
+
+
+def counts(sqs: Any, url: str) -> tuple[int, int]:
+    """Messages waiting and in flight on the queue at `url` (SQS's approximate counts)."""
     names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
-    found = sqs.get_queue_attributes(QueueUrl=queue.url, AttributeNames=names)["Attributes"]
-    return Depth(queue, int(found.get(names[0], 0)), int(found.get(names[1], 0)))
+    found = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
+    return int(found.get(names[0], 0)), int(found.get(names[1], 0))
 
 
 def peek(sqs: Any, queue: DeadLetterQueue, limit: int = 20, *, wait_s: int = 1) -> list[DeadLetter]:

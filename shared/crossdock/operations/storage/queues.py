@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from botocore.exceptions import BotoCoreError, ClientError
 
 from crossdock.core import aws
+from crossdock.core.dead_letters import counts
 from crossdock.core.specs import QueueSpec
 from crossdock.operations.views import QueueDepth
 
@@ -21,11 +22,7 @@ def _depth(spec: QueueSpec, url: str) -> QueueDepth:
     if not url:
         return QueueDepth(spec.logical_id, spec.dlq_env_var, None, f"{spec.dlq_env_var} is not set")
     try:
-        answer = aws.client("sqs").get_queue_attributes(
-            QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"]
-        )
+        waiting, _ = counts(aws.client("sqs"), url)
     except (BotoCoreError, ClientError) as exc:
         return QueueDepth(spec.logical_id, spec.dlq_env_var, None, f"cannot be read: {exc}"[:200])
-    return QueueDepth(
-        spec.logical_id, spec.dlq_env_var, int(answer["Attributes"]["ApproximateNumberOfMessages"])
-    )
+    return QueueDepth(spec.logical_id, spec.dlq_env_var, waiting)
