@@ -1,6 +1,7 @@
 """Names both the runtime and the CDK app import, so infrastructure and code cannot drift.
 
-Every environment variable and the service's metric names are declared here once; each job declares
+Every environment variable, the service's name and metric namespace and the TasksFailed metric are
+declared here once (the business figures the dashboard reads: `core/figures.py`); each job declares
 its tables, queues and functions in its own `resources.py` (`deployment` lists them all), and
 `infra/` and `crossdock_local` build AWS and moto resources from those.
 """
