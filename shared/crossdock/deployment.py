@@ -4,19 +4,26 @@ from __future__ import annotations
 
 from crossdock.core.specs import (
     ALERTS_TABLE,
+    NOTICES_TABLE,
+    EventRouteSpec,
     FunctionSpec,
     QueueSpec,
     TableSpec,
 )
 from crossdock.operations.resources import OPERATIONS_DIGEST
 from crossdock.orders.resources import (
+    AMAZON_NOTICES_QUEUE,
     ORDER_EVENTS_QUEUE,
     ORDER_TASKS_QUEUE,
+    ORDERS_NOTICES_AMAZON,
+    ORDERS_NOTICES_SHOPIFY,
     ORDERS_PLANNER,
     ORDERS_RECONCILE_PLANNER,
     ORDERS_TABLE,
     ORDERS_WORKER,
     SHIPMENT_EVENTS_QUEUE,
+    SHOPIFY_NOTICES_QUEUE,
+    SHOPIFY_NOTICES_ROUTE,
 )
 from crossdock.shops.resources import CALLS_TABLE, SHOPS_TABLE
 from crossdock.stock.resources import (
@@ -67,6 +74,7 @@ TABLES: tuple[TableSpec, ...] = (
     SOURCING_TABLE,
     SUPPLIER_DECISIONS_TABLE,
     SUPPLIERS_TABLE,
+    NOTICES_TABLE,
 )
 
 
@@ -79,13 +87,20 @@ QUEUES: tuple[QueueSpec, ...] = (
     SHIPMENT_EVENTS_QUEUE,
     TRACKING_TASKS_QUEUE,
     SUPPLIER_TASKS_QUEUE,
+    AMAZON_NOTICES_QUEUE,
+    SHOPIFY_NOTICES_QUEUE,
 )
+
+
+ROUTES: tuple[EventRouteSpec, ...] = (SHOPIFY_NOTICES_ROUTE,)
 
 
 FUNCTIONS: tuple[FunctionSpec, ...] = (
     ORDERS_PLANNER,
     ORDERS_RECONCILE_PLANNER,
     ORDERS_WORKER,
+    ORDERS_NOTICES_AMAZON,
+    ORDERS_NOTICES_SHOPIFY,
     STOCK_LEDGER,
     STOCK_MARKER,
     STOCK_FLUSHER,

@@ -18,20 +18,25 @@ from crossdock.core.names import (
     DEFAULT_SUPPLIER_SECRETS_PREFIX,
     ENV_ALERTS_TABLE,
     ENV_ALERTS_TOPIC_ARN,
+    ENV_AMAZON_NOTICES_QUEUE_URL,
     ENV_AWS_ENDPOINT_URL,
     ENV_CALLS_TABLE,
     ENV_CARRIER_SECRETS_PREFIX,
     ENV_LISTINGS_TABLE,
+    ENV_NOTICES_TABLE,
     ENV_ORDER_EVENTS_QUEUE_URL,
     ENV_ORDER_TASKS_QUEUE_URL,
     ENV_ORDERS_TABLE,
     ENV_OUTBOX_DIR,
+    ENV_PRIVACY_TABLE,
     ENV_RATE_SCALE,
     ENV_REPORTS_TOPIC_ARN,
     ENV_RESERVATIONS_TABLE,
     ENV_SECRETS_PREFIX,
     ENV_SHIPMENT_EVENTS_QUEUE_URL,
     ENV_SHIPMENTS_TABLE,
+    ENV_SHOPIFY_EVENT_SOURCE,
+    ENV_SHOPIFY_NOTICES_QUEUE_URL,
     ENV_SHOPS_TABLE,
     ENV_SOURCE_HEALTH_TABLE,
     ENV_SOURCING_TABLE,
@@ -94,6 +99,12 @@ class Settings:
     region: str = "us-east-1"
     rate_scale: float = 1.0
     outbox_dir: str | None = None
+    # Push intake (orders.resources, tracking and privacy webhooks).
+    notices_table: str = "crossdock-notices"
+    privacy_table: str = "crossdock-privacy"
+    amazon_notices_queue_url: str = ""
+    shopify_notices_queue_url: str = ""
+    shopify_event_source: str = ""  # aws.partner/shopify.com/<app id>/<name>; empty: not deployed
 
     # Order pull policy (defaults from the issue).
     overlap: timedelta = timedelta(minutes=5)
@@ -190,6 +201,11 @@ class Settings:
             stock_flush_queue_url=env.get(ENV_STOCK_FLUSH_QUEUE_URL, ""),
             stock_flush_settle_s=_seconds(env, ENV_STOCK_FLUSH_SETTLE_S, 3.0),
             stock_retry_base_s=_seconds(env, ENV_STOCK_RETRY_BASE_S, 5.0),
+            notices_table=env.get(ENV_NOTICES_TABLE, "crossdock-notices"),
+            privacy_table=env.get(ENV_PRIVACY_TABLE, "crossdock-privacy"),
+            amazon_notices_queue_url=env.get(ENV_AMAZON_NOTICES_QUEUE_URL, ""),
+            shopify_notices_queue_url=env.get(ENV_SHOPIFY_NOTICES_QUEUE_URL, ""),
+            shopify_event_source=env.get(ENV_SHOPIFY_EVENT_SOURCE, ""),
         )
 
 

@@ -26,3 +26,12 @@ TRACKING_SILENT = "TrackingSilentFailures"  # of those, 200 OK without data (Cou
 
 # suppliers-worker (dimension service only, the function's Metrics set)
 PRODUCTS_BLOCKED = "SupplierProductsBlocked"  # products with no fresh supplier in this check (Count)
+
+# push intake (order notices, 17TRACK pushes, eBay account deletions), per `system` (amazon, shopify,
+# 17track, ebay): every message taken in, refused (with `reason`, core.inbound), and how old a
+# taken order notice's change was when it was stored
+INBOUND_DIMENSION = "system"
+REASON_DIMENSION = "reason"
+PUSHES_TAKEN = "PushesTaken"  # messages acted on (Count)
+PUSHES_REFUSED = "PushesRefused"  # messages refused: unknown shop, forged, replayed, malformed, stale (Count)
+NOTICE_DELAY = "NoticeDelaySeconds"  # the channel's change → the order stored (Seconds; read p99)

@@ -52,6 +52,16 @@ ENV_STOCK_MAX_UNITS = "CROSSDOCK_STOCK_MAX_UNITS"  # the most units one count ma
 ENV_STOCK_FLUSH_QUEUE_URL = "CROSSDOCK_STOCK_FLUSH_QUEUE_URL"
 ENV_STOCK_FLUSH_SETTLE_S = "CROSSDOCK_STOCK_FLUSH_SETTLE_S"  # quiet before a shop's flush sends (default 3)
 ENV_STOCK_RETRY_BASE_S = "CROSSDOCK_STOCK_RETRY_BASE_S"  # first backoff after a transient refusal (default 5)
+# Push intake: order notices (Amazon SP-API → SQS; Shopify → EventBridge partner bus → SQS), the
+# dedupe records every inbound push claims (Powertools Idempotency), webhooks' erasure records.
+ENV_AMAZON_NOTICES_QUEUE_URL = "CROSSDOCK_AMAZON_NOTICES_QUEUE_URL"
+ENV_SHOPIFY_NOTICES_QUEUE_URL = "CROSSDOCK_SHOPIFY_NOTICES_QUEUE_URL"
+ENV_NOTICES_TABLE = "CROSSDOCK_NOTICES_TABLE"
+ENV_PRIVACY_TABLE = "CROSSDOCK_PRIVACY_TABLE"
+# The Shopify partner event source's name, aws.partner/shopify.com/<app id>/<name> (deploy context
+# `shopifyEventSource`); empty: no Shopify EventBridge intake is deployed.
+ENV_SHOPIFY_EVENT_SOURCE = "CROSSDOCK_SHOPIFY_EVENT_SOURCE"
+SHOPIFY_EVENT_SOURCE_CONTEXT = "shopifyEventSource"
 
 DEFAULT_SECRETS_PREFIX = "crossdock/shops/"
 DEFAULT_CARRIER_SECRETS_PREFIX = "crossdock/carriers/"  # one secret per tracking source: <prefix><source>

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from crossdock.core.names import (
     ENV_ALERTS_TABLE,
+    ENV_NOTICES_TABLE,
 )
 
 
@@ -33,6 +34,11 @@ ALERTS_TABLE = TableSpec(
 )
 
 
+# Every push receiver's "taken in once" records (core.inbound: Powertools Idempotency's table layout,
+# key `id`, expiry `expiration`), kept a week.
+NOTICES_TABLE = TableSpec("NoticesTable", ENV_NOTICES_TABLE, hash_key="id", ttl_attribute="expiration")
+
+
 @dataclass(frozen=True)
 class QueueSpec:
     """An SQS queue with its dead-letter queue."""
@@ -46,11 +52,30 @@ class QueueSpec:
     # FIFO: one message group per key (stock changes are grouped by SKU, so two pushes of one SKU
     # never run at once and never overtake each other).
     fifo: bool = False
+    # Another AWS account that sends to this queue (Amazon SP-API's notifications: 437568002678). Such
+    # a queue is encrypted with a customer-managed KMS key whose policy lets that account encrypt
+    # (the AWS-managed SQS key cannot be shared), and its queue policy lets that account send.
+    sender_account: str | None = None
 
     @property
     def dlq_env_var(self) -> str:
         """The variable naming its dead-letter queue's URL (the stack's environment, `crossdock dlq`)."""
         return self.env_var.removesuffix("_QUEUE_URL") + "_DLQ_URL"
+
+
+@dataclass(frozen=True)
+class EventRouteSpec:
+    """An EventBridge rule on a partner event bus that forwards the partner's events to a queue.
+
+    The partner event source's name comes from deploy context `context_key` (it holds the partner's
+    account-specific ids); the functions that need it read it from `env_var`. Without it nothing of
+    the route is deployed (the pull still reads that channel)."""
+
+    logical_id: str
+    queue: str  # the queue logical id the rule's target is
+    context_key: str
+    env_var: str
+    detail_types: tuple[str, ...]
 
 
 # --- DynamoDB access per function ---------------------------------------------------------------
@@ -118,6 +143,10 @@ def access(*actions: str, indexes: dict[str, tuple[str, ...]] | None = None) -> 
 # repeat, DeleteItem gives the claim back when SNS refused the publish (the next attempt sends).
 SENDS_ALERTS = access(PUT_ITEM, UPDATE_ITEM, DELETE_ITEM)
 
+# core.inbound.once_per_key: Powertools Idempotency puts the in-progress record (conditional PutItem),
+# reads it back on a clash (GetItem), completes it (UpdateItem) and deletes it when the work failed.
+TAKES_ONCE = access(PUT_ITEM, GET_ITEM, UPDATE_ITEM, DELETE_ITEM)
+
 
 @dataclass(frozen=True)
 class FunctionSpec:
@@ -145,4 +174,7 @@ class FunctionSpec:
     reads_carrier_secrets: bool = False
     reads_supplier_secrets: bool = False
     max_concurrency: int | None = None  # SQS event source: most concurrent invocations (AWS minimum 2)
+    # A webhook receiver: a Lambda function URL (auth NONE; the platform signs its requests and the
+    # handler verifies the signature before anything else). The stack outputs the URL.
+    url: bool = False
     env: dict[str, str] = field(default_factory=dict)

@@ -15,7 +15,9 @@ from crossdock.orders.events import ORDER_EVENT_ROUTES
 if TYPE_CHECKING:
     from crossdock.core.config import Settings
     from crossdock.core.queues import RoutedEvents
-    from crossdock.orders.ports import SourceOpener
+    from crossdock.orders.ports import NoticeReader, SourceOpener
+    from crossdock.orders.sources import OrderSources
+    from crossdock.orders.usecases.notify import NoticeIntake
     from crossdock.orders.usecases.plan import Planner
     from crossdock.orders.usecases.pull import OrderPuller
 
@@ -57,6 +59,29 @@ def order_puller(
     )
 
 
+def notice_intake(
+    settings: Settings, *, clock: Callable[[], datetime] = now_utc, reader: NoticeReader | None = None
+) -> NoticeIntake:
+    """Order notices → the order read by id → the pull's write path (never the checkpoint)."""
+    from crossdock.channels.registry import channel
+    from crossdock.channels.zones import shop_time_zone
+    from crossdock.core.inbound import once_per_key
+    from crossdock.orders.storage.orders import OrderRepository
+    from crossdock.orders.usecases.announce import OrderAnnouncer
+    from crossdock.orders.usecases.notify import NoticeIntake
+    from crossdock.shops.storage.shops import ShopRepository
+
+    bind(settings)
+    return NoticeIntake(
+        shops=ShopRepository(),
+        announcer=OrderAnnouncer(OrderRepository(), order_events(settings), clock),
+        reader=reader or _channel_sources(settings, None),
+        clock=clock,
+        once=once_per_key(settings),
+        shop_zone=lambda shop: shop_time_zone(channel(shop.channel), shop.options),
+    )
+
+
 def order_events(settings: Settings) -> RoutedEvents:
     """Every consumer queue that is configured, with the event types it receives."""
     from crossdock.core.queues import EventQueue, RoutedEvents
@@ -84,7 +109,7 @@ def planner(settings: Settings, *, clock: Callable[[], datetime] = now_utc) -> P
     )
 
 
-def _channel_sources(settings: Settings, sleep: Callable[[float], None] | None) -> SourceOpener:
+def _channel_sources(settings: Settings, sleep: Callable[[float], None] | None) -> OrderSources:
     # Imported here: the channel registry loads every adapter, which use-case tests do not need.
     from crossdock.orders.sources import OrderSources
 

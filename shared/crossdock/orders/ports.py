@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from crossdock.core.http import ChannelHttp
+    from crossdock.orders.rules.notices import OrderNotice
     from crossdock.orders.rules.order import Order
     from crossdock.orders.rules.windows import ChannelLimits, Window
 
@@ -25,4 +26,17 @@ class OrderSource(Protocol):
     def pages(self, window: Window) -> Iterator[list[Order]]:
         """Every order whose channel-side modified time lies in `window`, page by page, in the
         order the channel documents as safe. Raises a `ChannelError` on any fault, never ends early."""
+        ...
+
+
+class NoticeReader(Protocol):
+    """Reads channels' order notices and the orders they name."""
+
+    def parse(self, channel: str, body: str) -> OrderNotice:
+        """The notice in one delivered message; raises `InvalidNotice` (with its refusal reason)."""
+        ...
+
+    def read_order(self, shop: Any, order_id: str) -> Order | None:
+        """The order as the channel has it now (None: the channel has no such order). Raises a
+        `ChannelError` on any fault."""
         ...

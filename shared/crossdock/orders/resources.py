@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from crossdock.core.names import (
+    ENV_AMAZON_NOTICES_QUEUE_URL,
     ENV_ORDER_EVENTS_QUEUE_URL,
     ENV_ORDER_TASKS_QUEUE_URL,
     ENV_ORDERS_TABLE,
     ENV_SHIPMENT_EVENTS_QUEUE_URL,
+    ENV_SHOPIFY_EVENT_SOURCE,
+    ENV_SHOPIFY_NOTICES_QUEUE_URL,
+    SHOPIFY_EVENT_SOURCE_CONTEXT,
 )
 from crossdock.core.specs import (
     BATCH_GET_ITEM,
@@ -15,7 +19,9 @@ from crossdock.core.specs import (
     QUERY,
     SCAN,
     SENDS_ALERTS,
+    TAKES_ONCE,
     UPDATE_ITEM,
+    EventRouteSpec,
     FunctionSpec,
     QueueSpec,
     TableSpec,
@@ -77,3 +83,56 @@ ORDERS_WORKER = FunctionSpec(
     sends_to=("OrderTasksQueue", "OrderEventsQueue", "ShipmentEventsQueue"),
     reads_secrets=True,
 )
+
+
+# --- order notices: Amazon SP-API ORDER_CHANGE → SQS; Shopify webhooks → EventBridge → SQS ---------
+# The AWS account SP-API's notifications are sent from (SP-API "Notifications API v1 use case guide",
+# SQS workflow step 1: the queue policy grants it sqs:SendMessage and sqs:GetQueueAttributes).
+SP_API_NOTIFICATIONS_ACCOUNT = "437568002678"
+
+AMAZON_NOTICES_QUEUE = QueueSpec(
+    "AmazonNoticesQueue",
+    ENV_AMAZON_NOTICES_QUEUE_URL,
+    visibility_timeout_s=360,
+    sender_account=SP_API_NOTIFICATIONS_ACCOUNT,
+)
+
+
+SHOPIFY_NOTICES_QUEUE = QueueSpec(
+    "ShopifyNoticesQueue", ENV_SHOPIFY_NOTICES_QUEUE_URL, visibility_timeout_s=360
+)
+
+
+# Shopify's EventBridge deliveries carry detail-type "shopifyWebhook"; the rule takes only those.
+SHOPIFY_NOTICES_ROUTE = EventRouteSpec(
+    "ShopifyNoticesRoute",
+    queue="ShopifyNoticesQueue",
+    context_key=SHOPIFY_EVENT_SOURCE_CONTEXT,
+    env_var=ENV_SHOPIFY_EVENT_SOURCE,
+    detail_types=("shopifyWebhook",),
+)
+
+
+def _notice_taker(name: str, handler: str, queue: str) -> FunctionSpec:
+    return FunctionSpec(
+        name=name,
+        folder="orders_notices",
+        handler=handler,
+        timeout_s=60,
+        queue=queue,
+        batch_size=10,
+        tables={
+            "ShopsTable": access(GET_ITEM, UPDATE_ITEM, indexes={"push": (QUERY,)}),
+            "OrdersTable": access(BATCH_GET_ITEM, GET_ITEM, PUT_ITEM, UPDATE_ITEM),
+            "NoticesTable": TAKES_ONCE,
+        },
+        sends_to=("OrderEventsQueue", "ShipmentEventsQueue"),
+        reads_secrets=True,
+        alerts=False,  # a refused notice is logged and counted; the pull and its alerts stay the net
+    )
+
+
+ORDERS_NOTICES_AMAZON = _notice_taker("orders-notices-amazon", "handler.amazon", "AmazonNoticesQueue")
+
+
+ORDERS_NOTICES_SHOPIFY = _notice_taker("orders-notices-shopify", "handler.shopify", "ShopifyNoticesQueue")

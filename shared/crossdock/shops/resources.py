@@ -10,7 +10,10 @@ from crossdock.core.specs import (
     TableSpec,
 )
 
-SHOPS_TABLE = TableSpec("ShopsTable", ENV_SHOPS_TABLE, hash_key="shop_id")
+# "push": the sparse index of shops subscribed to order notices, by push key (channel#account).
+SHOPS_TABLE = TableSpec(
+    "ShopsTable", ENV_SHOPS_TABLE, hash_key="shop_id", indexes=(("push", "push_key", None),)
+)
 
 
 CALLS_TABLE = TableSpec(

@@ -26,9 +26,9 @@ from crossdock.core.errors import AuthError, CallDeferred, ChannelError, Request
 from crossdock.core.failures import safe_reason
 from crossdock.core.http import CallStats, ChannelHttp
 from crossdock.core.observability import logger
-from crossdock.orders.rules.events import with_shop_time_zone
 from crossdock.orders.rules.windows import Window, plan_windows
 from crossdock.orders.storage.orders import OrderRepository, Outcome
+from crossdock.orders.usecases.announce import OrderAnnouncer
 from crossdock.orders.usecases.tasks import ShopTask
 from crossdock.shops.usecases import alerts as shop_alerts
 
@@ -250,11 +250,8 @@ class OrderPuller:
         """Store a page and publish its events, each with the shop's `zone`; with `missing_before`
         (reconciliation), note the orders that should have been stored by then (modified before the
         checkpoint) and were not: changes after the checkpoint are simply not pulled yet."""
-        if not page:
-            return
-        stored = self.orders.store_page(page, now=self.clock())
-        pending = [s for s in stored if s.pending_events]
-        for s in stored:
+        announced = OrderAnnouncer(self.orders, self.events, self.clock).store(page, zone=zone)
+        for s in announced.stored:
             if s.outcome is Outcome.NEW:
                 report.new += 1
             elif s.outcome is Outcome.UPDATED:
@@ -264,16 +261,7 @@ class OrderPuller:
             fresh = s.outcome in (Outcome.NEW, Outcome.UPDATED)
             if missing_before is not None and fresh and s.modified_at <= missing_before:
                 report.recovered.append(s.order_id)
-        if not pending:
-            return
-        shop_key = f"{page[0].channel}#{page[0].shop_id}"
-        report.events += self.events.publish(
-            [with_shop_time_zone(e, zone) for s in pending for e in s.pending_events]
-        )
-        for s in pending:
-            self.orders.clear_events(
-                shop_key, s.order_id, s.modified_at, [e["event_id"] for e in s.pending_events]
-            )
+        report.events += announced.events
 
     def _continue(
         self, shop: Any, task: ShopTask, window: Window, report: PullReport, *, delay_s: float = 0

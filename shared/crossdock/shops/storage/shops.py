@@ -35,6 +35,20 @@ class ShopRepository:
     def all(self) -> Iterator[ShopModel]:
         return ShopModel.scan()
 
+    def by_push_key(self, key: str) -> ShopModel | None:
+        """The subscribed shop a notice names (None: no shop is subscribed under that key). The index
+        is eventually consistent; the shop is read again by its key, consistently."""
+        for found in ShopModel.push_index.query(key, limit=2):
+            return self.get(found.shop_id)
+        return None
+
+    def record_notice(self, shop_id: str, now: datetime) -> None:
+        """Count one notice taken in for the shop (`status` shows it); the checkpoint is not touched."""
+        ShopModel(shop_id).update(
+            actions=[ShopModel.last_notice_at.set(now), ShopModel.notices.add(1)],
+            condition=ShopModel.shop_id.exists(),
+        )
+
     def save(self, shop: ShopModel) -> None:
         shop.save()
 

@@ -10,9 +10,20 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from crossdock.core.dynamo import table
+
+
+class PushIndex(GlobalSecondaryIndex["ShopModel"]):
+    """Sparse: only shops subscribed to their channel's order notifications carry a push key."""
+
+    class Meta:
+        index_name = "push"
+        projection = AllProjection()
+
+    push_key = UnicodeAttribute(hash_key=True)
 
 
 @table("shops_table")
@@ -51,6 +62,14 @@ class ShopModel(Model):
     # FBA inventory sync: when the last read (and the last full read) started
     fba_synced_at = UTCDateTimeAttribute(null=True)
     fba_full_at = UTCDateTimeAttribute(null=True)
+    # Order notices (`crossdock shops subscribe`): the key its channel's notices find it by
+    # (orders.rules.notices.push_key), what the subscription created at the channel (ids, destination,
+    # when), and the intake's figures (last notice taken, how many). Never the checkpoint.
+    push_key = UnicodeAttribute(null=True)
+    push_index = PushIndex()
+    push = JSONAttribute(default=dict)
+    last_notice_at = UTCDateTimeAttribute(null=True)
+    notices = NumberAttribute(null=True)  # notices taken in (order read and stored) since subscribed
 
 
 @table("calls_table")

@@ -1,0 +1,65 @@
+"""Order notices (SQS): Amazon SP-API ORDER_CHANGE messages, and Shopify webhooks forwarded by
+EventBridge. Each record: the notice → the order read by id → stored as the pull stores it.
+
+A refused notice (malformed, unknown shop, replay) is logged and counted and its record succeeds:
+delivering it again could not make it acceptable. A channel fault or an unexpected error fails the
+record (partial batch response): SQS delivers it again, then dead-letters it (alarmed); the order
+pull reads the order anyway.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from crossdock.core import figures
+from crossdock.core.config import settings
+from crossdock.core.observability import counts_failures, logger, metrics, record_figure, tracer
+from crossdock.orders import compose as orders_compose
+from crossdock.orders.usecases.notify import NoticeIntake  # the use case, loaded at init
+
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+_intake: list[NoticeIntake] = []  # one per warm container: its Idempotency layer and clients
+
+
+def _take(channel: str, record: SQSRecord) -> None:
+    if not _intake:
+        _intake.append(orders_compose.notice_intake(settings()))
+    with logger.append_context_keys(channel=channel, correlation_id=record.message_id):
+        outcome = _intake[0].take(channel, record.body)
+    if "delay_s" in outcome:
+        dimensions = {figures.INBOUND_DIMENSION: channel}
+        record_figure(figures.NOTICE_DELAY, outcome["delay_s"], dimensions, MetricUnit.Seconds)
+
+
+@counts_failures("orders-notices-amazon")  # its FunctionSpec name
+@tracer.capture_method(capture_response=False)
+def _amazon_record(record: SQSRecord) -> None:
+    _take("amazon", record)
+
+
+@counts_failures("orders-notices-shopify")
+@tracer.capture_method(capture_response=False)
+def _shopify_record(record: SQSRecord) -> None:
+    _take("shopify", record)
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics(capture_cold_start_metric=True)
+@tracer.capture_lambda_handler(capture_response=False)
+def amazon(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return process_partial_response(
+        event=event, record_handler=_amazon_record, processor=processor, context=context
+    )
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics(capture_cold_start_metric=True)
+@tracer.capture_lambda_handler(capture_response=False)
+def shopify(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return process_partial_response(
+        event=event, record_handler=_shopify_record, processor=processor, context=context
+    )

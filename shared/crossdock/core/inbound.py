@@ -1,0 +1,90 @@
+"""What every push receiver shares: refusing a message loudly, counting what it took, and acting on
+each delivered message once.
+
+A refusal is a warning log line naming the system, the reason and what was wrong (never the
+message's secrets), and one `PushesRefused` {system, reason} figure; nothing is stored. A replay is
+one refusal reason among others: `once` runs the work under Powertools Idempotency (a DynamoDB
+record per message key, `Settings.notices_table`), and a second delivery of the same key gets the
+first one's result marked `replayed` instead of running again. A delivery that fails (raises) gives
+its key back, so the platform's retry runs it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from crossdock.core import figures
+from crossdock.core.observability import logger, record_figure
+
+if TYPE_CHECKING:
+    from crossdock.core.config import Settings
+
+REPLAYED = "replayed"
+# Platforms retry for hours (Shopify: 8 times over 4 hours; eBay and Amazon: undocumented): a week
+# covers every documented retry schedule with room.
+REMEMBER_FOR = timedelta(days=7)
+
+
+def refuse(system: str, reason: str, detail: str, **fields: Any) -> dict[str, Any]:
+    """Log and count one refused message; returns the outcome a handler reports."""
+    logger.warning(
+        "push refused: nothing stored",
+        extra={"system": system, "reason": reason, "detail": detail[:500], **fields},
+    )
+    record_figure(
+        figures.PUSHES_REFUSED, 1, {figures.INBOUND_DIMENSION: system, figures.REASON_DIMENSION: reason}
+    )
+    return {"outcome": "refused", "reason": reason, "detail": detail[:500], **fields}
+
+
+def taken(system: str) -> None:
+    record_figure(figures.PUSHES_TAKEN, 1, {figures.INBOUND_DIMENSION: system})
+
+
+Work = Callable[[], Mapping[str, Any]]
+Once = Callable[[str, str, Work], dict[str, Any]]
+
+
+def run_always(system: str, key: str, work: Work) -> dict[str, Any]:
+    """No deduplication (unit tests of use cases): the work runs every time."""
+    return dict(work())
+
+
+def once_per_key(settings: Settings) -> Once:
+    """`once(system, key, work)`: `work()` the first time `system#key` is delivered, and a refusal
+    (reason `replayed`, logged and counted) every later time within REMEMBER_FOR."""
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+        idempotent_function,
+    )
+
+    from crossdock.core import aws
+
+    persistence = DynamoDBPersistenceLayer(
+        table_name=settings.notices_table, boto3_client=aws.client("dynamodb")
+    )
+
+    def replayed(response: Any, idempotent_data: Any) -> Any:
+        first = dict(response or {})
+        return refuse(
+            first.get("system", "?"), REPLAYED, "already taken in", key=first.get("key"), first=first
+        )
+
+    config = IdempotencyConfig(
+        event_key_jmespath="key",
+        expires_after_seconds=int(REMEMBER_FOR.total_seconds()),
+        response_hook=replayed,
+        raise_on_no_idempotency_key=True,
+    )
+
+    def once(system: str, key: str, work: Work) -> dict[str, Any]:
+        @idempotent_function(data_keyword_argument="message", persistence_store=persistence, config=config)
+        def take(message: dict[str, str]) -> dict[str, Any]:
+            return {**work(), "system": system, "key": message["key"]}
+
+        return take(message={"key": f"{system}#{key}"})
+
+    return once
