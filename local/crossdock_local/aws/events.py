@@ -76,3 +76,58 @@ def sqs_record(message: dict[str, Any], queue_arn: str, region: str) -> dict[str
 
 def sqs_event(messages: list[dict[str, Any]], queue_arn: str, region: str) -> dict[str, Any]:
     return {"Records": [sqs_record(m, queue_arn, region) for m in messages]}
+
+
+def function_url_event(
+    *,
+    method: str,
+    path: str,
+    query: str,
+    headers: dict[str, str],
+    body: bytes,
+    domain: str,
+    now: datetime,
+    source_ip: str = "127.0.0.1",
+) -> dict[str, Any]:
+    """An HTTP request as a Lambda function URL hands it to the function (payload format 2.0):
+    lower-case header names, `rawQueryString`, the body base64-encoded unless it is text."""
+    import base64
+
+    lowered = {k.lower(): v for k, v in headers.items()}
+    content_type = lowered.get("content-type", "")
+    text = content_type.startswith(("application/json", "text/")) or not body
+    try:
+        decoded = body.decode("utf-8") if text else None
+    except UnicodeDecodeError:
+        decoded = None
+    from urllib.parse import parse_qsl
+
+    params = dict(parse_qsl(query, keep_blank_values=True))
+    return {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": path or "/",
+        "rawQueryString": query,
+        "headers": lowered,
+        "queryStringParameters": params or None,
+        "requestContext": {
+            "accountId": "anonymous",
+            "apiId": domain.split(".", 1)[0],
+            "domainName": domain,
+            "domainPrefix": domain.split(".", 1)[0],
+            "http": {
+                "method": method,
+                "path": path or "/",
+                "protocol": "HTTP/1.1",
+                "sourceIp": source_ip,
+                "userAgent": lowered.get("user-agent", ""),
+            },
+            "requestId": str(uuid.uuid4()),
+            "routeKey": "$default",
+            "stage": "$default",
+            "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+            "timeEpoch": int(now.timestamp() * 1000),
+        },
+        "body": decoded if decoded is not None else base64.b64encode(body).decode("ascii"),
+        "isBase64Encoded": decoded is None,
+    }
