@@ -18,6 +18,10 @@ for folder in ("shared", "local", "cli"):
 os.environ.setdefault("AWS_XRAY_SDK_ENABLED", "false")
 os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "1")
 os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "CrossdockTest")
+# ... yet Powertools' Tracer imports the SDK even when disabled, and the SDK builds its global recorder
+# (with that socket) at import: do it here, before unit tests switch sockets off, or the first unit
+# test to import core.observability fails when run alone.
+import aws_xray_sdk.core  # noqa: E402, F401
 
 TIERS = ("unit", "integration", "infra", "e2e")
 

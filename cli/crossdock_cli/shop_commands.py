@@ -1,5 +1,5 @@
 """`crossdock shops …`: register, update, rotate, disable, enable, remove, list and resume the shops
-whose orders crossdock pulls."""
+whose orders crossdock pulls, and subscribe them to their channel's order notices."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from crossdock.orders.usecases.purge import count_orders, purge_orders
+from crossdock.orders.usecases.subscribe import NotSubscribable, subscribe, unsubscribe
 from crossdock.shops.storage.shops import ShopRepository
 from crossdock.shops.storage.tables import ShopModel
 from crossdock.shops.usecases.admin import register_shop, resume_shop, rotate_credentials, shop_state
@@ -121,6 +122,9 @@ def shops_remove(args: argparse.Namespace) -> int:
         return 1
     now = datetime.now(UTC)
     set_enabled(shop.shop_id, False)  # no new pull starts while it goes
+    if shop.push_key:  # the channel must stop notifying a shop crossdock no longer knows
+        unsubscribe(configured(), shop.shop_id)
+        out.line(f"shop {shop.shop_id} unsubscribed from {shop.channel}'s order notices")
     try:
         check_idle(shop.shop_id, now)
         purged = purge_orders(shop.channel, shop.shop_id) if args.purge else 0
@@ -136,6 +140,45 @@ def shops_remove(args: argparse.Namespace) -> int:
     return 0
 
 
+def shops_subscribe(args: argparse.Namespace) -> int:
+    out = Output.from_args(args)
+    current = configured()
+    try:
+        done = subscribe(current, args.shop, datetime.now(UTC))
+    except NotSubscribable as exc:
+        print(f"crossdock: {exc}", file=sys.stderr)
+        return 1
+    ids = ", ".join(
+        f"{k}={v}" for k, v in sorted(done.record.items()) if k.endswith("_id") or k == "subscriptions"
+    )
+    out.json(
+        {"shop": done.shop_id, "channel": done.channel, "push_key": done.push_key, "record": done.record}
+    )
+    out.line(
+        f"shop {done.shop_id} subscribed: {done.channel} now notifies its order changes to {done.destination}"
+    )
+    out.line(f"created at {done.channel}: {ids}")
+    out.line(
+        "the 5-minute pull and the daily reconciliation keep running: notices make changes arrive sooner"
+    )
+    return 0
+
+
+def shops_unsubscribe(args: argparse.Namespace) -> int:
+    out = Output.from_args(args)
+    current = configured()
+    try:
+        removed = unsubscribe(current, args.shop)
+    except NotSubscribable as exc:
+        print(f"crossdock: {exc}", file=sys.stderr)
+        return 1
+    if removed:
+        out.line(f"shop {args.shop} unsubscribed: its orders arrive by the 5-minute pull only")
+    else:
+        out.line(f"shop {args.shop} was not subscribed; nothing changed")
+    return 0
+
+
 def shops_list(args: argparse.Namespace) -> int:
     out = Output.from_args(args)
     configured()
@@ -148,12 +191,15 @@ def shops_list(args: argparse.Namespace) -> int:
             s.display_name,
             "yes" if s.enabled else "no",
             shop_state(s),
+            _notices(s, out),
             ", ".join(sorted(s.endpoints or {})) or "production",
         ]
         for s in shops
     ]
     out.table(
-        ["SHOP", "CHANNEL", "NAME", "ENABLED", "STATE", "ENDPOINTS"], rows, empty="no shops registered yet"
+        ["SHOP", "CHANNEL", "NAME", "ENABLED", "STATE", "NOTICES", "ENDPOINTS"],
+        rows,
+        empty="no shops registered yet",
     )
     return 0
 
@@ -166,6 +212,15 @@ def shops_resume(args: argparse.Namespace) -> int:
     return 0
 
 
+def _notices(shop: ShopModel, out: Output) -> str:
+    """ "pull only", or "subscribed" with how many notices were taken and the last one's time."""
+    if not shop.push_key:
+        return "pull only"
+    taken = int(shop.notices or 0)
+    last = f", last {out.when(shop.last_notice_at)}" if shop.last_notice_at else ""
+    return f"subscribed ({taken} taken{last})"
+
+
 def _shop_json(shop: ShopModel) -> dict[str, Any]:
     return {
         "shop": shop.shop_id,
@@ -174,6 +229,9 @@ def _shop_json(shop: ShopModel) -> dict[str, Any]:
         "enabled": bool(shop.enabled),
         "state": shop_state(shop),
         "endpoints": dict(shop.endpoints or {}),
+        "subscribed": bool(shop.push_key),
+        "notices": int(shop.notices or 0),
+        "last_notice_at": shop.last_notice_at.isoformat() if shop.last_notice_at else None,
     }
 
 
@@ -184,7 +242,9 @@ def _names(values: dict[str, Any] | None) -> str:
 def register(sub: Any) -> None:
     """The `shops` command group."""
     shops = group(
-        sub, "shops", help="register, update, rotate, disable, enable, remove, list and resume shops"
+        sub,
+        "shops",
+        help="register, update, rotate, disable, enable, remove, list, resume and subscribe shops",
     )
     add = command(shops, "add", help="register a shop; its credentials go to Secrets Manager", run=shops_add)
     add.add_argument(
@@ -239,6 +299,20 @@ def register(sub: Any) -> None:
     remove.add_argument("shop")
     remove.add_argument("--purge", action="store_true", help="also delete the shop's stored orders")
     remove.add_argument("--yes", action="store_true", help="do not ask for confirmation (scripts)")
+    subscribe_cmd = command(
+        shops,
+        "subscribe",
+        help="have the shop's channel notify its order changes (Amazon, Shopify); the pull stays",
+        run=shops_subscribe,
+    )
+    subscribe_cmd.add_argument("shop")
+    unsubscribe_cmd = command(
+        shops,
+        "unsubscribe",
+        help="stop the shop's order notices (the pull alone reads it)",
+        run=shops_unsubscribe,
+    )
+    unsubscribe_cmd.add_argument("shop")
     command(shops, "list", help="every registered shop", run=shops_list, reads=True)
     resume = command(
         shops, "resume", help="clear an auth block once the credentials are fixed", run=shops_resume

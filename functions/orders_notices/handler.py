@@ -25,9 +25,10 @@ processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failu
 _intake: list[NoticeIntake] = []  # one per warm container: its Idempotency layer and clients
 
 
-def _take(channel: str, record: SQSRecord) -> None:
+def _take(channel: str, record: SQSRecord, context: LambdaContext) -> None:
     if not _intake:
         _intake.append(orders_compose.notice_intake(settings()))
+    _intake[0].once.register_lambda_context(context)  # type: ignore[attr-defined]
     with logger.append_context_keys(channel=channel, correlation_id=record.message_id):
         outcome = _intake[0].take(channel, record.body)
     if "delay_s" in outcome:
@@ -37,14 +38,14 @@ def _take(channel: str, record: SQSRecord) -> None:
 
 @counts_failures("orders-notices-amazon")  # its FunctionSpec name
 @tracer.capture_method(capture_response=False)
-def _amazon_record(record: SQSRecord) -> None:
-    _take("amazon", record)
+def _amazon_record(record: SQSRecord, lambda_context: LambdaContext) -> None:
+    _take("amazon", record, lambda_context)
 
 
 @counts_failures("orders-notices-shopify")
 @tracer.capture_method(capture_response=False)
-def _shopify_record(record: SQSRecord) -> None:
-    _take("shopify", record)
+def _shopify_record(record: SQSRecord, lambda_context: LambdaContext) -> None:
+    _take("shopify", record, lambda_context)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -3,12 +3,14 @@ and hooks to inject faults or changes between pages."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from crossdock.core.http import ChannelHttp
 from crossdock.core.ratelimit import Rate
+from crossdock.orders.rules.notices import InvalidNotice, OrderNotice
 from crossdock.orders.rules.order import Money, Order, OrderLine, OrderStatus
 from crossdock.orders.rules.windows import ChannelLimits, Window
 
@@ -91,3 +93,27 @@ class ManualClock:
     def tick(self, seconds: float) -> datetime:
         self.now += timedelta(seconds=seconds)
         return self.now
+
+
+class FakeNotices:
+    """NoticeReader for tests: a notice is JSON {"account", "event_id", "order_id"} (`body`), and the
+    order it names is read from the fake channel as it stands."""
+
+    def __init__(self, channel: FakeChannel) -> None:
+        self.channel = channel
+        self.reads = 0
+
+    @staticmethod
+    def body(account: str, event_id: str, order_id: str) -> str:
+        return json.dumps({"account": account, "event_id": event_id, "order_id": order_id})
+
+    def parse(self, channel_name: str, body: str) -> OrderNotice:
+        try:
+            data = json.loads(body)
+            return OrderNotice(channel_name, data["account"], data["event_id"], data["order_id"], "changed")
+        except (ValueError, KeyError, TypeError) as exc:
+            raise InvalidNotice(f"not a fake notice: {exc!r}") from None
+
+    def read_order(self, shop: object, order_id: str) -> Order | None:
+        self.reads += 1
+        return self.channel.orders.get(order_id)

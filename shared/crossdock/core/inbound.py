@@ -52,39 +52,46 @@ def run_always(system: str, key: str, work: Work) -> dict[str, Any]:
     return dict(work())
 
 
-def once_per_key(settings: Settings) -> Once:
+class OncePerKey:
     """`once(system, key, work)`: `work()` the first time `system#key` is delivered, and a refusal
-    (reason `replayed`, logged and counted) every later time within REMEMBER_FOR."""
-    from aws_lambda_powertools.utilities.idempotency import (
-        DynamoDBPersistenceLayer,
-        IdempotencyConfig,
-        idempotent_function,
-    )
+    (reason `replayed`, logged and counted) every later time within REMEMBER_FOR. A handler calls
+    `register_lambda_context(context)` per invocation, so a record left "in progress" by a function
+    that timed out expires with it instead of refusing the platform's retry."""
 
-    from crossdock.core import aws
+    def __init__(self, settings: Settings) -> None:
+        from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, IdempotencyConfig
 
-    persistence = DynamoDBPersistenceLayer(
-        table_name=settings.notices_table, boto3_client=aws.client("dynamodb")
-    )
+        from crossdock.core import aws
 
-    def replayed(response: Any, idempotent_data: Any) -> Any:
-        first = dict(response or {})
-        return refuse(
-            first.get("system", "?"), REPLAYED, "already taken in", key=first.get("key"), first=first
+        self.persistence = DynamoDBPersistenceLayer(
+            table_name=settings.notices_table, boto3_client=aws.client("dynamodb")
+        )
+        self.config = IdempotencyConfig(
+            event_key_jmespath="key",
+            expires_after_seconds=int(REMEMBER_FOR.total_seconds()),
+            response_hook=_replayed,
+            raise_on_no_idempotency_key=True,
         )
 
-    config = IdempotencyConfig(
-        event_key_jmespath="key",
-        expires_after_seconds=int(REMEMBER_FOR.total_seconds()),
-        response_hook=replayed,
-        raise_on_no_idempotency_key=True,
-    )
+    def register_lambda_context(self, context: Any) -> None:
+        self.config.register_lambda_context(context)
 
-    def once(system: str, key: str, work: Work) -> dict[str, Any]:
-        @idempotent_function(data_keyword_argument="message", persistence_store=persistence, config=config)
+    def __call__(self, system: str, key: str, work: Work) -> dict[str, Any]:
+        from aws_lambda_powertools.utilities.idempotency import idempotent_function
+
+        @idempotent_function(
+            data_keyword_argument="message", persistence_store=self.persistence, config=self.config
+        )
         def take(message: dict[str, str]) -> dict[str, Any]:
             return {**work(), "system": system, "key": message["key"]}
 
-        return take(message={"key": f"{system}#{key}"})
+        return dict(take(message={"key": f"{system}#{key}"}))
 
-    return once
+
+def _replayed(response: Any, idempotent_data: Any) -> Any:
+    first = dict(response or {})
+    return refuse(first.get("system", "?"), REPLAYED, "already taken in", key=first.get("key"), first=first)
+
+
+def once_per_key(settings: Settings) -> OncePerKey:
+    return OncePerKey(settings)

@@ -1,6 +1,8 @@
 """Property: whatever the channel does between and during pulls, with faults and worker crashes
-at any point, the store converges to the channel's final state — no duplicate, no loss, no
-regression — and every stored version's events reach the queue.
+at any point, and with order notices arriving before, after or without the pull (duplicated,
+replayed, for unknown shops), the store converges to the channel's final state — no duplicate, no
+loss, no regression — every stored version's events reach the queue, nothing is announced twice,
+and no notice ever moves the checkpoint.
 
 Second property: manual backfills and continuations interleaved with scheduled pulls, while other
 workers hold the shop's lease, are deferred, never dropped — so orders lost from the store (only an
@@ -15,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 import boto3
 from crossdock.core.errors import RetriesExhaustedError, RetryableError
 from crossdock.core.queues import QueueSendError
-from crossdock.orders.compose import order_puller
+from crossdock.orders.compose import notice_intake, order_puller
 from crossdock.orders.storage.tables import OrderModel
 from crossdock.orders.usecases.tasks import ShopTask
 from crossdock.shops.storage.shops import ShopRepository
@@ -24,7 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.support.aws import moto_resources
-from tests.support.fake_channel import FakeChannel, FakeSources, ManualClock
+from tests.support.fake_channel import FakeChannel, FakeNotices, FakeSources, ManualClock
 
 START = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
 SHOP_IDS = itertools.count()
@@ -67,6 +69,9 @@ steps = st.lists(
         st.tuples(st.just("modify"), st.integers(0, 50)),
         st.tuples(st.just("tick"), st.integers(1, 900)),
         st.tuples(st.just("pull"), faults),
+        # a notice for an order (by index), possibly a redelivery of an earlier notice (replay)
+        st.tuples(st.just("notice"), st.integers(0, 50), st.booleans()),
+        st.just(("notice_unknown_shop",)),
     ),
     min_size=1,
     max_size=24,
@@ -90,10 +95,20 @@ def test_store_converges_to_channel_state():
         @given(steps)
         def run(plan):
             shop_id = f"shop-{next(SHOP_IDS)}"
-            ShopModel(shop_id, channel="taobao", secret_name="unused", created_at=START).save()
+            account = f"acct-{shop_id}"
+            ShopModel(
+                shop_id,
+                channel="taobao",
+                secret_name="unused",
+                created_at=START,
+                push_key=f"taobao#{account}",
+            ).save()
             clock = ManualClock(START)
             channel = FakeChannel(shop_id=shop_id)
             puller = order_puller(env, clock=clock, sources=FakeSources(channel))
+            notices = FakeNotices(channel)
+            intake = notice_intake(env, clock=clock, reader=notices)
+            sent_notices: list[str] = []
             puller.remaining = lambda: timedelta(minutes=5)  # the worker's Lambda timeout
             shops = puller.shops = KillableShops()
             events = puller.events = FlakyEvents(puller.events)
@@ -151,6 +166,24 @@ def test_store_converges_to_channel_state():
                     clock.tick(step[1])
                 elif step[0] == "pull":
                     pull(step[1])
+                elif step[0] == "notice" and channel.orders:
+                    ids = sorted(channel.orders)
+                    if step[2] and sent_notices:  # the channel delivers an earlier notice again
+                        body = sent_notices[step[1] % len(sent_notices)]
+                    else:
+                        body = FakeNotices.body(account, f"ev-{next(counter)}", ids[step[1] % len(ids)])
+                        sent_notices.append(body)
+                    before = ShopModel.get(shop_id, consistent_read=True).checkpoint
+                    outcome = intake.take("taobao", body)
+                    assert outcome["outcome"] in ("stored", "unchanged", "refused"), outcome
+                    assert (outcome["outcome"] == "refused") == (outcome.get("reason") == "replayed")
+                    assert ShopModel.get(shop_id, consistent_read=True).checkpoint == before
+                elif step[0] == "notice_unknown_shop":
+                    reads = notices.reads
+                    outcome = intake.take(
+                        "taobao", FakeNotices.body("acct-nobody", f"ev-{next(counter)}", "T0")
+                    )
+                    assert outcome["reason"] == "unknown_shop" and notices.reads == reads  # nothing read
 
             # Quiescence: the channel stops changing, time passes, pulls run without faults.
             clock.tick(600)
@@ -167,6 +200,12 @@ def test_store_converges_to_channel_state():
             published = [e for e in drain_events(env.order_events_queue_url) if e["shop_id"] == shop_id]
             created = {e["order_id"] for e in published if e["event_type"] == "order.created"}
             assert created == set(channel.orders)
+            # Nothing announced twice: one event id per order and change, whichever path stored it
+            # (a resend after a failed publish repeats the same id; consumers de-duplicate on it).
+            announced = {(e["order_id"], e["event_type"], e["status"]): set() for e in published}
+            for e in published:
+                announced[(e["order_id"], e["event_type"], e["status"])].add(e["event_id"])
+            assert all(len(ids) == 1 for ids in announced.values()), announced
             for oid, order in channel.orders.items():
                 last = max((e for e in published if e["order_id"] == oid), key=lambda e: e["occurred_at"])
                 assert last["status"] == order.status.value
