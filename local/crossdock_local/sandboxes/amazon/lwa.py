@@ -6,6 +6,11 @@ app. `POST /auth/o2/token` answers like LWA: `{"access_token": "Atza|…", "toke
 app, 400 `invalid_grant` for an unknown or revoked refresh token. SP-API calls are then checked here:
 a missing, unknown, revoked or expired `x-amz-access-token` gets SP-API's 403 `Unauthorized`.
 Revoking a seller also ends its live access tokens (an assumption: Amazon does not document it).
+
+Grantless: `grant_type=client_credentials&scope=sellingpartnerapi::notifications` with the app's
+client id and secret issues an *application* token (no seller); `scope` and `refresh_token` are
+mutually exclusive, an unknown scope is 400 `invalid_scope`. Grantless operations accept only such a
+token (`authorize_application`); seller operations refuse it (`authorize`), as SP-API does.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from crossdock_local.sandboxes.base import Reply, Request
 
 ACCESS_TOKEN_LIFETIME_S = 3600
 DENIED = "Access to requested resource is denied."
+GRANTLESS_SCOPES = frozenset({"sellingpartnerapi::notifications", "sellingpartnerapi::migration"})
 
 
 def lwa_error(status: int, error: str, description: str) -> Reply:
@@ -41,6 +47,7 @@ class LwaAuthority:
         self.client_secret = f"amzn1.oa2-cs.v1.{secrets.token_hex(32)}"
         self.grants: dict[str, Grant] = {}
         self._owner_of: dict[str, Grant] = {}  # access token → grant
+        self._application: dict[str, tuple[str, float]] = {}  # grantless token → (scope, expiry)
         self._lock = threading.Lock()
 
     def register(self, shop_id: str) -> dict[str, Any]:
@@ -75,6 +82,8 @@ class LwaAuthority:
 
     def exchange(self, request: Request) -> Reply:
         form = request.json() if "json" in request.headers.get("content-type", "") else request.form()
+        if form.get("grant_type") == "client_credentials":
+            return self._grantless(form)
         if form.get("grant_type") != "refresh_token":
             return lwa_error(400, "unsupported_grant_type", "The authorization grant type is not supported")
         if form.get("client_id") != self.client_id or form.get("client_secret") != self.client_secret:
@@ -97,6 +106,36 @@ class LwaAuthority:
             "expires_in": ACCESS_TOKEN_LIFETIME_S,
         }
         return Reply(200, body)
+
+    def _grantless(self, form: dict[str, Any]) -> Reply:
+        if form.get("client_id") != self.client_id or form.get("client_secret") != self.client_secret:
+            return lwa_error(401, "invalid_client", "Client authentication failed")
+        if "refresh_token" in form:
+            return lwa_error(400, "invalid_request", "scope and refresh_token cannot be used together")
+        scope = form.get("scope", "")
+        if scope not in GRANTLESS_SCOPES:
+            return lwa_error(400, "invalid_scope", "The request has an invalid parameter : scope")
+        token = f"Atc|{secrets.token_urlsafe(64)}"
+        with self._lock:
+            self._application[token] = (scope, time.monotonic() + ACCESS_TOKEN_LIFETIME_S)
+        return Reply(200, {"access_token": token, "scope": scope, "token_type": "bearer", "expires_in": 3600})
+
+    def authorize_application(self, request: Request, scope: str) -> Reply | None:
+        """None when `x-amz-access-token` is a live grantless token for `scope`; SP-API's 403 else
+        (a seller's token included: grantless operations take the application's token)."""
+        token = request.headers.get("x-amz-access-token", "")
+        with self._lock:
+            held = self._application.get(token)
+        if held is None or held[0] != scope:
+            details = f"A grantless access token for scope {scope} is required." if token else ""
+            return sp_api_error(403, "Unauthorized", DENIED, details)
+        if held[1] <= time.monotonic():
+            return sp_api_error(403, "Unauthorized", DENIED, "The access token you provided has expired.")
+        return None
+
+    def is_application_token(self, request: Request) -> bool:
+        with self._lock:
+            return request.headers.get("x-amz-access-token", "") in self._application
 
     def authorize(self, request: Request) -> str | Reply:
         """The shop a live `x-amz-access-token` belongs to, or SP-API's 403 for it."""

@@ -90,6 +90,11 @@ def _enum_list(query: Mapping[str, str], name: str, allowed: frozenset[str]) -> 
     return values
 
 
+def included_data(query: Mapping[str, str]) -> frozenset[str]:
+    """`includedData` of searchOrders and getOrder: values from the model's enum (InvalidInput else)."""
+    return _enum_list(query, "includedData", INCLUDED_DATA) or frozenset()
+
+
 def signature(query: Mapping[str, str]) -> str:
     fixed = sorted((k, v) for k, v in query.items() if k not in MAY_CHANGE_BETWEEN_PAGES)
     return hashlib.sha256(json.dumps(fixed).encode()).hexdigest()[:24]
@@ -158,7 +163,7 @@ def parse_search_query(query: Mapping[str, str], *, now: datetime) -> SearchQuer
         statuses=_enum_list(query, "fulfillmentStatuses", FULFILLMENT_STATUSES),
         fulfilled_by=_enum_list(query, "fulfilledBy", FULFILLED_BY),
         page_size=page_size,
-        included=_enum_list(query, "includedData", INCLUDED_DATA) or frozenset(),
+        included=included_data(query),
         signature=sig,
         cursor=cursor,
     )

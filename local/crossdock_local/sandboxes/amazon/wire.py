@@ -83,9 +83,14 @@ def _money(amount: Decimal, currency: str) -> dict[str, str]:
     return {"amount": str(amount), "currencyCode": currency}
 
 
+def item_id(line: SyntheticLine) -> str:
+    """The 14-digit order item id a book line is shown under."""
+    return f"{_digits(line.line_id, 14):014d}"
+
+
 def _item(line: SyntheticLine, order: SyntheticOrder, status: str, included: set[str]) -> dict[str, Any]:
     item: dict[str, Any] = {
-        "orderItemId": f"{_digits(line.line_id, 14):014d}",
+        "orderItemId": item_id(line),
         "quantityOrdered": line.quantity,
         "product": {
             "asin": f"B0{_digits(line.sku, 8):08d}",

@@ -23,14 +23,16 @@ from typing import TYPE_CHECKING
 
 import requests
 
+from crossdock.channels.amazon import notices, subscriptions
 from crossdock.channels.amazon.fba import AmazonFba
 from crossdock.channels.amazon.lwa import CREDENTIAL_FIELDS, TOKEN_URL, LwaTokens
 from crossdock.channels.amazon.marketplaces import home_zone
-from crossdock.channels.amazon.normalize import CHANNEL, to_order
-from crossdock.channels.amazon.responses import SEARCH, SearchPage, parse_search
+from crossdock.channels.amazon.normalize import CHANNEL, INCLUDED_DATA, to_order
+from crossdock.channels.amazon.order_by_id import read_order
+from crossdock.channels.amazon.responses import GET_ORDER, SEARCH, SearchPage, parse_search
 from crossdock.channels.amazon.spapi import SpApi
 from crossdock.channels.amazon.stock import AmazonStockWriter
-from crossdock.channels.spec import ChannelSpec, ShopContext
+from crossdock.channels.spec import ChannelSpec, PushSpec, ShopContext
 from crossdock.core.errors import AuthError, InvalidResponseError, RequestRejectedError
 from crossdock.core.ratelimit import Rate
 from crossdock.core.times import iso_z
@@ -42,7 +44,6 @@ if TYPE_CHECKING:
 ORDERS_PATH = "/orders/2026-01-01/orders"
 PAGE_SIZE = 100
 REGIONS = ("na", "eu", "fe")
-INCLUDED_DATA = ("BUYER", "PROCEEDS", "FULFILLMENT", "PACKAGES")
 USER_AGENT = "crossdock/0.1 (Language=Python; Platform=AWS Lambda)"
 Send = Callable[[requests.Session, tuple[float, float]], requests.Response]
 
@@ -130,6 +131,8 @@ SPEC = ChannelSpec(
     ),
     rates={
         SEARCH: Rate(0.0056, 20),
+        GET_ORDER: Rate(0.5, 30),  # one order by id, for a notification
+        **dict.fromkeys(subscriptions.OPERATIONS, subscriptions.NOTIFICATIONS_RATE),
         "token": Rate(1.0, 5),  # LWA publishes none; our own pace
         "createFeedDocument": Rate(0.5, 15),
         "createFeed": Rate(0.0083, 5),  # burst 15, but JSON_LISTINGS_FEED allows 5 feeds / 5 min
@@ -149,4 +152,13 @@ SPEC = ChannelSpec(
     fba=AmazonFba,
     probe=probe,
     home_zone=home_zone,
+    # ORDER_CHANGE notifications to an SQS queue (notices.py, order_by_id.py, subscriptions.py)
+    push=PushSpec(
+        destination_kind="sqs",
+        account=notices.account,
+        parse=notices.parse,
+        read_order=read_order,
+        subscribe=subscriptions.subscribe,
+        unsubscribe=subscriptions.unsubscribe,
+    ),
 )

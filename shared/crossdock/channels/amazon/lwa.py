@@ -2,7 +2,10 @@
 
 `POST https://api.amazon.com/auth/o2/token` with a form body `grant_type=refresh_token,
 refresh_token, client_id, client_secret` → `{"access_token": "Atza|…", "token_type": "bearer",
-"expires_in": 3600}`. The token is cached for `expires_in − 30 s`, as the official Python helper does.
+"expires_in": 3600}`. Grantless operations (the Notifications API's destinations and
+subscription deletion) take an application token instead: `grant_type=client_credentials, scope,
+client_id, client_secret` ("scope and refresh_token are mutually exclusive", SP-API developer guide
+"Step 1. Request a Login with Amazon access token"). The token is cached for `expires_in − 30 s`, as the official Python helper does.
 Errors come as `{"error": "invalid_grant", "error_description": …}`: a revoked or wrong grant or client
 is an AuthError (a person must re-authorize, never retried), `server_error` and
 `temporarily_unavailable` are retried. The exchange paces through its own "token" bucket.
@@ -27,6 +30,7 @@ from crossdock.core.http import ChannelHttp, json_body, raise_for_status, retry_
 
 TOKEN_URL = "https://api.amazon.com/auth/o2/token"
 CREDENTIAL_FIELDS = ("client_id", "client_secret", "refresh_token")
+NOTIFICATIONS_SCOPE = "sellingpartnerapi::notifications"  # the grantless scope of the Notifications API
 EXPIRY_MARGIN_S = 30.0
 DEFAULT_EXPIRES_IN_S = 3600.0  # "expires one hour after it is issued"
 
@@ -67,7 +71,8 @@ def parse_token_response(channel: str, response: requests.Response) -> tuple[str
 
 
 class LwaTokens:
-    """One seller's access token, exchanged on demand and cached in this object."""
+    """One seller's access token (or, with `scope`, the application's grantless token for that
+    scope), exchanged on demand and cached in this object."""
 
     def __init__(
         self,
@@ -76,13 +81,19 @@ class LwaTokens:
         *,
         token_url: str = TOKEN_URL,
         clock: Callable[[], float] = time.monotonic,
+        scope: str | None = None,
     ) -> None:
-        missing = [name for name in CREDENTIAL_FIELDS if not credentials.get(name)]
+        needed = CREDENTIAL_FIELDS if scope is None else ("client_id", "client_secret")
+        missing = [name for name in needed if not credentials.get(name)]
         if missing:
             raise AuthError(http.channel, f"the shop's secret lacks {', '.join(missing)}")
+        grant = (
+            {"grant_type": "refresh_token", "refresh_token": str(credentials["refresh_token"])}
+            if scope is None
+            else {"grant_type": "client_credentials", "scope": scope}
+        )
         self._form = {
-            "grant_type": "refresh_token",
-            "refresh_token": str(credentials["refresh_token"]),
+            **grant,
             "client_id": str(credentials["client_id"]),
             "client_secret": str(credentials["client_secret"]),
         }

@@ -30,6 +30,8 @@ from crossdock.core.times import parse_iso
 from crossdock.orders.rules.order import Money, Order, OrderLine, OrderStatus, Shipment
 
 CHANNEL = "amazon"
+# The datasets every order read asks for (searchOrders and getOrder alike): what to_order reads.
+INCLUDED_DATA = ("BUYER", "PROCEEDS", "FULFILLMENT", "PACKAGES")
 
 FULFILLMENT_STATUS = {
     "PENDING_AVAILABILITY": OrderStatus.PENDING,

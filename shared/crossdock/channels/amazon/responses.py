@@ -4,6 +4,8 @@ Errors come as `{"errors": [{"code", "message", "details"}]}`: 429 / `QuotaExcee
 waiting one token at the granted rate (or `Retry-After` when sent); 401/403 / `Unauthorized` →
 AuthError; 5xx / `InternalFailure` → RetryableError; other 4xx (`InvalidInput`, …) →
 RequestRejectedError. A 200 needs an `orders` array, and an empty one must not claim a next page.
+`getOrder` (one order by id, for a notification): 404 is "the resource specified does not exist"
+(None), a 200 needs an `order` object (GetOrderResponse).
 Every answer's `x-amzn-RateLimit-Limit` (the rate Amazon grants this seller) sets the pacing.
 """
 
@@ -25,6 +27,7 @@ from crossdock.core.errors import (
 from crossdock.core.http import ChannelHttp, json_body, retry_after_seconds
 
 SEARCH = "searchOrders"
+GET_ORDER = "getOrder"
 AUTH_CODES = frozenset({"Unauthorized", "AccessDenied", "InvalidSignature", "MissingAuthenticationToken"})
 RETRYABLE_CODES = frozenset({"InternalFailure", "ServiceUnavailable"})
 
@@ -85,3 +88,16 @@ def parse_search(http: ChannelHttp, response: requests.Response) -> SearchPage:
     if not orders and next_token:
         raise InvalidResponseError(CHANNEL, f"{SEARCH} returned an empty page that claims a next page")
     return SearchPage(orders, str(next_token) if next_token else None)
+
+
+def parse_get_order(http: ChannelHttp, response: requests.Response) -> Any | None:
+    """One `getOrder` answer → the raw order object, None for 404, or the typed fault."""
+    observe_rate_limit(http, GET_ORDER, response)
+    if response.status_code == 404:
+        return None
+    raise_for_sp_api_error(http, GET_ORDER, response)
+    body = json_body(CHANNEL, response)
+    order = body.get("order") if isinstance(body, dict) and not body.get("errors") else None
+    if not isinstance(order, dict):
+        raise InvalidResponseError(CHANNEL, f"{GET_ORDER} 200 without an order: {response.text[:200]}")
+    return order

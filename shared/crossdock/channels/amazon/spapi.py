@@ -54,7 +54,8 @@ class SpApi:
     default na: the host unless an "api" endpoint override is set), `seller_id` (the merchant token,
     required by the Listings and Feeds calls)."""
 
-    def __init__(self, ctx: ShopContext) -> None:
+    def __init__(self, ctx: ShopContext, *, scope: str | None = None) -> None:
+        """`scope`: call with the application's grantless token for that scope (lwa.py)."""
         self.ctx = ctx
         self.http = ctx.http
         region = str(ctx.settings.get("region", "na")).lower()
@@ -65,7 +66,9 @@ class SpApi:
         if not self.marketplace_ids:
             raise RequestRejectedError(CHANNEL, "the shop needs marketplace_ids in its settings")
         self.seller_id = str(ctx.settings.get("seller_id") or "")
-        self.lwa = LwaTokens(ctx.http, ctx.credentials, token_url=ctx.endpoint("token", TOKEN_URL))
+        self.lwa = LwaTokens(
+            ctx.http, ctx.credentials, token_url=ctx.endpoint("token", TOKEN_URL), scope=scope
+        )
 
     def require_seller_id(self) -> str:
         if not self.seller_id:
