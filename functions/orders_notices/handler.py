@@ -16,21 +16,29 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from crossdock.core import figures
-from crossdock.core.config import settings
+from crossdock.core.config import Settings, settings
+from crossdock.core.inbound import register_invocation
 from crossdock.core.observability import counts_failures, logger, metrics, record_figure, tracer
 from crossdock.orders import compose as orders_compose
 from crossdock.orders.usecases.notify import NoticeIntake  # the use case, loaded at init
 
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
-_intake: list[NoticeIntake] = []  # one per warm container: its Idempotency layer and clients
+_built: list[tuple[Settings, NoticeIntake]] = []  # one per warm container (per environment locally)
+
+
+def _intake(context: LambdaContext) -> NoticeIntake:
+    current = settings()
+    if not _built or _built[0][0] is not current:
+        _built[:] = [(current, orders_compose.notice_intake(current))]
+    intake = _built[0][1]
+    register_invocation(intake.once, context)
+    return intake
 
 
 def _take(channel: str, record: SQSRecord, context: LambdaContext) -> None:
-    if not _intake:
-        _intake.append(orders_compose.notice_intake(settings()))
-    _intake[0].once.register_lambda_context(context)  # type: ignore[attr-defined]
+    intake = _intake(context)
     with logger.append_context_keys(channel=channel, correlation_id=record.message_id):
-        outcome = _intake[0].take(channel, record.body)
+        outcome = intake.take(channel, record.body)
     if "delay_s" in outcome:
         dimensions = {figures.INBOUND_DIMENSION: channel}
         record_figure(figures.NOTICE_DELAY, outcome["delay_s"], dimensions, MetricUnit.Seconds)

@@ -7,17 +7,21 @@ the environment variables that point the runtime at what it created, keyed by th
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
-from crossdock.core.names import SERVICE_NAME
-from crossdock.core.specs import QueueSpec, TableSpec
-from crossdock.deployment import QUEUES, TABLES
+from crossdock.core.names import SERVICE_NAME, SHOPIFY_EVENT_SOURCE_CONTEXT
+from crossdock.core.specs import EventRouteSpec, QueueSpec, TableSpec
+from crossdock.deployment import QUEUES, ROUTES, TABLES
 
 ALERT_EMAIL = "crossdock-alerts@example.com"
 REPORT_EMAIL = "crossdock-reports@example.com"
 TOPIC_NAME = f"{SERVICE_NAME}-alerts"  # something needs a person now
 REPORTS_TOPIC_NAME = f"{SERVICE_NAME}-reports"  # daily digests and purchase suggestions
 DLQ_SUFFIX = "-dlq"
+# The partner event sources of the local stack, by deploy-context key (a deployed stack reads them
+# from `cdk deploy -c shopifyEventSource=…`). The app id is the Shopify sandbox's app's.
+LOCAL_EVENT_SOURCES = {SHOPIFY_EVENT_SOURCE_CONTEXT: "aws.partner/shopify.com/0000000000/crossdock-local"}
 
 
 def resource_name(env_var: str, prefix: str = SERVICE_NAME) -> str:
@@ -118,3 +122,67 @@ def dead_letter_url(sqs: Any, queue_url: str) -> str:
     attrs = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["RedrivePolicy"])["Attributes"]
     arn = json.loads(attrs["RedrivePolicy"])["deadLetterTargetArn"]
     return str(sqs.get_queue_url(QueueName=arn.rsplit(":", 1)[1])["QueueUrl"])
+
+
+def route_pattern(route: EventRouteSpec, event_source: str) -> dict[str, Any]:
+    """The rule's pattern: the partner's events (`source` starts `aws.partner/<partner>/`, as every
+    event source of that partner does) of the route's detail types."""
+    partner = "/".join(event_source.split("/")[:2]) + "/"
+    return {"source": [{"prefix": partner}], "detail-type": list(route.detail_types)}
+
+
+def create_routes(
+    events: Any,
+    sqs: Any,
+    queue_urls: Mapping[str, str],
+    routes: tuple[EventRouteSpec, ...] = ROUTES,
+    *,
+    sources: Mapping[str, str] = LOCAL_EVENT_SOURCES,
+    partner_side: bool = True,
+    prefix: str = SERVICE_NAME,
+) -> dict[str, str]:
+    """Each route whose partner event source is named in `sources`: the partner event bus associated
+    with the source (named like it, as AWS requires), a rule with the route's pattern, the route's
+    queue as its target, and the queue policy letting EventBridge send to it for that rule. Returns
+    {route.env_var: event source name}.
+
+    `partner_side`: also create the partner event source itself, as the partner does (Shopify, when
+    an app's event source is set up in its Partner Dashboard): only on moto, where nobody else will.
+    moto must read partner bus names whole first (`partner_buses.allow()`)."""
+    created: dict[str, str] = {}
+    for route in routes:
+        source = sources.get(route.context_key)
+        if not source:
+            continue
+        queue = next(spec for spec in QUEUES if spec.logical_id == route.queue)
+        url = queue_urls[queue.env_var]
+        queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        if partner_side:
+            events.create_partner_event_source(Name=source, Account=queue_arn.split(":")[4])
+        events.create_event_bus(Name=source, EventSourceName=source)
+        rule = f"{prefix}-{route.logical_id}"
+        rule_arn = events.put_rule(
+            Name=rule,
+            EventBusName=source,
+            EventPattern=json.dumps(route_pattern(route, source)),
+            State="ENABLED",
+        )["RuleArn"]
+        events.put_targets(Rule=rule, EventBusName=source, Targets=[{"Id": route.queue, "Arn": queue_arn}])
+        policy = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": f"{route.logical_id}SendsFromItsRule",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "events.amazonaws.com"},
+                    "Action": "sqs:SendMessage",
+                    "Resource": queue_arn,
+                    "Condition": {"ArnEquals": {"aws:SourceArn": rule_arn}},
+                }
+            ],
+        }
+        sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps(policy)})
+        created[route.env_var] = source
+    return created

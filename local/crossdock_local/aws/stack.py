@@ -25,17 +25,20 @@ from crossdock.core.names import (
     ENV_RATE_SCALE,
     ENV_REPORTS_TOPIC_ARN,
     ENV_SECRETS_PREFIX,
+    ENV_SHOPIFY_EVENT_SOURCE,
 )
 from crossdock.core.runtime import forget_environment, rebind
 from crossdock.core.specs import QueueSpec, TableSpec
 from crossdock.deployment import QUEUES, TABLES
 from moto.server import ThreadedMotoServer
 
+from crossdock_local.aws import partner_buses
 from crossdock_local.aws.resources import (
     ALERT_EMAIL,
     REPORT_EMAIL,
     REPORTS_TOPIC_NAME,
     create_queues,
+    create_routes,
     create_tables,
     create_topic,
     dead_letter_url,
@@ -59,6 +62,7 @@ TOUCHED = (
     ENV_ALERTS_TOPIC_ARN,
     ENV_REPORTS_TOPIC_ARN,
     ENV_SECRETS_PREFIX,
+    ENV_SHOPIFY_EVENT_SOURCE,
     *(t.env_var for t in TABLES),
     *(q.env_var for q in QUEUES),
     *(q.dlq_env_var for q in QUEUES),
@@ -113,6 +117,8 @@ class LocalStack:
             self.env = dict(base)
             self.env |= create_tables(self.client("dynamodb"))
             self.env |= create_queues(self.client("sqs"))
+            partner_buses.allow()  # the Shopify route's partner bus is named aws.partner/shopify.com/…
+            self.env |= create_routes(self.client("events"), self.client("sqs"), self.env)
             self.env[ENV_ALERTS_TOPIC_ARN] = create_topic(self.client("sns"), email=self.alert_email)
             self.env[ENV_REPORTS_TOPIC_ARN] = create_topic(
                 self.client("sns"), email=REPORT_EMAIL, name=REPORTS_TOPIC_NAME
