@@ -160,6 +160,11 @@ class ChannelHttp:
         state[SAVED_AT] = self._clock()
         return state
 
+    def pause(self, seconds: float) -> None:
+        """Wait `seconds` on this client's sleep (counted in stats), or raise CallDeferred when the
+        run's budget cannot wait that long: how an adapter waits between its own calls (polling)."""
+        self._pause(seconds)
+
     def _pause(self, seconds: float) -> None:
         if seconds > 0 and self._budget is not None and seconds > self._budget():
             raise CallDeferred(self.channel, seconds)

@@ -44,7 +44,8 @@ def source_for(sandbox: ShopifySandbox, book: OrderBook, attempts: int = 8) -> S
     registered = sandbox.add_shop(book.shop, book)
     retry = RetryPolicy(max_attempts=attempts, base_delay_s=0.01, max_delay_s=0.05)
     http = ChannelHttp(SPEC.name, SPEC.rates, rate_scale=SCALE, retry=retry, timeout=(1.0, READ_TIMEOUT_S))
-    return ShopContext(book.shop, registered.credentials, http, registered.endpoints, registered.options)
+    options = {**registered.options, "bulk_from_minutes": "off"}  # the paged query under test
+    return ShopContext(book.shop, registered.credentials, http, registered.endpoints, options)
 
 
 def pull(ctx: ShopContext) -> list[Order]:

@@ -50,7 +50,7 @@ def sandbox(server: ShopifySandbox) -> ShopifySandbox:
 def shop(sandbox: ShopifySandbox, book: OrderBook, **options: Any) -> ShopContext:
     registered = sandbox.add_shop(book.shop, book)
     http = ChannelHttp(SPEC.name, SPEC.rates, rate_scale=SCALE)
-    settings = {**registered.options, **options}
+    settings = {**registered.options, "bulk_from_minutes": "off", **options}
     return ShopContext(book.shop, registered.credentials, http, registered.endpoints, settings)
 
 

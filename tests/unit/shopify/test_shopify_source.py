@@ -81,7 +81,7 @@ class Harness:
             clock=lambda: 0.0,
             retry=RetryPolicy(max_attempts=3),
         )
-        options = {"shop_domain": "mystore.myshopify.com", **settings}
+        options = {"shop_domain": "mystore.myshopify.com", "bulk_from_minutes": "off", **settings}
         credentials = {"access_token": "shpat_0123456789abcdef0123456789abcdef"}
         self.ctx = ShopContext(shop_id="shop-1", credentials=credentials, http=self.http, settings=options)
 

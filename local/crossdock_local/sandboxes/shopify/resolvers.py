@@ -21,6 +21,7 @@ from crossdock_local.sandboxes.shopify.search import decode_cursor, encode_curso
 from crossdock_local.sandboxes.shopify.store import Served, Store
 
 MAX_FIRST = 250
+UNPAGED = 10**9  # a bulk query reads whole connections (bulk_resolvers.py)
 
 SORT_VALUE = {"UPDATED_AT": 1, "CREATED_AT": 2, "PROCESSED_AT": 2}
 
@@ -71,7 +72,7 @@ def _page_size(first: int | None, last: int | None, before: str | None) -> int:
 def resolve_orders(_root: Any, info: GraphQLResolveInfo, **args: Any) -> dict[str, Any]:
     served: Served = info.context
     store = served.store
-    first = _page_size(args.get("first"), args.get("last"), args.get("before"))
+    first = UNPAGED if served.bulk else _page_size(args.get("first"), args.get("last"), args.get("before"))
     search = parse_search(args.get("query") or "")
     if search.warnings:
         served.search_warnings.append(
@@ -106,8 +107,9 @@ def resolve_order(_root: Any, info: GraphQLResolveInfo, id: str) -> dict[str, An
     return store.render(order) if order else None
 
 
-def resolve_line_items(order: dict[str, Any], _info: GraphQLResolveInfo, **args: Any) -> dict[str, Any]:
-    first = _page_size(args.get("first"), args.get("last"), args.get("before"))
+def resolve_line_items(order: dict[str, Any], info: GraphQLResolveInfo, **args: Any) -> dict[str, Any]:
+    bulk = info.context.bulk
+    first = UNPAGED if bulk else _page_size(args.get("first"), args.get("last"), args.get("before"))
     rows = [("", int(item["id"].rpartition("/")[2]), item) for item in order["lineItems"]]
     return _connection(rows, first, args.get("after"), bool(args.get("reverse")))
 

@@ -12,7 +12,9 @@ from graphql import FragmentDefinitionNode, GraphQLSchema, OperationDefinitionNo
 from graphql.execution.values import VariableValues
 
 from crossdock_local.sandboxes.shopify import cost
+from crossdock_local.sandboxes.shopify.bulk_sdl import bulk_sdl
 from crossdock_local.sandboxes.shopify.inventory_sdl import ERAS, era, inventory_sdl
+from crossdock_local.sandboxes.shopify.webhooks_sdl import webhooks_sdl
 
 SDL = """
 schema { query: QueryRoot }
@@ -72,7 +74,9 @@ type QueryRoot {
 }
 """
 
-SCHEMAS = {name: build_schema(SDL + inventory_sdl(name)) for name in ERAS}
+SCHEMAS = {
+    name: build_schema(SDL + inventory_sdl(name) + bulk_sdl(name) + webhooks_sdl(name)) for name in ERAS
+}
 SCHEMA = SCHEMAS["legacy"]
 
 

@@ -36,17 +36,20 @@ from crossdock_local.sandboxes.base import (
 )
 from crossdock_local.sandboxes.buckets import Bucket, Rate
 from crossdock_local.sandboxes.orderbook import OrderBook
+from crossdock_local.sandboxes.shopify import webhooks as _webhooks  # noqa: F401  (attaches its resolvers)
+from crossdock_local.sandboxes.shopify.bulk_helpers import RESULTS_PATH, ShopifyBulkHelpers
 from crossdock_local.sandboxes.shopify.cost import actual_cost
 from crossdock_local.sandboxes.shopify.inventory_resolvers import mutation_key
 from crossdock_local.sandboxes.shopify.request import DOCS, GRAPHQL_PATH, Prepared, read_request
 from crossdock_local.sandboxes.shopify.stock_helpers import ShopifyStockHelpers
 from crossdock_local.sandboxes.shopify.store import Served, Store
+from crossdock_local.sandboxes.shopify.webhook_delivery import EventBridgeDeliveries
 
 BUCKET_POINTS = 1000.0
 RESTORE_PER_SECOND = 100.0
 
 
-class ShopifySandbox(ShopifyStockHelpers, Sandbox):
+class ShopifySandbox(ShopifyStockHelpers, ShopifyBulkHelpers, Sandbox):
     name = "shopify"
 
     def __init__(self, *, faults: FaultProfile | None = None, rate_scale: float = 1.0) -> None:
@@ -54,10 +57,15 @@ class ShopifySandbox(ShopifyStockHelpers, Sandbox):
         self._buckets: dict[str, Bucket] = {}
         self._bucket_lock = threading.Lock()
         self._current = threading.local()
+        # Order webhooks to EventBridge (webhook_delivery.py): `sandbox.webhooks.connect(moto's URL)`.
+        self.webhooks = EventBridgeDeliveries(stores=lambda: list(self._stores.values()))
         super().__init__(faults=faults, rate_scale=rate_scale)
 
     def routes(self) -> list[Route]:
-        return [route("POST", GRAPHQL_PATH, "graphql", self._graphql)]
+        return [
+            route("POST", GRAPHQL_PATH, "graphql", self._graphql),
+            route("GET", RESULTS_PATH, "bulk_results", self._bulk_results),
+        ]
 
     # -- shops -------------------------------------------------------------------------------------
     def add_shop(self, shop_id: str, book: OrderBook) -> SandboxShop:
@@ -65,11 +73,16 @@ class ShopifySandbox(ShopifyStockHelpers, Sandbox):
         store.number_all()
         self._stores[shop_id] = store
         domain = re.sub(r"[^a-z0-9-]+", "-", shop_id.lower()).strip("-") or "shop"
+        store.webhooks.shop_domain = f"{domain}.myshopify.com"
         return SandboxShop(
             credentials={"access_token": store.token},
             options={"shop_domain": f"{domain}.myshopify.com", "api_version": "2025-10"},
             endpoints={"api": self.url},
         )
+
+    def stop(self) -> None:
+        self.webhooks.stop()
+        super().stop()
 
     def revoke(self, shop_id: str) -> None:
         self._stores[shop_id].revoked = True
@@ -152,7 +165,7 @@ class ShopifySandbox(ShopifyStockHelpers, Sandbox):
             return self._reply(prepared, {**body, "extensions": {"cost": self._cost(prepared, 0)}})
         assert prepared.store is not None and prepared.document is not None and prepared.operation is not None
         assert prepared.schema is not None
-        served = Served(prepared.store, prepared.version)
+        served = Served(prepared.store, prepared.version, base_url=self.url)
         result = execute_sync(
             prepared.schema,
             prepared.document,

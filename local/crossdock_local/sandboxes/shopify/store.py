@@ -19,8 +19,10 @@ from typing import Any
 
 from crossdock_local.sandboxes.clock import iso_z
 from crossdock_local.sandboxes.orderbook import OrderBook, SyntheticOrder
+from crossdock_local.sandboxes.shopify.bulk_state import BulkOperations
 from crossdock_local.sandboxes.shopify.inventory import Inventory
 from crossdock_local.sandboxes.shopify.search import Search, whole_second
+from crossdock_local.sandboxes.shopify.webhook_book import WebhookBook
 
 ORDER_NUMBER_BASE = 5_200_000_000_000
 LINE_NUMBER_BASE = 13_400_000_000_000
@@ -39,6 +41,8 @@ class Store:
     token: str
     revoked: bool = False
     inventory: Inventory = field(default_factory=Inventory)
+    webhooks: WebhookBook = field(default_factory=WebhookBook)  # its subscriptions (webhook_book.py)
+    bulk: BulkOperations = field(default_factory=BulkOperations)
     numbers: dict[str, int] = field(default_factory=dict)
     by_number: dict[int, str] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -116,6 +120,8 @@ class Served:
     store: Store
     version: str = ""
     search_warnings: list[dict[str, Any]] = field(default_factory=list)
+    base_url: str = ""  # the sandbox's own address, for bulk results' links
+    bulk: bool = False  # executing a bulk query: connections are not paged
 
 
 def _money_bag(value: Decimal, currency: str) -> dict[str, Any]:

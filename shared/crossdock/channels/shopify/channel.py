@@ -3,8 +3,14 @@
 Request. `POST {api}/admin/api/{version}/graphql.json` with `X-Shopify-Access-Token`; `api` defaults
 to `https://{shop_domain}` (shop option `shop_domain`, e.g. mystore.myshopify.com), `version` to
 2025-10 (option `api_version`). GraphQL, not REST: REST is legacy since 2024-10 and new public apps
-must be GraphQL-only. Bulk operations would bypass cost limits for huge backfills but are asynchronous
-(poll, then download JSONL); an incremental pull of a window wants answers page by page.
+must be GraphQL-only.
+
+Two readings of a window. Windows expected to hold many orders — spanning at least the shop option
+`bulk_from_minutes` (default 60: first backfills, reconciliations, hourly full pulls of degraded
+shops, manual backfills) — are read by one bulk operation (`bulk.py`): no cost limit, a handful of
+calls for any number of orders (10,000 orders: 345 pages, or 4 calls), the JSONL streamed. The
+5-minute incremental windows keep the paged query below: a bulk operation is asynchronous (start,
+poll, download), slower than one or two pages when a window holds a few orders.
 
 Paging. `orders(first:, after:, query: "updated_at:>='start' AND updated_at:<='end'",
 sortKey: UPDATED_AT)`. Shopify's cursors are keyset cursors (the last row's sort value and id), not
@@ -28,6 +34,9 @@ from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from crossdock.channels.shopify import notices, subscriptions
+from crossdock.channels.shopify.bulk import BulkOrders, reads_in_bulk
+from crossdock.channels.shopify.order_reads import read_order
 from crossdock.channels.shopify.orders import to_order
 from crossdock.channels.shopify.query import (
     LINE_ITEMS_PER_ORDER,
@@ -45,7 +54,7 @@ from crossdock.channels.shopify.wire import (
     line_items_page,
     orders_page,
 )
-from crossdock.channels.spec import ChannelSpec, ShopContext
+from crossdock.channels.spec import ChannelSpec, PushSpec, ShopContext
 from crossdock.core.errors import InvalidResponseError, RequestRejectedError
 from crossdock.core.ratelimit import Rate
 from crossdock.orders.rules.windows import ChannelLimits, Window
@@ -65,6 +74,9 @@ class ShopifyOrderSource:
         self.line_items = _line_items_per_order(ctx)
 
     def pages(self, window: Window) -> Iterator[list[Order]]:
+        if reads_in_bulk(self.ctx.settings, window):
+            yield from BulkOrders(self.ctx, self.store).pages(window)
+            return
         document, first, cost = orders_query(self.line_items)
         variables: dict[str, Any] = {"first": first, "lineItems": self.line_items, "q": search_filter(window)}
         cursor: str | None = None
@@ -118,7 +130,8 @@ PAGE_SIZE = orders_page_size()
 
 
 def minimum_calls(changed_orders: int) -> int:
-    """`orders` calls for N changed orders in one window: one per page, at least one."""
+    """`orders` calls for N changed orders in one paged window: one per page, at least one. A window
+    read in bulk takes `bulk.MINIMUM_CALLS` whatever N (the bench compares against that)."""
     return max(1, math.ceil(changed_orders / PAGE_SIZE))
 
 
@@ -155,4 +168,13 @@ SPEC = ChannelSpec(
     minimum_calls=minimum_calls,
     stock=ShopifyStockWriter,
     probe=probe,
+    # Order webhooks through Shopify's Amazon EventBridge integration (notices.py, subscriptions.py).
+    push=PushSpec(
+        destination_kind="eventbridge",
+        account=notices.account,
+        parse=notices.parse,
+        read_order=read_order,
+        subscribe=subscriptions.subscribe,
+        unsubscribe=subscriptions.unsubscribe,
+    ),
 )
