@@ -95,3 +95,10 @@ def _replayed(response: Any, idempotent_data: Any) -> Any:
 
 def once_per_key(settings: Settings) -> OncePerKey:
     return OncePerKey(settings)
+
+
+def register_invocation(once: Once, context: Any) -> None:
+    """Tell `once` the Lambda invocation it runs in (a record left in progress by an invocation that
+    timed out then expires with it); a no-op for `run_always`."""
+    if isinstance(once, OncePerKey):
+        once.register_lambda_context(context)

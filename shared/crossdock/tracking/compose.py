@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from crossdock.tracking.usecases.ask import SourceOpener
     from crossdock.tracking.usecases.health import Metric
     from crossdock.tracking.usecases.plan import TrackingPlanner
+    from crossdock.tracking.usecases.push import TrackingPush
     from crossdock.tracking.usecases.refresh import TrackingRefresher
     from crossdock.tracking.usecases.register import ShipmentRegistrar
 
@@ -114,4 +115,30 @@ def tracking_refresher(
         policy=policy,
         chains=chains,
         clock=clock,
+    )
+
+
+def tracking_push(
+    settings: Settings, *, source: str = "17track", clock: Callable[[], datetime] = now_utc
+) -> TrackingPush:
+    """A source's webhook → the parcel updated as a poll would. The signature key is the source's
+    own secret (`<carrier secrets prefix><source>`, the poll's), read through the secrets cache."""
+    from crossdock.carriers.registry import source as source_spec
+    from crossdock.core import credentials
+    from crossdock.core.inbound import once_per_key
+    from crossdock.tracking.storage.shipments import ShipmentRepository
+    from crossdock.tracking.usecases.push import TrackingPush
+
+    spec = source_spec(source)
+    if spec.push is None:
+        raise ValueError(f"{spec.display} has no webhook")
+    secret = f"{settings.carrier_secrets_prefix}{spec.name}"
+    bind(settings)
+    return TrackingPush(
+        shipments=ShipmentRepository(),
+        reader=spec.push(lambda: credentials.read(secret)),
+        policy=tracking_policy(settings),
+        chains=tracking_chains(settings),
+        clock=clock,
+        once=once_per_key(settings),
     )

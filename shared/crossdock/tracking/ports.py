@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from crossdock.core.http import ChannelHttp
     from crossdock.core.ratelimit import Rate
     from crossdock.tracking.rules.parcel import Answer
+    from crossdock.tracking.rules.push import Push
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,21 @@ class TrackingSource(Protocol):
     def register(self, queries: Sequence[ParcelQuery]) -> dict[str, str | None]:
         """Sources with `needs_registration`: register the numbers; number → None when registered
         (or already registered), else the source's reason. Others return {} without calling."""
+        ...
+
+
+class PushReader(Protocol):
+    """A source's webhook as it arrives: its signature checked over the raw body, then parsed."""
+
+    name: str
+
+    def verify(self, headers: Mapping[str, str], body: bytes) -> bool:
+        """Does the request carry the source's valid signature? `headers` with lower-case names;
+        `body` exactly as received (the signature covers the raw bytes)."""
+        ...
+
+    def parse(self, body: bytes) -> Push:
+        """The push; raises `rules.push.InvalidPush` for a body that is not of the documented shape."""
         ...
 
 
@@ -69,3 +85,6 @@ class SourceSpec:
     build: Callable[[SourceContext], TrackingSource]
     minimum_calls: Callable[[int], int]  # fewest calls to ask about N numbers (bench)
     registers: bool = False  # numbers are registered first (one more call per batch of new numbers)
+    # The source's webhook (None: poll only): from its credentials, read when a push arrives (a
+    # rotated key is read again when the secret's cache expires).
+    push: Callable[[Callable[[], Mapping[str, Any]]], PushReader] | None = None

@@ -12,6 +12,7 @@ from crossdock.core.specs import (
     PUT_ITEM,
     QUERY,
     SENDS_ALERTS,
+    TAKES_ONCE,
     UPDATE_ITEM,
     FunctionSpec,
     QueueSpec,
@@ -91,4 +92,19 @@ TRACKING_WORKER = FunctionSpec(
     # The sources' rate limits, not Lambda, bound tracking: two workers, each pacing every source
     # at half its rate, never exceed a limit together however many tasks are queued.
     max_concurrency=2,
+)
+
+
+TRACKING_PUSH = FunctionSpec(
+    name="tracking-push",
+    folder="tracking_push",
+    handler="handler.handler",
+    timeout_s=15,  # one parcel: two reads, one write, the once record (17TRACK wants a quick 200)
+    url=True,  # 17TRACK's webhook URL (its dashboard setting); the handler checks the `sign` header
+    tables={
+        "ShipmentsTable": access(BATCH_GET_ITEM, PUT_ITEM),
+        "NoticesTable": TAKES_ONCE,
+    },
+    reads_carrier_secrets=True,  # the signature key is the 17TRACK API key the poll uses
+    alerts=False,  # it sends none: a refusal is a log line and a metric, trouble shows in the planner
 )

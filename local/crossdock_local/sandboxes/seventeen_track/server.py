@@ -16,6 +16,10 @@ without events (sync "Failure"); NOT_FOUND and unknown numbers → latest status
 ENVELOPE → the whole call fails with `-18010003`.
 
 For the bench: `registered` (the numbers registered), `stats["numbers:<operation>"]` (numbers asked).
+
+Webhook (`webhook.py`): the dashboard's WebHook URL is `webhook_url` (or `POST /sandbox/webhook`);
+`webhook.push_updates()` (or `webhook.start(every_s)`) pushes `TRACKING_UPDATED` with the `sign`
+header for every registered number that has a new scan, with faults forged, replay, stale and drop.
 """
 
 from __future__ import annotations
@@ -42,9 +46,11 @@ from crossdock_local.sandboxes.parcels import (
     Stage,
     WorldParcel,
 )
+from crossdock_local.sandboxes.seventeen_track.webhook import Webhook
 from crossdock_local.sandboxes.tracking_base import TrackingSandbox
 
 NAME = "17track"
+SETTINGS, SETTINGS_PATH = "webhook-settings", "/sandbox/webhook"  # the dashboard's WebHook field
 PREFIX = "/track/v2.2"
 MAX_NUMBERS = 40
 RATES = {"api": Rate(3.0, 3.0)}  # PARTIAL in the contract; one bucket per key
@@ -143,7 +149,16 @@ class SeventeenTrackSandbox(TrackingSandbox):
         self.quota = quota
         self.registered: set[str] = set()
         self.tags: dict[str, str] = {}  # number → the tag it was registered with
+        self.webhook = Webhook(self)  # the dashboard's WebHook setting and what 17TRACK pushes to it
         super().__init__(world, {"api_key": self.api_key}, faults=faults, rate_scale=rate_scale)
+
+    @property
+    def webhook_url(self) -> str | None:
+        return self.webhook.url
+
+    @webhook_url.setter
+    def webhook_url(self, url: str | None) -> None:
+        self.webhook.url = url
 
     def mark_registered(self, numbers: Iterable[str]) -> None:
         """Register numbers without a call (a bench that starts from a registered backlog)."""
@@ -155,13 +170,30 @@ class SeventeenTrackSandbox(TrackingSandbox):
         return [
             route("POST", f"{PREFIX}/register", "register", self._register),
             route("POST", f"{PREFIX}/gettrackinfo", "gettrackinfo", self._track),
+            route("POST", SETTINGS_PATH, SETTINGS, self._set_webhook),
         ]
 
     def caller(self, request: Request) -> str:
         return request.headers.get("17token", "")
 
     def bucket(self, route: Route) -> str:
-        return "api"  # one bucket per key for every operation
+        return SETTINGS if route.operation == SETTINGS else "api"  # one bucket per key for the API
+
+    def stop(self) -> None:
+        self.webhook.stop()
+        super().stop()
+
+    def _set_webhook(self, request: Request, match: object) -> Reply:
+        """The dashboard's WebHook field (not an API 17TRACK documents: the sandbox's stand-in)."""
+        try:
+            body = request.json()
+        except ValueError:
+            body = None
+        url = body.get("url") if isinstance(body, dict) else None
+        if url is not None and not (isinstance(url, str) and url.startswith(("http://", "https://"))):
+            return Reply(400, {"error": "url must be an http(s) URL or null"})
+        self.webhook.url = url
+        return Reply(200, {"url": url})
 
     def throttled(self, request: Request, route: Route, wait_s: float) -> Reply:
         return Reply(429, "Too Many Requests", {"Content-Type": "text/plain; charset=utf-8"})
@@ -241,6 +273,11 @@ class SeventeenTrackSandbox(TrackingSandbox):
             return _info("NotFound", "NotFound_Other", None, [_provider(key, name, [])])
         if mode == EMPTY:
             return _info("InfoReceived", "InfoReceived", None, [_provider(key, name, [], sync="Failure")])
+        return self.track_info_of(number, key, name, scans)
+
+    def track_info_of(self, number: str, key: int, name: str, scans: list[Scan]) -> dict[str, Any]:
+        """`track_info` as it stands after `scans` (oldest first, at least one): what gettrackinfo
+        answers and what the webhook pushes."""
         parcel = self.world.parcel(number)
         home = scans[0].utc_offset_h
         abroad = next((i for i, s in enumerate(scans) if s.utc_offset_h != home), None)
@@ -256,6 +293,10 @@ class SeventeenTrackSandbox(TrackingSandbox):
         info = _info(sub.split("_", 1)[0], sub, render_event(scans[-1]), providers)
         info["time_metrics"] = {"days_of_transit": (scans[-1].at - scans[0].at).days}
         return info
+
+    def carrier_of(self, number: str) -> tuple[int, str]:
+        """17TRACK's carrier key and name for a number."""
+        return self._carrier(number)
 
     def _carrier(self, number: str) -> tuple[int, str]:
         parcel: WorldParcel | None = self.world.parcel(number)

@@ -10,6 +10,10 @@ from crossdock.core.ratelimit import Rate
 from crossdock.tracking.ports import SourceSpec
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from typing import Any
+
+    from crossdock.carriers.seventeen_track.push import SeventeenTrackPush
     from crossdock.carriers.seventeen_track.source import SeventeenTrackSource
     from crossdock.tracking.ports import SourceContext
 
@@ -26,6 +30,12 @@ def _build(context: SourceContext) -> SeventeenTrackSource:
     return SeventeenTrackSource(context)
 
 
+def _push(credentials: Callable[[], Mapping[str, Any]]) -> SeventeenTrackPush:
+    from crossdock.carriers.seventeen_track.push import SeventeenTrackPush
+
+    return SeventeenTrackPush(credentials)
+
+
 SPEC = SourceSpec(
     name=CHANNEL,
     display="17TRACK",
@@ -36,4 +46,5 @@ SPEC = SourceSpec(
     build=_build,
     minimum_calls=lambda n: math.ceil(n / MAX_NUMBERS),
     registers=True,
+    push=_push,
 )

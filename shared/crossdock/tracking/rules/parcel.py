@@ -79,6 +79,7 @@ class Parcel:
     stall_reported: bool = False
     registered_with: frozenset[str] = field(default_factory=frozenset)  # sources that need a register call
     shop_time_zone: str | None = None  # the order's shop's IANA zone (its event's); None: not known
+    pushed_at: datetime | None = None  # the last 17TRACK push applied: polled less while recent (policy)
 
     @property
     def key(self) -> str:

@@ -37,6 +37,14 @@ class TrackingPolicy:
     stall_after_by_carrier: Mapping[str, timedelta] = field(default_factory=dict)
     expire_after: timedelta = timedelta(days=30)
     should_know_after: timedelta = 24 * H  # a source should know a parcel handed over this long ago
+    # Kept fresh by push (17TRACK's webhook): a parcel pushed within `push_trusted_for` is polled
+    # every `push_check_every` (or at its status's cadence when that is slower); the poll stays the
+    # safety net and is back at its normal cadence once `push_trusted_for` passes without a push, so
+    # a webhook that breaks costs a parcel at most that long on the slow poll.
+    push_check_every: timedelta = 6 * H
+    push_trusted_for: timedelta = 24 * H
+    # A pushed scan may lie this far in the future of our clock (carrier clocks, zone-less times).
+    push_future_skew: timedelta = 1 * H
 
     def stall_limit(self, carrier: str) -> timedelta:
         return self.stall_after_by_carrier.get(carrier, self.stall_after)
@@ -47,7 +55,11 @@ class TrackingPolicy:
             return None
         if parcel.follow_up_since is not None:
             return now + self.follow_up_every
-        return now + self.check_every.get(parcel.status, 4 * H)
+        normal = now + self.check_every.get(parcel.status, 4 * H)
+        if parcel.pushed_at is None:
+            return normal
+        # Pushed recently: the slow poll, but no later than when the push stops being trusted.
+        return max(normal, min(now + self.push_check_every, parcel.pushed_at + self.push_trusted_for))
 
     def expire_if_silent(self, parcel: Parcel, now: datetime) -> Parcel:
         """30 days without news: the parcel is expired and no longer checked."""

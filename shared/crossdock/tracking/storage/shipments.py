@@ -218,6 +218,7 @@ class ShipmentRepository:
             stalled_since=parcel.stalled_since,
             stall_reported=parcel.stall_reported,
             registered_with=set(parcel.registered_with) or None,
+            pushed_at=parcel.pushed_at,
             check_shard=shard_of(parcel.key) if due else None,
             next_check_at=iso(parcel.next_check_at) if due and parcel.next_check_at else None,
             attention=attention(parcel),
@@ -251,6 +252,7 @@ def to_parcel(item: ShipmentModel) -> Parcel:
         stall_reported=bool(item.stall_reported),
         registered_with=frozenset(item.registered_with or ()),
         shop_time_zone=item.shop_time_zone,
+        pushed_at=item.pushed_at,
     )
 
 

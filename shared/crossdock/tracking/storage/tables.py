@@ -66,6 +66,7 @@ class ShipmentModel(Model):
     stalled_since = UTCDateTimeAttribute(null=True)
     stall_reported = BooleanAttribute(default=False)
     registered_with = UnicodeSetAttribute(null=True)
+    pushed_at = UTCDateTimeAttribute(null=True)  # the last source push applied (polled less meanwhile)
     # "due" index (sparse: removed once delivered or expired)
     check_shard = UnicodeAttribute(null=True)
     next_check_at = UnicodeAttribute(null=True)  # ISO-8601 UTC, sortable

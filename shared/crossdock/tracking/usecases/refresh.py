@@ -26,10 +26,11 @@ from typing import TYPE_CHECKING
 
 from crossdock.carriers.registry import SOURCES
 from crossdock.tracking.rules.chains import chain_for
-from crossdock.tracking.rules.parcel import Judgement, Parcel, Verdict, with_news
+from crossdock.tracking.rules.parcel import Judgement, Parcel, Verdict
 from crossdock.tracking.rules.policy import TrackingPolicy, status_line
 from crossdock.tracking.rules.source_chain import effective_chain
 from crossdock.tracking.usecases.alerts import auth_alert
+from crossdock.tracking.usecases.settle import settle
 
 if TYPE_CHECKING:
     from crossdock.core.ports import AlertSink
@@ -134,18 +135,15 @@ class TrackingRefresher:
     def _settle(
         self, parcel: Parcel, found: tuple[Judgement, str] | None, now: datetime, report: RefreshReport
     ) -> tuple[Parcel, bool]:
-        """The parcel after this refresh, and whether its follow-up window opened now. A stall is
-        judged from an answer only: without one, nobody knows whether the parcel moved."""
-        fresh = False
+        """The parcel after this refresh (`settle`, which a push shares), and whether its
+        follow-up window opened now."""
+        settled = settle(parcel, found, now, self.policy)
         if found is not None:
-            parcel = self.policy.notice_stall(self._answered(parcel, found[0], found[1], now, report), now)
-        elif parcel.follow_up_since is None:
-            parcel, fresh = replace(parcel, follow_up_since=now, follow_up_reported_at=None), True
-        else:
+            _count(found[0], found[1], report)
+        elif not settled.opened_follow_up:
             report.still_failing += 1
-        parcel = self.policy.expire_if_silent(parcel, now)
-        report.expired += parcel.status == "expired"
-        return replace(parcel, next_check_at=self.policy.next_check(parcel, now)), fresh
+        report.expired += settled.parcel.status == "expired"
+        return settled.parcel, settled.opened_follow_up
 
     def _plans(self, parcels: Mapping[str, Parcel], *, probe: bool) -> dict[str, list[str]]:
         demoted = self.health.demoted()
@@ -185,18 +183,16 @@ class TrackingRefresher:
             found[key] = (judgement, name)
             plans[key].clear()
 
-    def _answered(
-        self, parcel: Parcel, judgement: Judgement, source: str, now: datetime, report: RefreshReport
-    ) -> Parcel:
-        if judgement.verdict is Verdict.NOT_YET:
-            report.not_yet += 1
-            return replace(parcel, follow_up_since=None, follow_up_reported_at=None, escalated_at=None)
-        report.answered_by[source] += 1
-        if judgement.verdict is Verdict.NEWS:
-            report.news += 1
-        else:
-            report.no_news += 1
-        return with_news(parcel, judgement, source=source, now=now)
+
+def _count(judgement: Judgement, source: str, report: RefreshReport) -> None:
+    if judgement.verdict is Verdict.NOT_YET:
+        report.not_yet += 1
+        return
+    report.answered_by[source] += 1
+    if judgement.verdict is Verdict.NEWS:
+        report.news += 1
+    else:
+        report.no_news += 1
 
 
 def _chunks(parcels: Mapping[str, Parcel], chains: Mapping[str, tuple[str, ...]]) -> list[dict[str, Parcel]]:
