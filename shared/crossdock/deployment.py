@@ -13,6 +13,7 @@ from crossdock.core.specs import (
 from crossdock.operations.resources import OPERATIONS_DIGEST
 from crossdock.orders.resources import (
     AMAZON_NOTICES_QUEUE,
+    EBAY_ACCOUNT_DELETION,
     ORDER_EVENTS_QUEUE,
     ORDER_TASKS_QUEUE,
     ORDERS_NOTICES_AMAZON,
@@ -21,6 +22,7 @@ from crossdock.orders.resources import (
     ORDERS_RECONCILE_PLANNER,
     ORDERS_TABLE,
     ORDERS_WORKER,
+    PRIVACY_TABLE,
     SHIPMENT_EVENTS_QUEUE,
     SHOPIFY_NOTICES_QUEUE,
     SHOPIFY_NOTICES_ROUTE,
@@ -56,6 +58,7 @@ from crossdock.tracking.resources import (
     SHIPMENTS_TABLE,
     SOURCE_HEALTH_TABLE,
     TRACKING_PLANNER,
+    TRACKING_PUSH,
     TRACKING_TASKS_QUEUE,
     TRACKING_WORKER,
 )
@@ -75,6 +78,7 @@ TABLES: tuple[TableSpec, ...] = (
     SUPPLIER_DECISIONS_TABLE,
     SUPPLIERS_TABLE,
     NOTICES_TABLE,
+    PRIVACY_TABLE,
 )
 
 
@@ -101,6 +105,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     ORDERS_WORKER,
     ORDERS_NOTICES_AMAZON,
     ORDERS_NOTICES_SHOPIFY,
+    EBAY_ACCOUNT_DELETION,
     STOCK_LEDGER,
     STOCK_MARKER,
     STOCK_FLUSHER,
@@ -111,6 +116,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     SHIPMENTS_REGISTRAR,
     TRACKING_PLANNER,
     TRACKING_WORKER,
+    TRACKING_PUSH,
     SUPPLIERS_PLANNER,
     SUPPLIERS_WORKER,
     SUPPLIERS_DAILY,

@@ -13,12 +13,14 @@ from datetime import timedelta
 from functools import lru_cache
 
 from crossdock.core.names import (
+    DEFAULT_APP_SECRETS_PREFIX,
     DEFAULT_CARRIER_SECRETS_PREFIX,
     DEFAULT_SECRETS_PREFIX,
     DEFAULT_SUPPLIER_SECRETS_PREFIX,
     ENV_ALERTS_TABLE,
     ENV_ALERTS_TOPIC_ARN,
     ENV_AMAZON_NOTICES_QUEUE_URL,
+    ENV_APP_SECRETS_PREFIX,
     ENV_AWS_ENDPOINT_URL,
     ENV_CALLS_TABLE,
     ENV_CARRIER_SECRETS_PREFIX,
@@ -88,6 +90,7 @@ class Settings:
     suppliers_table: str = "crossdock-suppliers"
     supplier_tasks_queue_url: str = ""
     supplier_secrets_prefix: str = DEFAULT_SUPPLIER_SECRETS_PREFIX
+    app_secrets_prefix: str = DEFAULT_APP_SECRETS_PREFIX  # crossdock's own apps: <prefix>ebay
     stock_changes_queue_url: str = ""
     stock_adjustments_queue_url: str = ""
     order_tasks_queue_url: str = ""
@@ -186,6 +189,7 @@ class Settings:
             suppliers_table=env.get(ENV_SUPPLIERS_TABLE, "crossdock-suppliers"),
             supplier_tasks_queue_url=env.get(ENV_SUPPLIER_TASKS_QUEUE_URL, ""),
             supplier_secrets_prefix=env.get(ENV_SUPPLIER_SECRETS_PREFIX, DEFAULT_SUPPLIER_SECRETS_PREFIX),
+            app_secrets_prefix=env.get(ENV_APP_SECRETS_PREFIX, DEFAULT_APP_SECRETS_PREFIX),
             stock_changes_queue_url=env.get(ENV_STOCK_CHANGES_QUEUE_URL, ""),
             stock_adjustments_queue_url=env.get(ENV_STOCK_ADJUSTMENTS_QUEUE_URL, ""),
             order_tasks_queue_url=env.get(ENV_ORDER_TASKS_QUEUE_URL, ""),

@@ -43,6 +43,7 @@ ENV_SUPPLIER_TASKS_QUEUE_URL = "CROSSDOCK_SUPPLIER_TASKS_QUEUE_URL"
 ENV_SUPPLIER_SECRETS_PREFIX = "CROSSDOCK_SUPPLIER_SECRETS_PREFIX"
 ENV_SECRETS_PREFIX = "CROSSDOCK_SECRETS_PREFIX"
 ENV_CARRIER_SECRETS_PREFIX = "CROSSDOCK_CARRIER_SECRETS_PREFIX"
+ENV_APP_SECRETS_PREFIX = "CROSSDOCK_APP_SECRETS_PREFIX"
 # Concurrent workers pace each tracking source at its rate ÷ their number (set from max_concurrency).
 ENV_WORKER_CONCURRENCY = "CROSSDOCK_WORKER_CONCURRENCY"
 ENV_AWS_ENDPOINT_URL = "AWS_ENDPOINT_URL"  # set only for the local stack (moto server)
@@ -66,6 +67,9 @@ SHOPIFY_EVENT_SOURCE_CONTEXT = "shopifyEventSource"
 DEFAULT_SECRETS_PREFIX = "crossdock/shops/"
 DEFAULT_CARRIER_SECRETS_PREFIX = "crossdock/carriers/"  # one secret per tracking source: <prefix><source>
 DEFAULT_SUPPLIER_SECRETS_PREFIX = "crossdock/suppliers/"  # one secret per supplier platform: <prefix>1688
+# crossdock's own application at a platform (not a shop's): <prefix><platform>, e.g. crossdock/apps/ebay
+# (the eBay app keys and its account-deletion endpoint's verification token).
+DEFAULT_APP_SECRETS_PREFIX = "crossdock/apps/"
 
 # --- finding a deployed stack -------------------------------------------------------------------
 # The stack publishes every variable above that names one of its resources (tables, queue and

@@ -173,6 +173,7 @@ class FunctionSpec:
     reads_secrets: bool = False
     reads_carrier_secrets: bool = False
     reads_supplier_secrets: bool = False
+    reads_app_secrets: bool = False  # crossdock's own application secrets (Settings.app_secrets_prefix)
     max_concurrency: int | None = None  # SQS event source: most concurrent invocations (AWS minimum 2)
     # A webhook receiver: a Lambda function URL (auth NONE; the platform signs its requests and the
     # handler verifies the signature before anything else). The stack outputs the URL.

@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from crossdock.core.alerts.sender import alert_sender
 from crossdock.core.dynamo import bind
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from crossdock.core.queues import RoutedEvents
     from crossdock.orders.ports import NoticeReader, SourceOpener
     from crossdock.orders.sources import OrderSources
+    from crossdock.orders.usecases.erase import AccountDeletions
     from crossdock.orders.usecases.notify import NoticeIntake
     from crossdock.orders.usecases.plan import Planner
     from crossdock.orders.usecases.pull import OrderPuller
@@ -79,6 +80,34 @@ def notice_intake(
         clock=clock,
         once=once_per_key(settings),
         shop_zone=lambda shop: shop_time_zone(channel(shop.channel), shop.options),
+    )
+
+
+def ebay_account_deletions(
+    settings: Settings,
+    *,
+    clock: Callable[[], datetime] = now_utc,
+    read_secret: Callable[[], Mapping[str, Any]] | None = None,
+    sleep: Callable[[float], None] | None = None,
+) -> AccountDeletions:
+    """eBay's account-deletion endpoint: its check, its signed notifications → the buyer erased
+    from the stored orders, once per notification, and recorded (privacy table)."""
+    from crossdock.channels.ebay.account_deletion import CHANNEL, RATES, EbayAccountDeletion
+    from crossdock.core import credentials
+    from crossdock.core.http import ChannelHttp
+    from crossdock.core.inbound import once_per_key
+    from crossdock.core.secret_clients import TRANSPORT_RETRY
+    from crossdock.orders.storage.orders import OrderRepository
+    from crossdock.orders.storage.privacy import PrivacyRecords
+    from crossdock.orders.usecases.erase import AccountDeletions
+
+    bind(settings)
+    secret_name = f"{settings.app_secrets_prefix}{CHANNEL}"  # crossdock/apps/ebay
+    pacing: dict[str, Any] = {"sleep": sleep} if sleep is not None else {}
+    http = ChannelHttp(CHANNEL, RATES, rate_scale=settings.rate_scale, retry=TRANSPORT_RETRY, **pacing)
+    notices = EbayAccountDeletion(read_secret or (lambda: credentials.read(secret_name)), http)
+    return AccountDeletions(
+        CHANNEL, notices, OrderRepository(), PrivacyRecords(), once_per_key(settings), clock
     )
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from crossdock.core.http import ChannelHttp
     from crossdock.orders.rules.notices import OrderNotice
     from crossdock.orders.rules.order import Order
+    from crossdock.orders.rules.privacy import ErasureRequest
     from crossdock.orders.rules.windows import ChannelLimits, Window
 
 
@@ -39,4 +40,20 @@ class NoticeReader(Protocol):
     def read_order(self, shop: Any, order_id: str) -> Order | None:
         """The order as the channel has it now (None: the channel has no such order). Raises a
         `ChannelError` on any fault."""
+        ...
+
+
+class DeletionNotices(Protocol):
+    """A platform's account-deletion endpoint (eBay Marketplace Account Deletion): its endpoint
+    check and its signed notifications."""
+
+    def challenge(self, code: str, arrived_at: str) -> str:
+        """The answer to the platform's endpoint check for `code`; `arrived_at` is the URL the check
+        arrived on (used when no endpoint is configured)."""
+        ...
+
+    def read(self, headers: Mapping[str, str], body: bytes) -> ErasureRequest | None:
+        """The verified erasure request in one delivery, or None for a verified notification of
+        another topic. Raises `InvalidNotice` (reason FORGED or MALFORMED) before anything is
+        trusted, and a `ChannelError` when the verification itself could not be done (key fetch)."""
         ...

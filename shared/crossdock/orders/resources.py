@@ -7,6 +7,7 @@ from crossdock.core.names import (
     ENV_ORDER_EVENTS_QUEUE_URL,
     ENV_ORDER_TASKS_QUEUE_URL,
     ENV_ORDERS_TABLE,
+    ENV_PRIVACY_TABLE,
     ENV_SHIPMENT_EVENTS_QUEUE_URL,
     ENV_SHOPIFY_EVENT_SOURCE,
     ENV_SHOPIFY_NOTICES_QUEUE_URL,
@@ -28,7 +29,19 @@ from crossdock.core.specs import (
     access,
 )
 
-ORDERS_TABLE = TableSpec("OrdersTable", ENV_ORDERS_TABLE, hash_key="shop_key", range_key="order_id")
+# "buyer": the sparse index of orders by their buyer's account (orders.rules.privacy.buyer_ref), for
+# erasing a buyer at the platform's request without a scan.
+ORDERS_TABLE = TableSpec(
+    "OrdersTable",
+    ENV_ORDERS_TABLE,
+    hash_key="shop_key",
+    range_key="order_id",
+    indexes=(("buyer", "buyer_ref", None),),
+)
+
+
+# One record per erasure request a platform sent (orders.storage.privacy): what was erased, when.
+PRIVACY_TABLE = TableSpec("PrivacyTable", ENV_PRIVACY_TABLE, hash_key="request_key")
 
 
 ORDER_TASKS_QUEUE = QueueSpec("OrderTasksQueue", ENV_ORDER_TASKS_QUEUE_URL)
@@ -136,3 +149,23 @@ ORDERS_NOTICES_AMAZON = _notice_taker("orders-notices-amazon", "handler.amazon",
 
 
 ORDERS_NOTICES_SHOPIFY = _notice_taker("orders-notices-shopify", "handler.shopify", "ShopifyNoticesQueue")
+
+
+# --- eBay Marketplace Account Deletion (developer.ebay.com/marketplace-account-deletion) ------------
+# A function URL registered in eBay's developer portal: eBay's endpoint check (GET challenge_code) and
+# its signed deletion notifications; the buyer is erased from the orders table, and a record written.
+EBAY_ACCOUNT_DELETION = FunctionSpec(
+    name="ebay-account-deletion",
+    folder="ebay_account_deletion",
+    handler="handler.handler",
+    timeout_s=30,
+    url=True,
+    reads_app_secrets=True,  # crossdock/apps/ebay: app keys (getPublicKey) and the verification token
+    tables={
+        # the buyer's orders by the "buyer" index, each read and erased in one conditional update
+        "OrdersTable": access(GET_ITEM, UPDATE_ITEM, indexes={"buyer": (QUERY,)}),
+        "NoticesTable": TAKES_ONCE,
+        "PrivacyTable": access(PUT_ITEM),  # conditional: the first record of a request stays
+    },
+    alerts=False,  # a refused notification is logged and counted; a failure is retried by eBay
+)

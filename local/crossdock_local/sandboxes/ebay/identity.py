@@ -1,4 +1,6 @@
-"""The eBay sandbox's OAuth server: `POST /identity/v1/oauth2/token`, refresh_token grant only.
+"""The eBay sandbox's OAuth server: `POST /identity/v1/oauth2/token`, the refresh_token grant (a seller's
+User access token) and the client_credentials grant (the application's own token, scope
+`https://api.ebay.com/oauth/api_scope`, what the Notification API's getPublicKey takes).
 
 Checks, in eBay's order and shapes: `Basic base64(client_id:client_secret)` (401 invalid_client), a form
 body with `grant_type=refresh_token` (400 unsupported_grant_type / invalid_request), the seller's
@@ -29,6 +31,7 @@ FULFILLMENT_SCOPES = frozenset(SCOPE + s for s in ("sell.fulfillment", "sell.ful
 INVENTORY_WRITE_SCOPES = frozenset({SCOPE + "sell.inventory"})
 INVENTORY_READ_SCOPES = frozenset(SCOPE + s for s in ("sell.inventory", "sell.inventory.readonly"))
 MALFORMED = "request is missing a required parameter or malformed."
+APPLICATION_SCOPES = frozenset({"https://api.ebay.com/oauth/api_scope"})
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ class EbayIdentity:
         self.refresh_tokens: dict[str, str] = {}  # refresh token → shop id
         self.revoked: set[str] = set()
         self.grants: dict[str, Grant] = {}  # access token → grant
+        self.application_tokens: dict[str, float] = {}  # application access token → expiry (monotonic)
         self._lock = threading.Lock()
 
     def consent(self, shop_id: str) -> str:
@@ -89,6 +93,8 @@ class EbayIdentity:
         if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
             return oauth_error(400, "invalid_request", MALFORMED)
         form = request.form()
+        if form.get("grant_type") == "client_credentials":
+            return self._application_token(form)
         if form.get("grant_type") != "refresh_token":
             return oauth_error(400, "unsupported_grant_type", "grant type in request is not supported")
         if not form.get("refresh_token"):
@@ -112,6 +118,32 @@ class EbayIdentity:
             self.grants[token] = Grant(shop_id, scopes, time.monotonic() + self.token_lifetime_s)
         body = {"access_token": token, "expires_in": self.token_lifetime_s, "token_type": "User Access Token"}
         return Reply(200, body)
+
+    def _application_token(self, form: dict[str, str]) -> Reply:
+        scopes = frozenset(form.get("scope", "").split())
+        if not scopes or not scopes <= APPLICATION_SCOPES:
+            return oauth_error(
+                400,
+                "invalid_scope",
+                "the requested scope is invalid, unknown, malformed, or exceeds the scope granted",
+            )
+        token = "v^1.1#i^1#p^1#r^0#I^3#f^0#t^" + secrets.token_urlsafe(64)
+        with self._lock:
+            self.application_tokens[token] = time.monotonic() + self.token_lifetime_s
+        body = {
+            "access_token": token,
+            "expires_in": self.token_lifetime_s,
+            "token_type": "Application Access Token",
+        }
+        return Reply(200, body)
+
+    def authorize_application(self, request: Request) -> None:
+        """A valid application access token on this request, or eBay's 401 as an exception."""
+        header = request.headers.get("authorization", "")
+        with self._lock:
+            expires = self.application_tokens.get(header.removeprefix("Bearer "), 0.0)
+        if not header.startswith("Bearer ") or expires <= time.monotonic():
+            raise platform_error(INVALID_TOKEN)
 
     def grant_of(self, request: Request) -> Grant | None:
         header = request.headers.get("authorization", "")

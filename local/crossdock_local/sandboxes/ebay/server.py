@@ -1,6 +1,7 @@
-"""eBay sandbox: OAuth refresh-token grant (`identity.py`), Sell Fulfillment getOrders /
-getShippingFulfillments, and the stock side (`stock.py`: Sell Inventory bulkUpdatePriceQuantity,
-bulkGetInventoryItem, getOffer over the listings of `inventory_store.py`).
+"""eBay sandbox: OAuth refresh-token and client-credentials grants (`identity.py`), Sell Fulfillment
+getOrders / getShippingFulfillments, the stock side (`stock.py`: Sell Inventory bulkUpdatePriceQuantity,
+bulkGetInventoryItem, getOffer over the listings of `inventory_store.py`), and Marketplace Account
+Deletion notifications (`notifications.py`: the portal's endpoint check, getPublicKey, a signed sender).
 
 - `GET /sell/fulfillment/v1/order`: a valid bearer token, the filter grammar (`filter.py`), `limit`
   1..200 (errorId 31100), `offset` ≥ 0 (31000), `orderIds` ≤ 50 (30900), `fieldGroups` TAX_BREAKDOWN
@@ -45,6 +46,7 @@ from crossdock_local.sandboxes.ebay.filter import (
 )
 from crossdock_local.sandboxes.ebay.identity import EbayIdentity
 from crossdock_local.sandboxes.ebay.inventory_store import InventoryStore
+from crossdock_local.sandboxes.ebay.notifications import EbayNotifications
 from crossdock_local.sandboxes.ebay.render import (
     BASE_PATH,
     ebay_order_id,
@@ -56,6 +58,8 @@ from crossdock_local.sandboxes.ebay.stock import STOCK_OPERATIONS, EbayStockSide
 from crossdock_local.sandboxes.orderbook import OrderBook, SyntheticOrder
 
 RATES = {op: Rate(5.0, 25.0) for op in ("getOrders", "getShippingFulfillments", *STOCK_OPERATIONS)}
+NOTIFICATION_RATES = {"getPublicKey": Rate(5.0, 25.0)}  # the application's, not a seller's
+PUBLIC_KEY_PATH = r"/commerce/notification/v1/public_key/(?P<kid>[^/]+)"
 INVENTORY_FAULT = (25001, "A system error has occurred.", 500, "API_INVENTORY")
 MARKETPLACES = {"EUR": "EBAY_DE", "GBP": "EBAY_GB", "AUD": "EBAY_AU", "CAD": "EBAY_CA"}
 
@@ -74,9 +78,10 @@ class EbaySandbox(EbayStockSide, Sandbox):
         self.identity = EbayIdentity()
         self.sellers: dict[str, Seller] = {}
         self.order_ids: dict[str, tuple[str, str]] = {}  # eBay order id → (shop, book order id)
-        self.limiter = ServerRateLimiter(RATES, rate_scale)
+        self.limiter = ServerRateLimiter({**RATES, **NOTIFICATION_RATES}, rate_scale)
         self._ids_lock = threading.Lock()
         self.store = InventoryStore()
+        self.notifications = EbayNotifications()
         super().__init__(faults=faults, rate_scale=rate_scale)
 
     def routes(self) -> list[Route]:
@@ -87,6 +92,7 @@ class EbaySandbox(EbayStockSide, Sandbox):
             ),
             route("GET", BASE_PATH + r"/order", "getOrders", self._orders),
             route("GET", fulfillments, "getShippingFulfillments", self._fulfillments),
+            route("GET", PUBLIC_KEY_PATH, "getPublicKey", self._public_key),
             *self.stock_routes(),
         ]
 
@@ -104,6 +110,18 @@ class EbaySandbox(EbayStockSide, Sandbox):
             options={"marketplace_id": marketplace},
             endpoints={"api": self.url, "identity": self.url},
         )
+
+    def application_secret(self, endpoint: str) -> dict[str, Any]:
+        """crossdock's eBay application secret for the account-deletion endpoint registered at
+        `endpoint` in the sandbox's portal (a fresh verification token each time)."""
+        token = self.notifications.configure(endpoint)
+        return {
+            "client_id": self.identity.client_id,
+            "client_secret": self.identity.client_secret,
+            "verification_token": token,
+            "endpoint": endpoint,
+            "endpoints": {"api": self.url, "identity": self.url},
+        }
 
     def order_id(self, shop_id: str, book_id: str) -> str:
         """The eBay order id (`12-12345-67890`) under which a book order is served."""
@@ -197,6 +215,14 @@ class EbaySandbox(EbayStockSide, Sandbox):
         if order is None:
             return EbayRequestError(32100, f"Invalid order ID: {match['order_id']}").reply()
         return Reply(200, render_fulfillments(order, self._render(seller, order)))
+
+    # -- Notification API ------------------------------------------------------------------------------
+    def _public_key(self, request: Request, match: Any) -> Reply:
+        try:
+            self.identity.authorize_application(request)
+        except EbayRequestError as error:
+            return error.reply()
+        return self.notifications.public_key(match["kid"])
 
     # -- helpers ----------------------------------------------------------------------------------------
     def _id(self, seller: Seller, order: SyntheticOrder) -> str:

@@ -120,5 +120,6 @@ def to_order(channel: str, shop_id: str, raw: dict[str, Any], shipments: tuple[S
         buyer_name=buyer_name(raw),
         shipments=shipments,
         buyer_note=str(raw.get("buyerCheckoutNotes") or ""),
+        buyer_id=str((raw.get("buyer") or {}).get("username") or ""),  # finds them on account deletion
         raw=raw,
     )

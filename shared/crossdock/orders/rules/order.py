@@ -71,7 +71,9 @@ def bounded_note(text: str) -> str:
 @dataclass(frozen=True)
 class Order:
     """One order in its newest known state. `modified_at` orders versions of the same order.
-    `buyer_note` is the buyer's free text to the seller ("" when none or the channel has none)."""
+    `buyer_note` is the buyer's free text to the seller ("" when none or the channel has none).
+    `buyer_id` is the channel's id of the buyer's account (eBay `buyer.username`; "" when the
+    normalizer does not set it): a platform's erasure request finds the buyer's orders by it."""
 
     channel: str
     shop_id: str
@@ -85,6 +87,7 @@ class Order:
     buyer_name: str = ""
     shipments: tuple[Shipment, ...] = ()
     buyer_note: str = ""
+    buyer_id: str = ""
     raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def __post_init__(self) -> None:

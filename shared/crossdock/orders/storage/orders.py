@@ -12,12 +12,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 from pynamodb.exceptions import PutError, UpdateError
 
 from crossdock.orders.rules.events import Previous, events_for
 from crossdock.orders.rules.order import Order, OrderStatus, Shipment
+from crossdock.orders.rules.privacy import buyer_ref, erased, erased_event, redact_raw
 from crossdock.orders.storage.tables import OrderModel
 
 
@@ -67,6 +68,7 @@ def _to_item(
     event_log: list[dict[str, Any]],
     revisions: int,
     now: datetime,
+    erased_at: datetime | None = None,
 ) -> OrderModel:
     return OrderModel(
         order.shop_key,
@@ -97,6 +99,8 @@ def _to_item(
         event_log=event_log[-EVENT_LOG_SIZE:],
         revisions=revisions,
         stored_at=now,
+        buyer_ref=buyer_ref(order.channel, order.buyer_id) if order.buyer_id and not erased_at else None,
+        erased_at=erased_at,
     )
 
 
@@ -129,6 +133,9 @@ class OrderRepository:
                 return Stored(
                     order.order_id, outcome, list(current.pending_events or []), current.modified_at
                 )
+            erased_at = current.erased_at if current is not None else None
+            if erased_at is not None:  # the buyer was erased: this version is stored erased too
+                order = erased(order)
             previous = _previous(current) if current else None
             new_events = events_for(order, previous, detected_at=now)
             pending = [*(current.pending_events or [] if current else []), *new_events]
@@ -139,6 +146,7 @@ class OrderRepository:
                 event_log=event_log,
                 revisions=int(current.revisions) + 1 if current else 1,
                 now=now,
+                erased_at=erased_at,
             )
             condition = OrderModel.order_id.does_not_exist() | (OrderModel.modified_at < order.modified_at)
             try:
@@ -171,3 +179,43 @@ class OrderRepository:
                 actions=[OrderModel.pending_events.set(remaining)],
                 condition=OrderModel.modified_at == current.modified_at,
             )
+
+    # -- erasure (orders.usecases.erase) ------------------------------------------------------------
+    def by_buyer(self, ref: str) -> list[tuple[str, str]]:
+        """(shop key, order id) of every order stored under buyer key `ref` (the sparse "buyer" index;
+        eventually consistent, as every global secondary index)."""
+        return [(item.shop_key, item.order_id) for item in OrderModel.buyer_index.query(ref)]
+
+    def erase(self, shop_key: str, order_id: str, now: datetime) -> bool:
+        """Blank the order's buyer name and note, redact the personal parts of its raw payload and
+        of the events still in its outbox, drop its buyer key and stamp `erased_at`, in one write
+        conditional on the version read (a concurrent pull or outbox clear: read again, retry).
+        False when the order is gone."""
+        for _ in range(3):
+            try:
+                item = OrderModel.get(shop_key, order_id, consistent_read=True)
+            except OrderModel.DoesNotExist:
+                return False
+            pending = list(item.pending_events or [])
+            condition = (
+                (OrderModel.modified_at == item.modified_at)
+                & (OrderModel.revisions == item.revisions)
+                & (OrderModel.pending_events == pending)
+            )
+            try:
+                item.update(
+                    actions=[
+                        OrderModel.buyer_name.set(""),
+                        OrderModel.buyer_note.set(""),
+                        OrderModel.raw.set(cast(Any, redact_raw(item.channel, cast(Any, item.raw) or {}))),
+                        OrderModel.pending_events.set([erased_event(e) for e in pending]),
+                        OrderModel.buyer_ref.remove(),
+                        OrderModel.erased_at.set(now),
+                    ],
+                    condition=condition,
+                )
+                return True
+            except UpdateError as exc:
+                if getattr(exc, "cause_response_code", None) != "ConditionalCheckFailedException":
+                    raise
+        raise RuntimeError(f"order {order_id} kept changing while it was erased")

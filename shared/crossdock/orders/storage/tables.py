@@ -13,6 +13,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from crossdock.core.dynamo import table
@@ -29,6 +30,18 @@ class CompressedJSONAttribute(BinaryAttribute):
 
     def deserialize(self, value: Any) -> Any:
         return json.loads(zlib.decompress(super().deserialize(value)))
+
+
+class BuyerIndex(GlobalSecondaryIndex["OrderModel"]):
+    """Sparse: the orders whose channel names the buyer's account (`orders.rules.privacy.buyer_ref`),
+    for erasing a buyer's orders without a scan. Orders stored before `buyer_ref` existed, and erased
+    ones, carry none."""
+
+    class Meta:
+        index_name = "buyer"
+        projection = AllProjection()
+
+    buyer_ref = UnicodeAttribute(hash_key=True)
 
 
 @table("orders_table")
@@ -58,3 +71,8 @@ class OrderModel(Model):
     event_log = JSONAttribute(default=list)
     revisions = NumberAttribute(default=1)
     stored_at = UTCDateTimeAttribute()
+    buyer_ref = UnicodeAttribute(null=True)  # "<channel>#<buyer id lowered>"; dropped by an erasure
+    buyer_index = BuyerIndex()
+    # When the buyer was erased at the platform's request (orders.usecases.erase): every later version
+    # of the order is stored erased too, so a pull cannot bring the personal data back.
+    erased_at = UTCDateTimeAttribute(null=True)
