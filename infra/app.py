@@ -53,6 +53,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"schedule of {spec.name}: {spec.schedule} (default {default.schedule})", file=sys.stderr)
     if not stack.deletion_protection:
         print("deletion protection off: the tables are deleted with the stack", file=sys.stderr)
+    for route in stack.specs.routes:
+        deployed = stack.routes.get(route.logical_id)
+        where = f"from {deployed.source}" if deployed else f"not deployed (no -c {route.context_key}=...)"
+        print(f"{route.logical_id}: {where}", file=sys.stderr)
     print(f"cloud assembly written to {outdir}", file=sys.stderr)
     return 0
 

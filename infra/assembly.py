@@ -4,7 +4,10 @@ Context keys: `layerDir` (default build/layer), `functionsDir` (default function
 (optional), `reportEmail` (optional; default the alertEmail address), `stackName` (default crossdock), `schedule:<function>` (a rule expression replacing that
 function's schedule, e.g. `-c "schedule:suppliers-planner=rate(30 minutes)"`; an unknown function or
 a malformed expression stops the synth), `deletionProtection` (default true; `false` for throwaway
-stacks: tables unprotected and deleted with the stack).
+stacks: tables unprotected and deleted with the stack), and one key per partner event route
+(`EventRouteSpec.context_key`): `shopifyEventSource=aws.partner/shopify.com/<app id>/<name>` deploys
+the Shopify partner event bus and its rule to the Shopify notices queue (absent: not deployed, with
+a synth warning; malformed: the synth stops).
 
 Both entry points read the same context: `python infra/app.py -c ...` (make synth) passes it in, and
 the CDK CLI (`cdk synth|deploy -c ...` running cdk.json's "app") hands it to the app through the
@@ -24,8 +27,10 @@ from cdk_nag import AwsSolutionsChecks, NagPack, ServerlessChecks
 from crossdock.core.names import SERVICE_NAME
 
 from infra.components.errors import InfraConfigError
+from infra.components.routes import event_sources
 from infra.components.specs import Specs
 from infra.nag import acknowledge_findings
+from infra.nag_rules import CrossdockChecks
 from infra.runtime import CDK_JSON, DEFAULT_FUNCTIONS_DIR, DEFAULT_LAYER_DIR, DEFAULT_STACK_NAME, ROOT
 from infra.stack import CrossdockStack
 
@@ -35,7 +40,7 @@ def cdk_json_context(path: Path = CDK_JSON) -> dict[str, Any]:
 
 
 def nag_packs() -> list[NagPack]:
-    return [AwsSolutionsChecks(), ServerlessChecks()]
+    return [AwsSolutionsChecks(), ServerlessChecks(), CrossdockChecks()]
 
 
 def _path(app: App, key: str, default: Path) -> Path:
@@ -65,6 +70,7 @@ def create_app(
     app = App(context={**cdk_json_context(), **(context or {})}, outdir=outdir)
     # All the context the app holds: what was passed here and what the CDK CLI put in the environment.
     given: Mapping[str, Any] = app.node.get_all_context() or {}
+    specs = Specs().with_schedules(_schedules(given))
     stack = CrossdockStack(
         app,
         str(app.node.try_get_context("stackName") or DEFAULT_STACK_NAME),
@@ -72,8 +78,9 @@ def create_app(
         functions_dir=_path(app, "functionsDir", DEFAULT_FUNCTIONS_DIR),
         alert_email=app.node.try_get_context("alertEmail") or None,
         report_email=app.node.try_get_context("reportEmail") or None,
-        specs=Specs().with_schedules(_schedules(given)),
+        specs=specs,
         deletion_protection=_flag(app, "deletionProtection", True),
+        event_sources=event_sources(specs.routes, given),
     )
     Tags.of(stack).add("project", SERVICE_NAME)
     acknowledge_findings(stack)

@@ -1,4 +1,4 @@
-"""Every cdk-nag acknowledgement (AwsSolutions and Serverless packs) in one place, each with its reason.
+"""Every cdk-nag acknowledgement (AwsSolutions, Serverless and Crossdock packs) in one place, each with its reason.
 
 Acknowledgements are derived from the specs, like the resources they are about, so a new function,
 table or queue is covered by the same reasoning without touching this file. Each is attached to the
@@ -13,12 +13,14 @@ from typing import TYPE_CHECKING
 from aws_cdk import Acknowledgment, Validations
 from constructs import Construct
 from crossdock.core.names import (
+    DEFAULT_APP_SECRETS_PREFIX,
     DEFAULT_CARRIER_SECRETS_PREFIX,
     DEFAULT_SECRETS_PREFIX,
     DEFAULT_SUPPLIER_SECRETS_PREFIX,
 )
 
 from infra.components.functions import secret_prefixes
+from infra.nag_rules import PACK_NAME, URL_AUTH_RULE
 
 if TYPE_CHECKING:
     from infra.components.functions import CrossdockFunction
@@ -44,13 +46,24 @@ SUPPLIER_SECRETS = (
     "One secret per supplier platform (1688 today), named "
     f"{DEFAULT_SUPPLIER_SECRETS_PREFIX}<platform>; access is scoped to GetSecretValue under that prefix only."
 )
+APP_SECRETS = (
+    "One secret per platform crossdock is itself an application of (eBay today: its app keys and the "
+    f"account-deletion endpoint's verification token), named {DEFAULT_APP_SECRETS_PREFIX}<platform>; "
+    "access is scoped to GetSecretValue under that prefix only."
+)
 SYNCHRONOUS = (
-    "Not invoked asynchronously (SQS event source or direct invoke), so a Lambda DLQ would never "
+    "Not invoked asynchronously (SQS event source, function URL or direct invoke), so a Lambda DLQ would never "
     "receive anything; failed SQS messages go to the source queue's redrive dead-letter queue."
 )
 SQS_SOURCE = (
     "On-failure destinations exist for stream and Kafka event sources only; for SQS the source queue's "
     "redrive policy (maxReceiveCount → dead-letter queue, alarmed) is the failure destination."
+)
+WEBHOOK = (
+    "A webhook receiver: the platform that calls it (17TRACK's push, eBay's account-deletion "
+    "notifications) cannot sign AWS SigV4 requests, so AWS_IAM auth would refuse it; each request is "
+    "signed with the platform's own documented scheme, which the handler verifies before anything "
+    "else. A forged request is refused with no side effect, logged, counted and alarmed (ForgedPushesAlarm)."
 )
 DEAD_LETTER = (
     "This queue is itself a dead-letter queue (14-day retention, alarm on any visible message); it has "
@@ -76,6 +89,7 @@ def _function_acks(fn: CrossdockFunction, stack: CrossdockStack) -> list[Ack]:
         DEFAULT_SECRETS_PREFIX: SHOP_SECRETS,
         DEFAULT_CARRIER_SECRETS_PREFIX: CARRIER_SECRETS,
         DEFAULT_SUPPLIER_SECRETS_PREFIX: SUPPLIER_SECRETS,
+        DEFAULT_APP_SECRETS_PREFIX: APP_SECRETS,
     }
     for _, prefix in secret_prefixes(spec):
         secrets = f"arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:{prefix}*"
@@ -84,6 +98,8 @@ def _function_acks(fn: CrossdockFunction, stack: CrossdockStack) -> list[Ack]:
         acks.append(Ack(fn.function, "Serverless-LambdaDLQ", SYNCHRONOUS))
     if spec.queue:
         acks.append(Ack(fn.function, "Serverless-LambdaEventSourceMappingDestination", SQS_SOURCE))
+    if fn.url:  # on the URL only: the function itself stays checked like any other
+        acks.append(Ack(fn.url, f"{PACK_NAME}-{URL_AUTH_RULE}", WEBHOOK))
     return acks
 
 

@@ -8,7 +8,9 @@ from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
+from crossdock.core import figures
 from crossdock.core.names import METRICS_NAMESPACE, SERVICE_NAME, TASKS_FAILED_DIMENSION, TASKS_FAILED_METRIC
+from crossdock.orders.rules.notices import FORGED
 
 PERIOD = Duration.minutes(5)
 
@@ -51,3 +53,33 @@ def alarm_on_failed_tasks(
         period=PERIOD,
     )
     return alarm_when_positive(scope, construct_id, metric, f"Tasks of {what} failed", topic)
+
+
+def forged_pushes() -> cloudwatch.MathExpression:
+    """Pushes refused as forged, summed over every receiving system (whatever systems exist: a
+    CloudWatch Metrics Insights query over the figure's exact dimensions, as `core.inbound.refuse`
+    emits it: service, system, reason)."""
+    schema = ", ".join(
+        [METRICS_NAMESPACE, *sorted(("service", figures.INBOUND_DIMENSION, figures.REASON_DIMENSION))]
+    )
+    return cloudwatch.MathExpression(
+        expression=(  # a CloudWatch Metrics Insights query from constants, not SQL
+            f"SELECT SUM({figures.PUSHES_REFUSED}) FROM SCHEMA({schema}) "  # noqa: S608
+            f"WHERE service = '{SERVICE_NAME}' AND {figures.REASON_DIMENSION} = '{FORGED}'"
+        ),
+        using_metrics={},
+        label="Pushes refused as forged",
+        period=PERIOD,
+    )
+
+
+def alarm_on_forged_pushes(scope: Construct, construct_id: str, topic: sns.ITopic) -> cloudwatch.Alarm:
+    """One forged push in five minutes notifies people: someone is probing the webhooks (or a
+    platform's signing key or our copy of a secret changed)."""
+    return alarm_when_positive(
+        scope,
+        construct_id,
+        forged_pushes(),
+        "A push with a signature that does not verify was refused",
+        topic,
+    )

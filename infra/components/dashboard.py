@@ -5,8 +5,13 @@ and the job's business figures (`crossdock.core.figures`, emitted by its functio
 
 The sections follow the specs: a function, queue or table belongs to the job whose `resources.py`
 declares it, so a new one appears in its job's section without touching this file; anything no job
-declares lands in an "Other" section rather than nowhere. No alarm is created here: the stack's
-alarms (functions, failed tasks, dead letters) stay as they are.
+declares lands in an "Other" section rather than nowhere. A last "Push intake" section reads what
+every push receiver (order notices, 17TRACK pushes, eBay account deletions) counts through
+`core.inbound`: pushes taken per system, pushes refused per system and reason, and how old a noticed
+order change was when it was stored (p50, p99). Those are CloudWatch SEARCH expressions over the
+figures' exact dimensions, so a new receiving system or refusal reason shows up without touching
+this file. No alarm is created here: the stack's alarms (functions, failed tasks, dead letters,
+forged pushes) stay as they are.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ JOBS = ("orders", "stock", "tracking", "suppliers", "operations")
 DASHBOARD_ID = "OperationsDashboard"
 MONITORING_ID = "OperationsMonitoring"  # the facade: any alarm it made would be under this id
 OPERATIONS = "Operations"  # its section also shows the undelivered-events queue
+PUSH_INTAKE = "Push intake"
 PERIOD = Duration.minutes(5)
 
 
@@ -138,6 +144,44 @@ def _suppliers() -> list[CustomMetricGroup]:
     return [CustomMetricGroup(title="Products blocked (no fresh supplier)", metrics=[blocked])]
 
 
+def search(
+    name: str, dimensions: Sequence[str], statistic: str, suffix: str = ""
+) -> cloudwatch.MathExpression:
+    """Every series of figure `name` with exactly {service, *dimensions}: one line per value
+    combination (CloudWatch SEARCH), labelled by those values (dynamic labels) and `suffix`."""
+    schema = ",".join([METRICS_NAMESPACE, *sorted(["service", *dimensions])])
+    label = " ".join([*(f"${{PROP('Dim.{d}')}}" for d in dimensions), *([suffix] if suffix else [])])
+    return cloudwatch.MathExpression(
+        expression=(
+            f"SEARCH('{{{schema}}} MetricName=\"{name}\" service=\"{SERVICE_NAME}\"', '{statistic}', "
+            f"{int(PERIOD.to_seconds())})"
+        ),
+        using_metrics={},
+        label=label,
+        period=PERIOD,
+    )
+
+
+def _push_intake() -> list[CustomMetricGroup]:
+    system, reason = figures.INBOUND_DIMENSION, figures.REASON_DIMENSION
+    return [
+        CustomMetricGroup(
+            title="Pushes taken per system", metrics=[search(figures.PUSHES_TAKEN, [system], "Sum")]
+        ),
+        CustomMetricGroup(
+            title="Pushes refused per system and reason",
+            metrics=[search(figures.PUSHES_REFUSED, [system, reason], "Sum")],
+        ),
+        CustomMetricGroup(
+            title="Order notice delay: change → stored (s)",
+            metrics=[
+                search(figures.NOTICE_DELAY, [system], "p50", "p50"),
+                search(figures.NOTICE_DELAY, [system], "p99", "p99"),
+            ],
+        ),
+    ]
+
+
 FIGURES = {"orders": _orders, "stock": _stock, "tracking": _tracking, "suppliers": _suppliers}
 
 
@@ -184,6 +228,12 @@ def operations_dashboard(stack: CrossdockStack) -> cloudwatch.Dashboard:
                 human_readable_name="Undelivered events (scheduled runs, e-mails)",
                 alarm_friendly_name="UndeliveredEvents",
             )
+    facade.add_large_header(PUSH_INTAKE)
+    facade.monitor_custom(
+        metric_groups=_push_intake(),
+        human_readable_name=f"{PUSH_INTAKE}: taken, refused, delay",
+        alarm_friendly_name="PushIntakeFigures",
+    )
     dashboard = factory.created_dashboard()
     if dashboard is None:  # create_dashboard=True: the factory always builds it
         raise InfraConfigError("cdk-monitoring-constructs created no dashboard")

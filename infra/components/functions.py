@@ -3,14 +3,20 @@
 Permissions follow the spec and nothing else: on each table of `spec.tables` exactly the DynamoDB
 actions named there (index reads on that index's ARN only), send to `spec.sends_to`, publish alerts
 when `spec.alerts`, publish reports when `spec.reports`, read shop secrets under the prefix when
-`spec.reads_secrets`, read every queue's and dead-letter queue's attributes (their depths, nothing
-else: no receive, no send) when `spec.reads_queue_depths`.
+`spec.reads_secrets` (carrier, supplier and crossdock's own app secrets likewise, each under its
+prefix), read every queue's and dead-letter queue's attributes (their depths, nothing else: no
+receive, no send) when `spec.reads_queue_depths`. A queue with its own KMS key (a foreign sender's)
+lets its consumer decrypt: the SQS event source's consume grant adds kms:Decrypt on that key.
+
+A webhook receiver (`spec.url`) gets a Lambda function URL with auth NONE: the platforms that call
+it (17TRACK, eBay) cannot sign AWS SigV4 requests; they sign with their own schemes, which the
+handler verifies before anything else. It keeps the Errors and Throttles alarms every function has.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from aws_cdk import ArnFormat, Duration, Stack
@@ -24,10 +30,12 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 from crossdock.core.names import (
+    DEFAULT_APP_SECRETS_PREFIX,
     DEFAULT_CARRIER_SECRETS_PREFIX,
     DEFAULT_SECRETS_PREFIX,
     DEFAULT_SUPPLIER_SECRETS_PREFIX,
     ENV_ALERTS_TOPIC_ARN,
+    ENV_APP_SECRETS_PREFIX,
     ENV_CARRIER_SECRETS_PREFIX,
     ENV_REPORTS_TOPIC_ARN,
     ENV_SECRETS_PREFIX,
@@ -43,6 +51,7 @@ from infra.components.alerts import EncryptedTopic
 from infra.components.errors import InfraConfigError
 from infra.components.naming import construct_id
 from infra.components.queues import WorkQueue
+from infra.components.routes import PartnerRoute
 from infra.components.tables import StoredTable
 from infra.runtime import PYTHON_VERSION
 
@@ -64,6 +73,7 @@ class Wiring:
     undeliverable: sqs.IQueue
     layer: lambda_.ILayerVersion
     functions_dir: Path
+    routes: Mapping[str, PartnerRoute] = field(default_factory=dict)  # the deployed ones only
 
 
 def code_dir(spec: FunctionSpec, functions_dir: Path) -> Path:
@@ -97,6 +107,9 @@ def function_environment(spec: FunctionSpec, wiring: Wiring) -> dict[str, str]:
         env[ENV_REPORTS_TOPIC_ARN] = wiring.reports.topic.topic_arn
     for env_var, prefix in secret_prefixes(spec):
         env[env_var] = prefix
+    for route in wiring.routes.values():
+        if spec.queue == route.spec.queue:  # its consumers may check where an event came from
+            env[route.spec.env_var] = route.source
     if spec.max_concurrency:
         env[ENV_WORKER_CONCURRENCY] = str(spec.max_concurrency)
     clashes = sorted(env.keys() & spec.env.keys())
@@ -111,6 +124,7 @@ def secret_prefixes(spec: FunctionSpec) -> list[tuple[str, str]]:
         (spec.reads_secrets, ENV_SECRETS_PREFIX, DEFAULT_SECRETS_PREFIX),
         (spec.reads_carrier_secrets, ENV_CARRIER_SECRETS_PREFIX, DEFAULT_CARRIER_SECRETS_PREFIX),
         (spec.reads_supplier_secrets, ENV_SUPPLIER_SECRETS_PREFIX, DEFAULT_SUPPLIER_SECRETS_PREFIX),
+        (spec.reads_app_secrets, ENV_APP_SECRETS_PREFIX, DEFAULT_APP_SECRETS_PREFIX),
     )
     return [(env_var, prefix) for wanted, env_var, prefix in families if wanted]
 
@@ -183,6 +197,9 @@ class CrossdockFunction(Construct):
         )
         self._grant(wiring)
         self._connect(wiring)
+        self.url = (
+            self.function.add_function_url(auth_type=lambda_.FunctionUrlAuthType.NONE) if spec.url else None
+        )
         topic = wiring.alerts.topic
         alarm_when_positive(
             self, "ErrorsAlarm", self.function.metric_errors(), f"{function_name} failed", topic

@@ -12,12 +12,13 @@ from crossdock.core.specs import (
     READ_ACTIONS,
     SENDS_ALERTS,
     WRITE_ACTIONS,
+    EventRouteSpec,
     FunctionSpec,
     QueueSpec,
     TableAccess,
     TableSpec,
 )
-from crossdock.deployment import FUNCTIONS, QUEUES, TABLES
+from crossdock.deployment import FUNCTIONS, QUEUES, ROUTES, TABLES
 
 from infra.components.errors import InfraConfigError
 
@@ -49,6 +50,7 @@ class Specs:
     tables: tuple[TableSpec, ...] = TABLES
     queues: tuple[QueueSpec, ...] = QUEUES
     functions: tuple[FunctionSpec, ...] = FUNCTIONS
+    routes: tuple[EventRouteSpec, ...] = ROUTES
 
     def with_schedules(self, schedules: dict[str, str]) -> Specs:
         """The same specs with some functions' schedules replaced (context `schedule:<function>`)."""
@@ -77,10 +79,15 @@ class Specs:
     def validate(self) -> Specs:
         problems: list[str] = []
         ids = [t.logical_id for t in self.tables] + [q.logical_id for q in self.queues]
+        ids += [r.logical_id for r in self.routes]
         problems += [f"logical id {i!r} is declared twice" for i, n in Counter(ids).items() if n > 1]
         names = Counter(f.name for f in self.functions)
         problems += [f"function name {name!r} is declared twice" for name, n in names.items() if n > 1]
-        env_vars = Counter([t.env_var for t in self.tables] + [q.env_var for q in self.queues])
+        env_vars = Counter(
+            [t.env_var for t in self.tables]
+            + [q.env_var for q in self.queues]
+            + [r.env_var for r in self.routes]
+        )
         problems += [f"env var {v!r} is used by two resources" for v, n in env_vars.items() if n > 1]
         tables = {t.logical_id: t for t in self.tables}
         queue_ids = {q.logical_id for q in self.queues}
@@ -98,6 +105,14 @@ class Specs:
             if f.queue is not None and f.queue not in queue_ids:
                 problems.append(f"{f.name}: unknown trigger queue {f.queue!r}")
             problems += alert_problems(f)
+        problems += [
+            f"{r.logical_id}: unknown target queue {r.queue!r}"
+            for r in self.routes
+            if r.queue not in queue_ids
+        ]
+        problems += [f"{r.logical_id}: no detail types to match" for r in self.routes if not r.detail_types]
+        contexts = Counter(r.context_key for r in self.routes)
+        problems += [f"context key {k!r} is used by two routes" for k, n in contexts.items() if n > 1]
         if problems:
             raise InfraConfigError("invalid specs in crossdock.core.names: " + "; ".join(problems))
         return self

@@ -12,7 +12,7 @@ import shlex
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -54,10 +54,14 @@ class EntryPointRun:
 
     process: subprocess.Popen[str]
     outdir: Path
+    finished: list[tuple[int, str]] = field(default_factory=list)  # set by the first wait
 
     def wait(self) -> tuple[int, str]:
-        _, stderr = self.process.communicate()
-        return self.process.returncode, stderr
+        """(return code, stderr); any number of tests may wait for the same run."""
+        if not self.finished:
+            _, stderr = self.process.communicate()
+            self.finished.append((self.process.returncode, stderr))
+        return self.finished[0]
 
 
 @pytest.fixture(scope="session")
@@ -75,8 +79,14 @@ def entry_point_run(tmp_path_factory: pytest.TempPathFactory, layer_dir: Path) -
     return EntryPointRun(process, outdir)
 
 
-# What the CDK CLI's `cdk deploy -c ...` gives cdk.json's "app" (besides cdk.json's own context)
-CLI_OVERRIDES = {"schedule:suppliers-planner": "rate(30 minutes)", "deletionProtection": "false"}
+# What the CDK CLI's `cdk deploy -c ...` gives cdk.json's "app" (besides cdk.json's own context); the
+# shared in-process synth has no shopifyEventSource, this run has one (both halves of the route tests)
+SHOPIFY_EVENT_SOURCE = "aws.partner/shopify.com/1234567/crossdock"
+CLI_OVERRIDES = {
+    "schedule:suppliers-planner": "rate(30 minutes)",
+    "deletionProtection": "false",
+    "shopifyEventSource": SHOPIFY_EVENT_SOURCE,
+}
 CLI_UNKNOWN = {"schedule:suppliers-plannr": "rate(1 hour)"}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from crossdock.core.specs import FunctionSpec
@@ -63,3 +64,14 @@ def dynamodb_grants(statements: list[dict[str, Any]]) -> list[tuple[Any, str]]:
         if action.startswith("dynamodb:")
         for resource in as_list(s["Resource"])
     ]
+
+
+PLACEHOLDER = "@@{}@@"
+
+
+def resolved_json(join: dict[str, Any]) -> dict[str, Any]:
+    """A Fn::Join of a JSON document: the object, each CloudFormation reference as its own dict."""
+    parts = join["Fn::Join"][1]
+    text = "".join(p if isinstance(p, str) else PLACEHOLDER.format(i) for i, p in enumerate(parts))
+    refs = {PLACEHOLDER.format(i): p for i, p in enumerate(parts) if not isinstance(p, str)}
+    return {k: refs.get(v, v) for k, v in json.loads(text).items()}

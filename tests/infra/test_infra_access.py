@@ -13,7 +13,7 @@ from crossdock.core.names import (
     TASKS_FAILED_DIMENSION,
     TASKS_FAILED_METRIC,
 )
-from crossdock.core.specs import READ_ACTIONS, SCAN, SENDS_ALERTS, WRITE_ACTIONS, access
+from crossdock.core.specs import READ_ACTIONS, SCAN, SENDS_ALERTS, TAKES_ONCE, WRITE_ACTIONS, access
 from crossdock.deployment import FUNCTIONS, QUEUES, TABLES
 from crossdock.orders.resources import ORDERS_PLANNER, ORDERS_RECONCILE_PLANNER, ORDERS_WORKER
 from crossdock.stock.resources import STOCK_DAILY, STOCK_FLUSHER, STOCK_LEDGER, STOCK_PLANNER
@@ -108,7 +108,7 @@ def test_tables_a_function_only_reads_are_read_only_to_it(synth, spec):
     assert STOCK_PLANNER.tables["StockTable"] == access(SCAN)
 
 
-def test_only_alert_senders_may_delete_and_only_their_alert_records(synth):
+def test_only_claim_keepers_may_delete_and_only_their_own_claims(synth):
     # Given where each role may DeleteItem
     for spec in FUNCTIONS:
         deletes = [
@@ -118,9 +118,13 @@ def test_only_alert_senders_may_delete_and_only_their_alert_records(synth):
         ]
 
         # Then only on the alerts table (AlertSender gives a claim back when SNS refused the
-        # publish), and exactly for the functions that send alerts
-        assert deletes == ([table_arn("AlertsTable")] if spec.alerts else []), spec.name
+        # publish), for the functions that send alerts, and on the notices table (a push whose work
+        # failed gives its once-claim back, core.inbound), for the push receivers
+        takes_once = spec.tables.get("NoticesTable") == TAKES_ONCE
+        expected = [table_arn("AlertsTable")] * spec.alerts + [table_arn("NoticesTable")] * takes_once
+        assert sorted(deletes, key=repr) == sorted(expected, key=repr), spec.name
         assert (spec.tables.get("AlertsTable") == SENDS_ALERTS) is spec.alerts, spec.name
+        assert ("NoticesTable" in spec.tables) is takes_once, spec.name
 
 
 def test_batch_writes_only_where_audit_records_are_written_in_batches(synth):
@@ -228,7 +232,7 @@ def test_each_function_alarms_on_any_error_and_any_throttle(synth, spec, metric)
     matching = [
         a
         for a in _alarms(synth)
-        if a["MetricName"] == metric
+        if a.get("MetricName") == metric
         and a["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": fn_id}}]
     ]
 
@@ -246,7 +250,7 @@ def test_each_dead_letter_queue_alarms_on_any_visible_message(synth, dlq_id):
     matching = [
         a
         for a in _alarms(synth)
-        if a["MetricName"] == "ApproximateNumberOfMessagesVisible"
+        if a.get("MetricName") == "ApproximateNumberOfMessagesVisible"
         and a["Dimensions"] == [{"Name": "QueueName", "Value": {"Fn::GetAtt": [dlq_id, "QueueName"]}}]
     ]
 
@@ -296,9 +300,11 @@ def test_the_sqs_workers_are_every_function_fed_by_a_queue():
     # Given the specs with a queue
     names = {spec.name for spec in WORKERS}
 
-    # Then they are the eight workers whose failed records must not pass unseen
+    # Then they are the ten workers whose failed records must not pass unseen
     assert names == {
         "orders-worker",
+        "orders-notices-amazon",
+        "orders-notices-shopify",
         "stock-ledger",
         "stock-marker",
         "stock-flusher",

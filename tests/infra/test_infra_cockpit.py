@@ -12,10 +12,12 @@ from crossdock.carriers.registry import SOURCES
 from crossdock.channels.registry import CHANNELS
 from crossdock.core import figures
 from crossdock.core.names import (
+    DEFAULT_APP_SECRETS_PREFIX,
     DEFAULT_CARRIER_SECRETS_PREFIX,
     DEFAULT_SECRETS_PREFIX,
     DEFAULT_SUPPLIER_SECRETS_PREFIX,
     ENV_ALERTS_TOPIC_ARN,
+    ENV_APP_SECRETS_PREFIX,
     ENV_CARRIER_SECRETS_PREFIX,
     ENV_REPORTS_TOPIC_ARN,
     ENV_SECRETS_PREFIX,
@@ -26,22 +28,22 @@ from crossdock.core.names import (
 )
 from crossdock.deployment import FUNCTIONS, QUEUES, TABLES
 from crossdock.orders.resources import ORDERS_WORKER
-from template_lookup import ALERT_EMAIL, actions_on, as_list, function, of_type, role_statements
+from template_lookup import (
+    ALERT_EMAIL,
+    actions_on,
+    as_list,
+    function,
+    of_type,
+    resolved_json,
+    role_statements,
+)
 
 from infra.components.dashboard import JOBS, MONITORING_ID, dashboard_name, sections
+from infra.components.environment import function_url_variable
 from infra.components.functions import Wiring, function_environment
 from infra.runtime import ROOT
 
 QUEUE_IDS = [q.logical_id for q in QUEUES] + [f"{q.logical_id}Dlq" for q in QUEUES]
-PLACEHOLDER = "@@{}@@"
-
-
-def resolved_json(join: dict[str, Any]) -> dict[str, Any]:
-    """A Fn::Join of a JSON document: the object, each CloudFormation reference as its own dict."""
-    parts = join["Fn::Join"][1]
-    text = "".join(p if isinstance(p, str) else PLACEHOLDER.format(i) for i, p in enumerate(parts))
-    refs = {PLACEHOLDER.format(i): p for i, p in enumerate(parts) if not isinstance(p, str)}
-    return {k: refs.get(v, v) for k, v in json.loads(text).items()}
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +59,7 @@ def test_the_stack_publishes_every_resource_variable_in_one_parameter(synth, env
     _, props, value = environment
 
     # Then it is named for the stack and names every table, queue, dead-letter queue, topic, prefix
+    # and webhook URL (no partner event source: this synth deploys no route, test_infra_push)
     assert props["Name"] == environment_parameter_name(synth.stack.stack_name)
     assert props["Type"] == "String"
     expected = {t.env_var: {"Ref": t.logical_id} for t in TABLES}
@@ -68,7 +71,15 @@ def test_the_stack_publishes_every_resource_variable_in_one_parameter(synth, env
         ENV_SECRETS_PREFIX: DEFAULT_SECRETS_PREFIX,
         ENV_CARRIER_SECRETS_PREFIX: DEFAULT_CARRIER_SECRETS_PREFIX,
         ENV_SUPPLIER_SECRETS_PREFIX: DEFAULT_SUPPLIER_SECRETS_PREFIX,
+        ENV_APP_SECRETS_PREFIX: DEFAULT_APP_SECRETS_PREFIX,
     }
+    for spec in FUNCTIONS:
+        if spec.url:
+            fn = synth.stack.functions[spec.name]
+            url_id = fn.url.node.default_child.logical_id
+            expected[function_url_variable(spec.name)] = {
+                "Fn::GetAtt": [synth.stack.resolve(url_id), "FunctionUrl"]
+            }
     assert value == expected
 
 
@@ -229,9 +240,9 @@ def test_the_dashboard_adds_no_alarm(synth):
     alarms = of_type(synth.resources, "AWS::CloudWatch::Alarm")
 
     # Then they are the stack's own: errors and throttles per function, failed tasks per worker,
-    # one per dead-letter queue and the undelivered-events queue — none from the dashboard
+    # one per dead-letter queue and the undelivered-events queue, forged pushes — none from the dashboard
     workers = [spec for spec in FUNCTIONS if spec.queue]
-    assert len(alarms) == 2 * len(FUNCTIONS) + len(workers) + len(QUEUES) + 1
+    assert len(alarms) == 2 * len(FUNCTIONS) + len(workers) + len(QUEUES) + 1 + 1
     assert not [logical_id for logical_id in alarms if logical_id.startswith(MONITORING_ID)]
 
 

@@ -78,7 +78,7 @@ def test_scheduled_functions_get_the_default_scheduled_event_envelope(synth, spe
     rules = [
         r["Properties"]
         for r in of_type(synth.resources, "AWS::Events::Rule").values()
-        if r["Properties"]["ScheduleExpression"] == spec.schedule
+        if r["Properties"].get("ScheduleExpression") == spec.schedule
         and r["Properties"]["Targets"][0]["Arn"] == {"Fn::GetAtt": [fn_id, "Arn"]}
     ]
 
@@ -141,7 +141,7 @@ def test_a_schedule_can_be_overridden_from_the_context_and_a_bad_one_is_refused(
 
     # Then the rule follows it (tracking keeps its 15 minutes); an unknown function is a clear error
     expressions = [
-        r["Properties"]["ScheduleExpression"]
+        r["Properties"].get("ScheduleExpression")
         for r in Template.from_stack(stack).find_resources("AWS::Events::Rule").values()
     ]
     assert "rate(30 minutes)" in expressions and expressions.count("rate(15 minutes)") == 1
