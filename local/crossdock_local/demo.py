@@ -32,6 +32,7 @@ from crossdock.shops.usecases.admin import resume_shop, shop_statuses
 
 from crossdock_local.aws.lambda_output import captured
 from crossdock_local.aws.outbox import Outbox
+from crossdock_local.demos.notices.story import PushStory
 from crossdock_local.demos.orders.convergence import check
 from crossdock_local.demos.orders.mutator import BookMutator
 from crossdock_local.demos.orders.shops import CATALOGUE, DemoShops, ShopPlan
@@ -66,6 +67,7 @@ class World:
     stock: StockStory
     tracking: TrackingStory
     suppliers: SupplierStory
+    pushes: PushStory
     deleted: str | None = None
 
 
@@ -90,6 +92,7 @@ class Demo:
             world.mutator.stop()
         world.stock.tell()
         world.tracking.tell()
+        world.pushes.tell()
         world.suppliers.tell()
         return self._result(world)
 
@@ -152,6 +155,7 @@ class Demo:
             stock=world.stock.outcome,
             tracking=world.tracking.outcome,
             suppliers=world.suppliers.outcome,
+            pushes=world.pushes.outcome,
             elapsed_s=time.monotonic() - self.started,
         )
 
@@ -219,6 +223,7 @@ def run_demo(
                 stock=stage.stock,
                 tracking=stage.tracking,
                 suppliers=stage.suppliers,
+                pushes=stage.push_story,
             )
             result = demo.run(world)
         print_report(

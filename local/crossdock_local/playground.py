@@ -22,6 +22,8 @@ from crossdock.deployment import QUEUES
 from crossdock_local.aws.lambda_output import captured
 from crossdock_local.aws.outbox import Outbox
 from crossdock_local.aws.stack import LocalStack
+from crossdock_local.demos.notices.story import PushStory
+from crossdock_local.demos.notices.wiring import PushWiring, wire_pushes
 from crossdock_local.demos.orders.shops import DemoShops, ShopPlan
 from crossdock_local.demos.stock.story import StockStory
 from crossdock_local.demos.stock.tap import DemoRunner, LedgerTap
@@ -47,6 +49,8 @@ class Playground:
     stock: StockStory
     tracking: TrackingStory
     suppliers: SupplierStory
+    pushes: PushWiring  # order notices subscribed, webhook receivers on their function URLs
+    push_story: PushStory
 
     def set_up(self) -> None:
         """What the operator does before the first cycle: listings, stock import and first push,
@@ -92,17 +96,27 @@ def playground(
             tap=tap,
         )
         mail = Outbox(folder)
-        yield Playground(
-            stack=stack,
-            shops=shops,
-            carriers=carriers,
-            alibaba=alibaba,
-            folder=folder,
-            lambda_log=lambda_log,
-            tap=tap,
-            runner=runner,
-            outbox=mail,
-            stock=StockStory(shops, runner, stack.settings, mail, say),
-            tracking=TrackingStory(carriers, runner, stack.settings, mail, say, seed=seed),
-            suppliers=SupplierStory(alibaba, shops, runner, stack.settings, mail, say),
+        pushes = wire_pushes(stack, shops, carriers, runner, stack.settings, datetime.now(UTC))
+        say(
+            f"notices: {', '.join(pushes.subscribed)} subscribed (`crossdock shops subscribe`); "
+            f"webhook receivers on {', '.join(f'{name} {url.url}' for name, url in pushes.urls.items())}"
         )
+        try:
+            yield Playground(
+                stack=stack,
+                shops=shops,
+                carriers=carriers,
+                alibaba=alibaba,
+                folder=folder,
+                lambda_log=lambda_log,
+                tap=tap,
+                runner=runner,
+                outbox=mail,
+                stock=StockStory(shops, runner, stack.settings, mail, say),
+                tracking=TrackingStory(carriers, runner, stack.settings, mail, say, seed=seed),
+                suppliers=SupplierStory(alibaba, shops, runner, stack.settings, mail, say),
+                pushes=pushes,
+                push_story=PushStory(pushes, shops, carriers, say),
+            )
+        finally:
+            pushes.stop()

@@ -25,6 +25,7 @@ from crossdock_local.demos.suppliers.report import SupplierOutcome, supplier_lin
 from crossdock_local.demos.tracking.report import TrackingOutcome, tracking_lines
 
 if TYPE_CHECKING:
+    from crossdock_local.demos.notices.story import PushOutcome
     from crossdock_local.demos.orders.mutator import BookMutator
     from crossdock_local.demos.orders.shops import DemoShops
 
@@ -43,6 +44,7 @@ class DemoResult:
     stock: StockOutcome | None = None
     tracking: TrackingOutcome | None = None
     suppliers: SupplierOutcome | None = None
+    pushes: PushOutcome | None = None
     elapsed_s: float = 0.0
 
     @property

@@ -12,6 +12,7 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 from crossdock.core.names import METRICS_NAMESPACE, SERVICE_NAME, TASKS_FAILED_DIMENSION, TASKS_FAILED_METRIC
 from crossdock.deployment import FUNCTIONS, QUEUES
 from crossdock.orders.resources import ORDERS_PLANNER, ORDERS_WORKER
+from crossdock.orders.usecases.notify import NoticeIntake
 from crossdock.shops.storage.tables import ShopModel
 from crossdock.stock import compose as stock_compose
 from crossdock.stock.resources import STOCK_ADJUSTER
@@ -85,12 +86,13 @@ WORKERS = [spec for spec in FUNCTIONS if spec.queue]
 def test_every_sqs_worker_counts_a_failed_record_and_still_returns_it_to_the_queue(
     env, spec, monkeypatch, capsys
 ):
-    # Given a record its worker cannot process (a malformed body; the adjuster refuses those by
-    # design, so for it the stock table fails instead)
+    # Given a record its worker cannot process (a malformed body; the adjuster and the order-notice
+    # takers refuse those by design — logged, counted, the record done — so for them storage fails)
     def unavailable(*_args, **_kwargs):
         raise RuntimeError("DynamoDB unavailable")
 
     monkeypatch.setattr(stock_compose, "own_stock", unavailable)
+    monkeypatch.setattr(NoticeIntake, "take", unavailable)
     body = json.dumps({"adjustment_id": "a1", "sku": "A", "warehouse": "own:sz", "on_hand": 1})
     record = sqs_record_for(body if spec is STOCK_ADJUSTER else "{not json", f"crossdock-{spec.name}")
     capsys.readouterr()

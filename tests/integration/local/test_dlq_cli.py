@@ -85,6 +85,8 @@ def test_list_gives_every_queues_dead_letter_depth(
         "shipment-events": 0,
         "tracking-tasks": 0,
         "supplier-tasks": 0,
+        "amazon-notices": 0,
+        "shopify-notices": 0,
     }
     assert depths["queues"][0] == {
         "queue": "order-tasks",

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from crossdock.deployment import QUEUES
 from crossdock.orders.resources import ORDER_TASKS_QUEUE
 from crossdock_cli import main as cli
 from crossdock_local.aws.stack import LocalStack
@@ -70,7 +71,7 @@ def test_status_json_has_every_section_with_the_days_figures(
     assert sources["yanwen"]["demoted_since"] and sources["4px"]["demoted_since"] is None
     assert [p["sku"] for p in status["blocked_products"]] == ["SCARF-SILK-90"]
     depths = {q["queue"]: q["depth"] for q in status["dead_letters"]}
-    assert depths["OrderTasksQueue"] == 2 and len(depths) == 8
+    assert depths["OrderTasksQueue"] == 2 and len(depths) == len(QUEUES)
     assert [(a["topic"], a["subject"]) for a in status["alerts"]] == [
         ("reports", "[crossdock] Purchase suggestions"),
         ("alerts", "[crossdock] cn: taobao refused the credentials"),

@@ -90,6 +90,9 @@ def test_list_json_holds_only_the_document_with_stable_keys(
             "enabled": True,
             "state": "new",
             "endpoints": {},
+            "subscribed": False,
+            "notices": 0,
+            "last_notice_at": None,
         },
         "taobao-cn": {
             "shop": "taobao-cn",
@@ -98,6 +101,9 @@ def test_list_json_holds_only_the_document_with_stable_keys(
             "enabled": True,
             "state": "new",
             "endpoints": {"api": "http://127.0.0.1:9/router/rest"},
+            "subscribed": False,
+            "notices": 0,
+            "last_notice_at": None,
         },
     }
     assert "美国店" in table and "production" in table and "api" in table

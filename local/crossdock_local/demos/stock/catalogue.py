@@ -59,6 +59,9 @@ FBA_START = FbaCounts(fulfillable=30, inbound_working=5, inbound_shipped=4, inbo
 FBA_RECEIPT = replace(FBA_START, fulfillable=33, inbound_receiving=0)  # the 3 being received are shelved
 
 SALE = SaleLine("PB-10K-WHT", BY_SKU["PB-10K-WHT"].title, 2, BY_SKU["PB-10K-WHT"].cny)
+# (e) a sale that reaches crossdock by Shopify's webhook (the shop is subscribed), not by the pull
+NOTIFIED_SALE = SaleLine("PB-10K-BLK", BY_SKU["PB-10K-BLK"].title, 1, BY_SKU["PB-10K-BLK"].cny)
+NOTIFIED_SALE_SHOP = "shopify-uk"
 SALE_SHOPS = ("taobao-cn", "amazon-jp", "shopify-uk", "ebay-de", "amazon-us")  # preferred first
 RACE_SKU = "SCARF-SILK-90"  # 4 on hand: every channel shows 3 (5 % buffer), two buyers take 3 each
 RACE_QUANTITY = 3

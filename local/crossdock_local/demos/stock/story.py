@@ -17,6 +17,7 @@ from pathlib import Path
 
 from crossdock.core.config import Settings
 from crossdock.orders.resources import ORDERS_PLANNER
+from crossdock.shops.storage.shops import ShopRepository
 from crossdock.shops.usecases.admin import shop_statuses
 from crossdock.stock.resources import FBA_SYNC
 from crossdock.stock.storage.stock import StockRepository
@@ -30,6 +31,8 @@ from crossdock_local.demos.stock.catalogue import (
     FBA_SHOP,
     FBA_SKU,
     LISTED_ON,
+    NOTIFIED_SALE,
+    NOTIFIED_SALE_SHOP,
     RACE_SHOPS,
     RACE_SKU,
     SALE,
@@ -97,6 +100,7 @@ class StockStory:
             return self.outcome
         ok = {s.shop_id for s in shop_statuses(datetime.now(UTC)) if s.state == "ok"}
         self._sale(ok)
+        self._notified_sale(ok)
         self._fba_receipt()
         self._race(ok)
         tell_refusals(self.shops, self.steps.runner, self.settings, self.view, self.outbox, self.say)
@@ -124,6 +128,32 @@ class StockStory:
             f"(a) sale on {seller}: order {order_id} buys {SALE.sku} × {SALE.quantity} → order pull →"
             f" order event → stock-ledger reservation → stock-marker → stock-flusher → {shown(step)};"
             f" {timing(step, 'from the order appearing on the channel')}"
+        )
+
+    def _notified_sale(self, ok: set[str]) -> None:
+        """(e) A Shopify sale reaching the other channels by Shopify's webhook, with no order pull run:
+        the sandbox puts orders/create on the partner event bus, the rule forwards it to the
+        ShopifyNoticesQueue, and orders-notices-shopify reads the order by id and stores it."""
+        seller = NOTIFIED_SALE_SHOP
+        if seller not in ok or not ShopRepository().get(seller).push_key:
+            self.say(f"⚠ stock (e): {seller} is not subscribed to order notices or not pulling; skipped")
+            return
+        line = NOTIFIED_SALE
+        before = self.view.version(line.sku)
+        since = time.monotonic()
+        order_id = self.shops.order_id(seller, self.shops.book_sale(seller, [line]))
+        step = self.steps.run(
+            f"(e) sale on {seller} by notification: {line.sku} × {line.quantity}",
+            [line.sku],
+            [],  # no schedule fires: only the queues are drained
+            since,
+            ready=lambda: self.view.version(line.sku) > before,
+        )
+        self.say(
+            f"(e) sale on {seller}: order {order_id} buys {line.sku} × {line.quantity} → Shopify webhook →"
+            f" EventBridge partner bus → ShopifyNoticesQueue → orders-notices-shopify (order read by id)"
+            f" → stock-ledger → stock-marker → stock-flusher → {shown(step)};"
+            f" {timing(step, 'from the sale, no order pull ran')}"
         )
 
     def _fba_receipt(self) -> None:
