@@ -21,6 +21,7 @@ from crossdock_local.demos.stock.catalogue import (
     FBA_SHOP,
     FBA_SKU,
     LISTED_ON,
+    NOTIFIED_SALE,
     RACE_QUANTITY,
     RACE_SHOPS,
     RACE_SKU,
@@ -147,3 +148,33 @@ def test_a_refused_listing_is_retried_or_reviewed_alerted_and_resumed(run: Run) 
     assert "SKU LAMP-DESK-LED: shows 33, sellable 23 — LEFT SHOWING MORE THAN IS SELLABLE" in out
     assert "crossdock stock listing resume LAMP-DESK-LED --shop shopify-uk` → shopify-uk shows 23" in out
     assert row(run, "LAMP-DESK-LED").agrees and row(run, "PB-10K-BLK").agrees
+
+
+def test_a_shopify_sale_reaches_every_channel_by_its_webhook_without_a_pull(run: Run) -> None:
+    # Given / When: shopify-uk is subscribed and sold NOTIFIED_SALE; no schedule fired in that step
+    step = next(s for s in run.stock.steps if s.label.startswith("(e)"))
+    figures = run.result.functions
+
+    # Then: the order came in by orders-notices-shopify and every watched channel shows the lower quantity
+    expected = sellable(own_units(NOTIFIED_SALE.sku), NOTIFIED_SALE.quantity, DEFAULT)
+    assert step.shown == dict.fromkeys(WATCHED, expected)
+    assert step.latency_s is not None and step.latency_s > 0
+    assert row(run, NOTIFIED_SALE.sku).reserved == NOTIFIED_SALE.quantity
+    assert figures["orders-notices-shopify"].records_ok > 0
+    assert figures["orders-notices-shopify"].records_failed == 0
+    assert "orders-notices-shopify (order read by id)" in run.output
+
+
+def test_forged_webhooks_are_refused_and_a_deletion_erases_its_buyer_once(run: Run) -> None:
+    # Given / When: the push story ran after the tracking story
+    pushes = run.result.pushes
+    assert pushes is not None
+
+    # Then: 17TRACK's genuine pushes were taken, an altered one refused without a write; eBay's
+    # endpoint check passed, a forged deletion refused, a genuine one erased and was recorded once
+    assert pushes.forged_status == 401 and pushes.forged_changed_nothing
+    assert pushes.ebay_endpoint_checked
+    assert pushes.ebay_forged_status == 412
+    assert pushes.ebay_erased > 0 and pushes.ebay_records == 1
+    assert pushes.ebay_resend_status == 204
+    assert "refused as replayed, nothing erased twice" in run.output

@@ -1,4 +1,4 @@
-"""The demo seller's stocked range: six SKUs crossdock keeps stock for, the shops they are listed on,
+"""The demo seller's stocked range: seven SKUs crossdock keeps stock for, the shops they are listed on,
 the own-warehouse counts the seller imports, the FBA stock Amazon holds, and the story's orders.
 
 The books' everyday orders sell the order book's own products (BT-EAR-01, …), which crossdock keeps
@@ -32,6 +32,7 @@ STOCKED: tuple[StockedProduct, ...] = (
     ),
     StockedProduct("SCARF-SILK-90", "真丝方巾 90cm", Decimal("199.00"), (("SZ-01", 4),), 12),
     StockedProduct("THERMOS-500", "Thermosflasche 500 ml", Decimal("79.00"), (("SZ-01", 200),), 100),
+    StockedProduct("CABLE-USBC-1M", "USB-C cable 1 m", Decimal("19.00"), (("SZ-01", 80),), 30),
 )
 BY_SKU = {product.sku: product for product in STOCKED}
 
@@ -60,7 +61,7 @@ FBA_RECEIPT = replace(FBA_START, fulfillable=33, inbound_receiving=0)  # the 3 b
 
 SALE = SaleLine("PB-10K-WHT", BY_SKU["PB-10K-WHT"].title, 2, BY_SKU["PB-10K-WHT"].cny)
 # (e) a sale that reaches crossdock by Shopify's webhook (the shop is subscribed), not by the pull
-NOTIFIED_SALE = SaleLine("PB-10K-BLK", BY_SKU["PB-10K-BLK"].title, 1, BY_SKU["PB-10K-BLK"].cny)
+NOTIFIED_SALE = SaleLine("CABLE-USBC-1M", BY_SKU["CABLE-USBC-1M"].title, 1, BY_SKU["CABLE-USBC-1M"].cny)
 NOTIFIED_SALE_SHOP = "shopify-uk"
 SALE_SHOPS = ("taobao-cn", "amazon-jp", "shopify-uk", "ebay-de", "amazon-us")  # preferred first
 RACE_SKU = "SCARF-SILK-90"  # 4 on hand: every channel shows 3 (5 % buffer), two buyers take 3 each
