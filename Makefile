@@ -18,7 +18,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 help:
 	@echo "make demo   - run the whole system locally (moto + sandboxes), no AWS account needed; KEEP=1 leaves it up"
 	@echo "make test   - lint, type-check and every test tier"
-	@echo "make bench  - handler cold imports, order pull, stock push (daily and change path), tracking and supplier benchmarks"
+	@echo "make bench  - handler cold imports, order pull, stock push (daily and change path), sale latency by notice and by pull, tracking and supplier benchmarks"
 	@echo "make synth  - CloudFormation templates into cdk.out/ (no Docker; network only for the first layer build)"
 	@echo "make deploy - cdk deploy (needs AWS credentials; see README)"
 	@echo "make lock   - re-resolve the layer's dependencies into infra/layer.lock (needs the package index)"
@@ -66,6 +66,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.stock
 	$(BIN)/python -m bench.stock_changes
 	$(BIN)/python -m bench.stock_latency
+	$(BIN)/python -m bench.sale_latency
 	$(BIN)/python -m bench.tracking
 	$(BIN)/python -m bench.suppliers
 	$(BIN)/python -m bench.cost
