@@ -25,7 +25,6 @@ lag: its latency is printed as measured. Goal: p99 ≤ 60 s for the notified cha
 from __future__ import annotations
 
 import contextlib
-import math
 import os
 import sys
 import time
@@ -54,12 +53,12 @@ from crossdock_local.demos.orders.shops import CATALOGUE, DemoShops, SaleLine
 from crossdock_local.demos.stock.view import StockView
 from crossdock_local.demos.stock.watch import IDLE_S, QuantityWatch
 
+from bench.stock_latency import GOAL_P99_S, WAREHOUSE, percentile
+
 SHOPS = ("taobao-cn", "amazon-us", "shopify-uk", "ebay-de")
 NOTIFIED = ("amazon-us", "shopify-uk")
 SKUS = tuple(f"SALE-{n:02d}" for n in range(4))
-WAREHOUSE = "SZ-01"
 START_UNITS = 500
-GOAL_P99_S = 60.0
 MAX_WAIT_S = 900.0  # one sale that no channel shows within this (wall) time stops the bench
 # The functions a sale passes through, and the schedules that drive the pull. The other scheduled
 # functions (FBA sync, the daily push, tracking, suppliers) have nothing to do with a sale.
@@ -73,12 +72,6 @@ PATH = (
     STOCK_FLUSHER,
     STOCK_PLANNER,
 )
-
-
-def percentile(values: list[float], share: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
 class ScaledClock:
