@@ -92,7 +92,7 @@ def test_refusals_read_and_store_nothing():
 
 
 def test_a_disabled_shop_takes_no_notice():
-    taker, channel, shops, reader, announcer = intake(enabled=False)
+    taker, channel, _shops, reader, announcer = intake(enabled=False)
     channel.put("T1", NOW)
     outcome = taker.take("taobao", FakeNotices.body("acct-1", "e1", "T1"))
     assert outcome["reason"] == "unknown_shop" and "disabled" in outcome["detail"]
@@ -100,7 +100,7 @@ def test_a_disabled_shop_takes_no_notice():
 
 
 def test_an_order_the_channel_does_not_return_is_missing_not_stored():
-    taker, channel, shops, reader, announcer = intake()
+    taker, _channel, _shops, reader, announcer = intake()
     outcome = taker.take("taobao", FakeNotices.body("acct-1", "e1", "T404"))
     assert outcome["outcome"] == "missing" and reader.reads == 1 and announcer.pages == []
 
@@ -114,7 +114,7 @@ def test_a_replay_runs_the_work_once_when_once_says_so():
         taken.add(key)
         return dict(work())
 
-    taker, channel, shops, reader, announcer = intake()
+    taker, channel, _shops, reader, _announcer = intake()
     taker.once = once
     channel.put("T1", NOW)
     body = FakeNotices.body("acct-1", "e1", "T1")
