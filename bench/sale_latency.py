@@ -43,17 +43,14 @@ from crossdock.orders.resources import (
 )
 from crossdock.orders.usecases.subscribe import subscribe
 from crossdock.shops.storage.shops import ShopRepository
-from crossdock.stock import compose as stock_compose
 from crossdock.stock.resources import STOCK_FLUSHER, STOCK_LEDGER, STOCK_MARKER, STOCK_PLANNER
-from crossdock.stock.storage.stock import StockRepository
-from crossdock.stock.usecases.file import parse_stock_file
 from crossdock_local.aws.runner import LocalRunner
 from crossdock_local.aws.stack import LocalStack
 from crossdock_local.demos.orders.shops import CATALOGUE, DemoShops, SaleLine
 from crossdock_local.demos.stock.view import StockView
 from crossdock_local.demos.stock.watch import IDLE_S, QuantityWatch
 
-from bench.stock_latency import GOAL_P99_S, WAREHOUSE, percentile
+from bench.stock_latency import GOAL_P99_S, list_and_import, percentile
 
 SHOPS = ("taobao-cn", "amazon-us", "shopify-uk", "ebay-de")
 NOTIFIED = ("amazon-us", "shopify-uk")
@@ -102,15 +99,7 @@ def set_up(shops: DemoShops, runner: LocalRunner, scale: float) -> StockView:
     now = datetime.now(UTC)
     for shop_id in NOTIFIED:
         subscribe(settings(), shop_id, now)
-    admin = stock_compose.stock_admin(settings())
-    for sku in SKUS:
-        for shop_id in SHOPS:
-            admin.add_listing(
-                sku=sku, shop_id=shop_id, ref=shops.sandbox_of(shop_id).add_listing(shop_id, sku, 0)
-            )
-    rows = "".join(f"{sku},{WAREHOUSE},{START_UNITS}\n" for sku in SKUS)
-    stock_compose.own_stock(settings()).import_rows(parse_stock_file("sku,warehouse,on_hand\n" + rows))
-    view = StockView(shops, StockRepository(settings()))
+    view = list_and_import(shops, SKUS, SHOPS, START_UNITS)
     repo = ShopRepository()
     pulled = lambda: all(repo.get(s).checkpoint is not None for s in SHOPS)  # noqa: E731 - the first backfills
     if not run_until(runner, lambda: view.agree(SKUS) and pulled()):

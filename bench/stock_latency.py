@@ -21,7 +21,7 @@ import os
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -98,16 +98,24 @@ class Changes:
         EventQueue(os.environ[ORDER_EVENTS_QUEUE.env_var]).publish(events_for(order, None, detected_at=now))
 
 
-def set_up(shops: DemoShops, runner: LocalRunner) -> None:
+def list_and_import(
+    shops: DemoShops, skus: Sequence[str], shop_ids: Sequence[str], units: int = START_UNITS
+) -> StockView:
+    """Every SKU listed on every shop (`crossdock stock listing add`) and `units` of each imported
+    into the own warehouse; the view of what the channels show against what is sellable."""
     admin = stock_compose.stock_admin(settings())
-    for sku in SKUS:
-        for shop_id in SHOPS:
+    for sku in skus:
+        for shop_id in shop_ids:
             admin.add_listing(
                 sku=sku, shop_id=shop_id, ref=shops.sandbox_of(shop_id).add_listing(shop_id, sku, 0)
             )
-    rows = "".join(f"{sku},{WAREHOUSE},{START_UNITS}\n" for sku in SKUS)
+    rows = "".join(f"{sku},{WAREHOUSE},{units}\n" for sku in skus)
     stock_compose.own_stock(settings()).import_rows(parse_stock_file("sku,warehouse,on_hand\n" + rows))
-    view = StockView(shops, StockRepository(settings()))
+    return StockView(shops, StockRepository(settings()))
+
+
+def set_up(shops: DemoShops, runner: LocalRunner) -> None:
+    view = list_and_import(shops, SKUS, SHOPS)
     if not drive(runner, lambda: view.agree(SKUS)).done:
         raise SystemExit("the first push never reached every channel")
 
