@@ -10,7 +10,6 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 from crossdock.core import figures
 from crossdock.core.names import METRICS_NAMESPACE, SERVICE_NAME, TASKS_FAILED_DIMENSION, TASKS_FAILED_METRIC
-from crossdock.orders.rules.notices import FORGED
 
 PERIOD = Duration.minutes(5)
 
@@ -65,7 +64,7 @@ def forged_pushes() -> cloudwatch.MathExpression:
     return cloudwatch.MathExpression(
         expression=(  # a CloudWatch Metrics Insights query from constants, not SQL
             f"SELECT SUM({figures.PUSHES_REFUSED}) FROM SCHEMA({schema}) "  # noqa: S608
-            f"WHERE service = '{SERVICE_NAME}' AND {figures.REASON_DIMENSION} = '{FORGED}'"
+            f"WHERE service = '{SERVICE_NAME}' AND {figures.REASON_DIMENSION} = '{figures.FORGED}'"
         ),
         using_metrics={},
         label="Pushes refused as forged",

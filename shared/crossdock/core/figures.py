@@ -35,3 +35,10 @@ REASON_DIMENSION = "reason"
 PUSHES_TAKEN = "PushesTaken"  # messages acted on (Count)
 PUSHES_REFUSED = "PushesRefused"  # messages refused: unknown shop, forged, replayed, malformed, stale (Count)
 NOTICE_DELAY = "NoticeDelaySeconds"  # the channel's change → the order stored (Seconds; read p99)
+
+# Refusal reasons every receiver shares (values of REASON_DIMENSION; a receiver may add its own).
+# ForgedPushesAlarm sums FORGED over every system, so each receiver must say it the same way.
+FORGED = "forged"  # a signature that does not verify (or none where one is required)
+MALFORMED = "malformed"  # not the documented shape (missing ids, wrong types, not JSON)
+STALE = "stale"  # outside the freshness window
+REPLAYED = "replayed"  # the same message (event id, or data) was already taken in

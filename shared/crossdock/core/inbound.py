@@ -21,7 +21,6 @@ from crossdock.core.observability import logger, record_figure
 if TYPE_CHECKING:
     from crossdock.core.config import Settings
 
-REPLAYED = "replayed"
 # Platforms retry for hours (Shopify: 8 times over 4 hours; eBay and Amazon: undocumented): a week
 # covers every documented retry schedule with room.
 REMEMBER_FOR = timedelta(days=7)
@@ -90,7 +89,9 @@ class OncePerKey:
 
 def _replayed(response: Any, idempotent_data: Any) -> Any:
     first = dict(response or {})
-    return refuse(first.get("system", "?"), REPLAYED, "already taken in", key=first.get("key"), first=first)
+    return refuse(
+        first.get("system", "?"), figures.REPLAYED, "already taken in", key=first.get("key"), first=first
+    )
 
 
 def once_per_key(settings: Settings) -> OncePerKey:

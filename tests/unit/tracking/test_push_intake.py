@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from crossdock.carriers.seventeen_track.push import SeventeenTrackPush, signature
 from crossdock.carriers.seventeen_track.wire import answer_for
-from crossdock.core.inbound import REPLAYED, refuse
+from crossdock.core.figures import REPLAYED
+from crossdock.core.inbound import refuse
 from crossdock.tracking.rules.chains import DEFAULT_CHAINS
 from crossdock.tracking.rules.parcel import Found, Parcel
 from crossdock.tracking.rules.policy import TrackingPolicy

@@ -10,13 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-# Why a notice was refused: the metric's `reason` dimension and the log line's field.
+from crossdock.core.figures import FORGED, MALFORMED, REPLAYED, STALE
+
+# Why a notice was refused: the metric's `reason` dimension and the log line's field (the reasons
+# every receiver shares are core.figures'; these two are the order notices' own).
 UNKNOWN_SHOP = "unknown_shop"  # no subscribed shop has the account the notice names
-MALFORMED = "malformed"  # not the documented shape (missing ids, wrong types, not JSON)
-REPLAYED = "replayed"  # the same event id was already taken in
 NOT_ORDERS = "not_orders"  # a valid notice of a topic crossdock does not take (e.g. a test message)
-FORGED = "forged"  # a signature that does not verify (webhooks with a signature scheme)
-STALE = "stale"  # outside the freshness window
 REFUSALS = (UNKNOWN_SHOP, MALFORMED, REPLAYED, NOT_ORDERS, FORGED, STALE)
 
 

@@ -15,12 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from crossdock.core.figures import FORGED as FORGED
+from crossdock.core.figures import MALFORMED
+from crossdock.core.figures import STALE as STALE
 from crossdock.tracking.rules.parcel import Answer, Found, Parcel
 
-# Why a push was refused or ignored: the `reason` of the log line and of the PushesRefused figure.
-FORGED = "forged"  # the signature does not verify (or is missing)
-MALFORMED = "malformed"  # not the documented JSON shape
-STALE = "stale"  # outside the freshness window: older than what the parcel holds, or from the future
+# Why a push was refused or ignored: the `reason` of the log line and of the PushesRefused figure
+# (FORGED, MALFORMED and STALE — older than what the parcel holds, or from the future — are the
+# reasons every receiver shares, core.figures').
 UNKNOWN_PARCEL = "unknown_parcel"  # no parcel crossdock tracks has the pushed number
 NOT_TRACKING = "not_tracking"  # a well-formed push of an event crossdock does not act on (ignored)
 NO_SCANS = "no_scans"  # a push without scans: the poll judges what silence means (ignored)
