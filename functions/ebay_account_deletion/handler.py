@@ -9,14 +9,14 @@ SDK: 204 on success (a replay too: eBay must stop resending), 412 when the signa
 
 from __future__ import annotations
 
-import base64
 import json
+from functools import lru_cache
 from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes import LambdaFunctionUrlEvent, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from crossdock.core.config import Settings, settings
-from crossdock.core.inbound import register_invocation
+from crossdock.core.inbound import register_invocation, request_body
 from crossdock.core.observability import counts_failures, logger, metrics, tracer
 from crossdock.orders import compose as orders_compose
 from crossdock.orders.rules.notices import FORGED, MALFORMED
@@ -24,19 +24,11 @@ from crossdock.orders.usecases.erase import AccountDeletions  # the use case, lo
 
 JSON = {"content-type": "application/json"}
 STATUS = {FORGED: 412, MALFORMED: 400}  # any other refusal (a replay) is acknowledged: 204
-_built: list[tuple[Settings, AccountDeletions]] = []  # one per warm container (per environment locally)
 
 
-def _deletions() -> AccountDeletions:
-    current = settings()
-    if not _built or _built[0][0] is not current:
-        _built[:] = [(current, orders_compose.ebay_account_deletions(current))]
-    return _built[0][1]
-
-
-def _body(event: LambdaFunctionUrlEvent) -> bytes:
-    raw = event.body or ""
-    return base64.b64decode(raw) if event.is_base64_encoded else raw.encode("utf-8")
+@lru_cache(maxsize=1)  # one per warm container; Settings hash by identity: a new environment, a new one
+def _deletions(current: Settings) -> AccountDeletions:
+    return orders_compose.ebay_account_deletions(current)
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -50,12 +42,12 @@ def handler(event: LambdaFunctionUrlEvent, context: LambdaContext) -> dict[str, 
         code = event.get_query_string_value("challenge_code")
         if not code:
             return {"statusCode": 400, "headers": JSON, "body": '{"error":"challenge_code required"}'}
-        answer = _deletions().challenge(code, arrived_at)
+        answer = _deletions(settings()).challenge(code, arrived_at)
         return {"statusCode": 200, "headers": JSON, "body": json.dumps({"challengeResponse": answer})}
     if event.http_method != "POST":
         return {"statusCode": 405, "headers": {"allow": "GET, POST"}, "body": ""}
-    deletions = _deletions()
+    deletions = _deletions(settings())
     register_invocation(deletions.once, context)
-    outcome = deletions.take(dict(event.headers), _body(event))
+    outcome = deletions.take(dict(event.headers), request_body(event.body, event.is_base64_encoded))
     status = STATUS.get(outcome.get("reason", ""), 204) if outcome.get("outcome") == "refused" else 204
     return {"statusCode": status, "headers": {}, "body": ""}

@@ -9,6 +9,7 @@ pull reads the order anyway.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -23,20 +24,16 @@ from crossdock.orders import compose as orders_compose
 from crossdock.orders.usecases.notify import NoticeIntake  # the use case, loaded at init
 
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
-_built: list[tuple[Settings, NoticeIntake]] = []  # one per warm container (per environment locally)
 
 
-def _intake(context: LambdaContext) -> NoticeIntake:
-    current = settings()
-    if not _built or _built[0][0] is not current:
-        _built[:] = [(current, orders_compose.notice_intake(current))]
-    intake = _built[0][1]
-    register_invocation(intake.once, context)
-    return intake
+@lru_cache(maxsize=1)  # one per warm container; Settings hash by identity: a new environment, a new one
+def _intake(current: Settings) -> NoticeIntake:
+    return orders_compose.notice_intake(current)
 
 
 def _take(channel: str, record: SQSRecord, context: LambdaContext) -> None:
-    intake = _intake(context)
+    intake = _intake(settings())
+    register_invocation(intake.once, context)
     with logger.append_context_keys(channel=channel, correlation_id=record.message_id):
         outcome = intake.take(channel, record.body)
     if "delay_s" in outcome:

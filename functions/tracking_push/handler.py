@@ -10,42 +10,33 @@ function URL answers 502 and 17TRACK may deliver again; the poll reads the parce
 
 from __future__ import annotations
 
-import base64
 import json
+from functools import lru_cache
 from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes import LambdaFunctionUrlEvent, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from crossdock.core.config import Settings, settings
-from crossdock.core.inbound import register_invocation
+from crossdock.core.inbound import register_invocation, request_body
 from crossdock.core.observability import counts_failures, logger, metrics, tracer
 from crossdock.tracking import compose as tracking_compose
 from crossdock.tracking.rules.push import FORGED, MALFORMED
 from crossdock.tracking.usecases.push import TrackingPush  # the use case, loaded at init
 
 STATUS_BY_REASON = {FORGED: 401, MALFORMED: 400}
-_built: list[tuple[Settings, TrackingPush]] = []  # one per warm container (per environment locally)
 
 
-def _push() -> TrackingPush:
-    current = settings()
-    if not _built or _built[0][0] is not current:
-        _built[:] = [(current, tracking_compose.tracking_push(current))]
-    return _built[0][1]
-
-
-def raw_body(event: LambdaFunctionUrlEvent) -> bytes:
-    """The body exactly as sent (the signature covers these bytes)."""
-    body = event.body or ""
-    return base64.b64decode(body) if event.is_base64_encoded else body.encode("utf-8")
+@lru_cache(maxsize=1)  # one per warm container; Settings hash by identity: a new environment, a new one
+def _push(current: Settings) -> TrackingPush:
+    return tracking_compose.tracking_push(current)
 
 
 @counts_failures("tracking-push")  # its FunctionSpec name
 def take(event: LambdaFunctionUrlEvent, context: LambdaContext) -> dict[str, Any]:
-    push = _push()
+    push = _push(settings())
     register_invocation(push.once, context)
     headers = {str(k).lower(): str(v) for k, v in (event.headers or {}).items()}
-    outcome = push.take(headers, raw_body(event))
+    outcome = push.take(headers, request_body(event.body, event.is_base64_encoded))
     status = STATUS_BY_REASON.get(str(outcome.get("reason")), 200) if outcome["outcome"] == "refused" else 200
     answer = {k: outcome[k] for k in ("outcome", "reason") if k in outcome}
     return {"statusCode": status, "headers": {"content-type": "application/json"}, "body": json.dumps(answer)}

@@ -42,6 +42,14 @@ def taken(system: str) -> None:
     record_figure(figures.PUSHES_TAKEN, 1, {figures.INBOUND_DIMENSION: system})
 
 
+def request_body(body: str | None, is_base64_encoded: bool) -> bytes:
+    """A webhook's body exactly as sent (signatures cover these bytes), from a function URL event:
+    Lambda base64-encodes a body it does not take for text."""
+    import base64
+
+    return base64.b64decode(body or "") if is_base64_encoded else (body or "").encode("utf-8")
+
+
 Work = Callable[[], Mapping[str, Any]]
 Once = Callable[[str, str, Work], dict[str, Any]]
 
