@@ -31,6 +31,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from botocore.exceptions import BotoCoreError, ClientError
+from crossdock.orders.usecases.subscribe import NotSubscribable
 from crossdock.shops.storage.shops import ShopNotFound
 from crossdock.shops.usecases.admin import CredentialsRefused
 from pynamodb.exceptions import PynamoDBException
@@ -95,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ShopNotFound as exc:
         print(f"crossdock: {exc} (see `crossdock shops list`)", file=sys.stderr)
         return 1
-    except CredentialsRefused as exc:
+    except (CredentialsRefused, NotSubscribable) as exc:  # the platform or the stack says no: nothing changed
         print(f"crossdock: {exc}", file=sys.stderr)
         return 1
     except ValueError as exc:  # refused by a use case: unknown channel, missing credential fields, …

@@ -289,3 +289,24 @@ def test_remove_waits_for_a_running_pull(
     assert "being pulled right now (lease held by worker-1" in err and "run the remove again" in err
     assert listed(capsys)["taobao-cn"]["state"] == "disabled"
     assert secret_exists(stack, "taobao-cn")
+
+
+def test_subscribe_refuses_with_the_reason_and_changes_nothing(
+    stack: LocalStack, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a Taobao shop (its orders stay on the pull) and an Amazon shop without its seller_id
+    add(tmp_path, "taobao-cn", "taobao")
+    add(tmp_path, "amazon-us", "amazon")
+    capsys.readouterr()
+    # When an operator subscribes each
+    taobao = main(["shops", "subscribe", "taobao-cn"])
+    taobao_err = capsys.readouterr().err
+    amazon = main(["shops", "subscribe", "amazon-us"])
+    amazon_err = capsys.readouterr().err
+    # Then both are refused with why, exit 1, and neither shop carries a subscription
+    assert (taobao, amazon) == (1, 1)
+    assert "cannot be subscribed" in taobao_err and "long-lived connection" in taobao_err
+    assert "amazon-us" in amazon_err and "seller_id" in amazon_err
+    assert not any(s.push_key or s.push for s in ShopRepository().all())
+    assert main(["shops", "unsubscribe", "taobao-cn"]) == 0
+    assert "was not subscribed; nothing changed" in capsys.readouterr().out
