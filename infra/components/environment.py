@@ -20,21 +20,14 @@ from aws_cdk import CfnOutput, Stack
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 from crossdock.core.names import (
-    DEFAULT_APP_SECRETS_PREFIX,
-    DEFAULT_CARRIER_SECRETS_PREFIX,
-    DEFAULT_SECRETS_PREFIX,
-    DEFAULT_SUPPLIER_SECRETS_PREFIX,
     ENV_ALERTS_TOPIC_ARN,
-    ENV_APP_SECRETS_PREFIX,
-    ENV_CARRIER_SECRETS_PREFIX,
     ENV_REPORTS_TOPIC_ARN,
-    ENV_SECRETS_PREFIX,
-    ENV_SUPPLIER_SECRETS_PREFIX,
     ENVIRONMENT_OUTPUT_ID,
     environment_parameter_name,
 )
 
 from infra.components.alerts import EncryptedTopic
+from infra.components.functions import SECRET_FAMILIES
 from infra.components.naming import pin_logical_id
 from infra.components.queues import WorkQueue
 from infra.components.routes import PartnerRoute
@@ -68,10 +61,7 @@ def stack_environment(
         env[work.spec.dlq_env_var] = work.dead_letters.queue_url
     env[ENV_ALERTS_TOPIC_ARN] = alerts.topic.topic_arn
     env[ENV_REPORTS_TOPIC_ARN] = reports.topic.topic_arn
-    env[ENV_SECRETS_PREFIX] = DEFAULT_SECRETS_PREFIX
-    env[ENV_CARRIER_SECRETS_PREFIX] = DEFAULT_CARRIER_SECRETS_PREFIX
-    env[ENV_SUPPLIER_SECRETS_PREFIX] = DEFAULT_SUPPLIER_SECRETS_PREFIX
-    env[ENV_APP_SECRETS_PREFIX] = DEFAULT_APP_SECRETS_PREFIX
+    env |= {env_var: prefix for _, env_var, prefix in SECRET_FAMILIES}
     env |= {route.spec.env_var: route.source for route in routes}
     env |= {function_url_variable(fn.spec.name): fn.url.url for fn in functions if fn.url}
     return env

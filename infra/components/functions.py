@@ -118,15 +118,19 @@ def function_environment(spec: FunctionSpec, wiring: Wiring) -> dict[str, str]:
     return {**env, **spec.env}
 
 
+# Every secret family: the FunctionSpec flag that grants it, its variable and its prefix. The stack's
+# environment names them all (environment.stack_environment); a function gets those it reads.
+SECRET_FAMILIES: tuple[tuple[str, str, str], ...] = (
+    ("reads_secrets", ENV_SECRETS_PREFIX, DEFAULT_SECRETS_PREFIX),
+    ("reads_carrier_secrets", ENV_CARRIER_SECRETS_PREFIX, DEFAULT_CARRIER_SECRETS_PREFIX),
+    ("reads_supplier_secrets", ENV_SUPPLIER_SECRETS_PREFIX, DEFAULT_SUPPLIER_SECRETS_PREFIX),
+    ("reads_app_secrets", ENV_APP_SECRETS_PREFIX, DEFAULT_APP_SECRETS_PREFIX),
+)
+
+
 def secret_prefixes(spec: FunctionSpec) -> list[tuple[str, str]]:
     """(environment variable, prefix) of every secret family the function reads."""
-    families = (
-        (spec.reads_secrets, ENV_SECRETS_PREFIX, DEFAULT_SECRETS_PREFIX),
-        (spec.reads_carrier_secrets, ENV_CARRIER_SECRETS_PREFIX, DEFAULT_CARRIER_SECRETS_PREFIX),
-        (spec.reads_supplier_secrets, ENV_SUPPLIER_SECRETS_PREFIX, DEFAULT_SUPPLIER_SECRETS_PREFIX),
-        (spec.reads_app_secrets, ENV_APP_SECRETS_PREFIX, DEFAULT_APP_SECRETS_PREFIX),
-    )
-    return [(env_var, prefix) for wanted, env_var, prefix in families if wanted]
+    return [(env_var, prefix) for flag, env_var, prefix in SECRET_FAMILIES if getattr(spec, flag)]
 
 
 def table_statements(table: dynamodb.ITable, access: TableAccess) -> list[iam.PolicyStatement]:
