@@ -45,35 +45,28 @@ def refreshes_per_journey() -> int:
     return int(JOURNEY_DAYS * 24 * 3600 // every.total_seconds())
 
 
+# Each measured run's row: its key, the row's label, what it counts, and per how many the cost is given.
+PER_UNIT = (
+    ("orders", "per 100,000 orders pulled", "orders", 100_000),
+    ("stock", "per 10,000 SKUs pushed (3 channels)", "SKUs", 10_000),
+    ("tracking", "per 10,000 parcels tracked, one refresh each", "parcels", 10_000),
+)
+
+
 def rows_for(runs: dict[str, Measured]) -> list[Row]:
     rows = []
-    if "orders" in runs:
-        r = runs["orders"]
-        rows.append(
-            Row(
-                "per 100,000 orders pulled",
-                f"{r.count:,} orders, {r.wall_s:.0f} s",
-                per_unit(cost(r.usage, PRICES), r.count, 100_000),
+    for key, label, counted, per in PER_UNIT:
+        if key in runs:
+            r = runs[key]
+            rows.append(
+                Row(
+                    label,
+                    f"{r.count:,} {counted}, {r.wall_s:.0f} s",
+                    per_unit(cost(r.usage, PRICES), r.count, per),
+                )
             )
-        )
-    if "stock" in runs:
-        r = runs["stock"]
-        rows.append(
-            Row(
-                "per 10,000 SKUs pushed (3 channels)",
-                f"{r.count:,} SKUs, {r.wall_s:.0f} s",
-                per_unit(cost(r.usage, PRICES), r.count, 10_000),
-            )
-        )
     if "tracking" in runs:
         r = runs["tracking"]
-        rows.append(
-            Row(
-                "per 10,000 parcels tracked, one refresh each",
-                f"{r.count:,} parcels, {r.wall_s:.0f} s",
-                per_unit(cost(r.usage, PRICES), r.count, 10_000),
-            )
-        )
         checks = refreshes_per_journey()
         registration = cost(r.parts["registration"], PRICES)
         refresh = cost(r.parts["refresh"], PRICES)
