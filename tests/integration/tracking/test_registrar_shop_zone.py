@@ -6,34 +6,20 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-import pytest
-from crossdock.deployment import QUEUES
 from crossdock.orders import compose as orders_compose
 from crossdock.orders.resources import SHIPMENT_EVENTS_QUEUE
 from crossdock.orders.rules.events import events_for, with_shop_time_zone
 from crossdock.orders.rules.order import Money, Order, OrderLine, OrderStatus, Shipment
 from crossdock.tracking.resources import TRACKING_PLANNER
 from crossdock.tracking.storage.shipments import ShipmentRepository
-from crossdock_local.aws.runner import LocalRunner
-from crossdock_local.aws.stack import LocalStack
-from crossdock_local.demos.tracking.carriers import TrackingSandboxes
 from crossdock_local.sandboxes.parcels import WorldParcel, journey
 
 NOW = datetime.now(UTC)
 NUMBER = "4PX3001518600009CN"
-
-
-@pytest.fixture
-def world() -> Iterator[tuple[LocalStack, TrackingSandboxes, LocalRunner]]:
-    with LocalStack(rate_scale=200) as stack, TrackingSandboxes(rate_scale=200) as carriers:
-        carriers.connect(stack.settings)
-        runner = LocalRunner({q.logical_id: stack.queue_url(q) for q in QUEUES}, visibility_timeout_s=1)
-        yield stack, carriers, runner
 
 
 def shipped_jp_order() -> Order:

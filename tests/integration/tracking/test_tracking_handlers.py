@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-import pytest
 from crossdock.core.alerts.store import AlertModel
 from crossdock.core.specs import QueueSpec
-from crossdock.deployment import QUEUES
 from crossdock.orders import compose as orders_compose
 from crossdock.orders.resources import ORDER_EVENTS_QUEUE, SHIPMENT_EVENTS_QUEUE
 from crossdock.orders.rules.events import events_for
@@ -20,20 +17,10 @@ from crossdock.orders.rules.order import Money, Order, OrderLine, OrderStatus, S
 from crossdock.tracking.resources import SHIPMENTS_REGISTRAR, TRACKING_PLANNER, TRACKING_TASKS_QUEUE
 from crossdock.tracking.rules.status import TrackingStatus
 from crossdock.tracking.storage.shipments import ShipmentRepository
-from crossdock_local.aws.runner import LocalRunner
 from crossdock_local.aws.stack import LocalStack
-from crossdock_local.demos.tracking.carriers import TrackingSandboxes
 from crossdock_local.sandboxes.parcels import WorldParcel, journey
 
 NOW = datetime.now(UTC)
-
-
-@pytest.fixture
-def world() -> Iterator[tuple[LocalStack, TrackingSandboxes, LocalRunner]]:
-    with LocalStack(rate_scale=200) as stack, TrackingSandboxes(rate_scale=200) as carriers:
-        carriers.connect(stack.settings)
-        runner = LocalRunner({q.logical_id: stack.queue_url(q) for q in QUEUES}, visibility_timeout_s=1)
-        yield stack, carriers, runner
 
 
 def shipped_order(*parcels: tuple[str, str]) -> Order:
