@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from typing import Any
 
 from crossdock.core import aws
 from crossdock.core.dead_letters import (
     DeadLetterQueue,
-    QueueNotFound,
     depth,
     find_spec,
     locate,
@@ -36,11 +34,7 @@ def _queue(name: str) -> DeadLetterQueue:
 
 def dlq_list(args: argparse.Namespace) -> int:
     out = Output.from_args(args)
-    try:
-        return _previews(out, _queue(args.queue), args.limit) if args.queue else _depths(out)
-    except QueueNotFound as exc:
-        print(f"crossdock: {exc}", file=sys.stderr)
-        return 1
+    return _previews(out, _queue(args.queue), args.limit) if args.queue else _depths(out)
 
 
 def _depths(out: Output) -> int:
@@ -106,11 +100,7 @@ def _previews(out: Output, queue: DeadLetterQueue, limit: int) -> int:
 
 def dlq_replay(args: argparse.Namespace) -> int:
     out = Output.from_args(args)
-    try:
-        queue = _queue(args.queue)
-    except QueueNotFound as exc:
-        print(f"crossdock: {exc}", file=sys.stderr)
-        return 1
+    queue = _queue(args.queue)
     result = replay(aws.client("sqs"), queue, args.limit)
     out.line(f"{result.moved} message(s) moved from {queue.name}'s dead letters back to {queue.name}")
     if result.refused:
@@ -135,11 +125,7 @@ def dlq_replay(args: argparse.Namespace) -> int:
 
 def dlq_purge(args: argparse.Namespace) -> int:
     out = Output.from_args(args)
-    try:
-        queue = _queue(args.queue)
-    except QueueNotFound as exc:
-        print(f"crossdock: {exc}", file=sys.stderr)
-        return 1
+    queue = _queue(args.queue)
     sqs = aws.client("sqs")
     count = depth(sqs, queue).total
     if not confirmed(f"delete the {count} dead letter(s) of {queue.name} for good?", yes=args.yes):

@@ -31,6 +31,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from botocore.exceptions import BotoCoreError, ClientError
+from crossdock.core.dead_letters import QueueNotFound
 from crossdock.orders.usecases.subscribe import NotSubscribable
 from crossdock.shops.storage.shops import ShopNotFound
 from crossdock.shops.usecases.admin import CredentialsRefused
@@ -96,7 +97,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ShopNotFound as exc:
         print(f"crossdock: {exc} (see `crossdock shops list`)", file=sys.stderr)
         return 1
-    except (CredentialsRefused, NotSubscribable) as exc:  # the platform or the stack says no: nothing changed
+    # the platform or the stack says no, or has no such queue: nothing changed
+    except (CredentialsRefused, NotSubscribable, QueueNotFound) as exc:
         print(f"crossdock: {exc}", file=sys.stderr)
         return 1
     except ValueError as exc:  # refused by a use case: unknown channel, missing credential fields, …
