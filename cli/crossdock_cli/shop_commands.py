@@ -110,7 +110,7 @@ def _switch(args: argparse.Namespace, *, enabled: bool) -> int:
 
 def shops_remove(args: argparse.Namespace) -> int:
     out = Output.from_args(args)
-    configured()
+    current = configured()
     shop = ShopRepository().get(args.shop)
     stored = count_orders(shop.channel, shop.shop_id)
     fate = (
@@ -123,7 +123,7 @@ def shops_remove(args: argparse.Namespace) -> int:
     now = datetime.now(UTC)
     set_enabled(shop.shop_id, False)  # no new pull starts while it goes
     if shop.push_key:  # the channel must stop notifying a shop crossdock no longer knows
-        unsubscribe(configured(), shop.shop_id)
+        unsubscribe(current, shop.shop_id)
         out.line(f"shop {shop.shop_id} unsubscribed from {shop.channel}'s order notices")
     try:
         check_idle(shop.shop_id, now)
