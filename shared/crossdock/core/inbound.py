@@ -66,33 +66,38 @@ class OncePerKey:
     that timed out expires with it instead of refusing the platform's retry."""
 
     def __init__(self, settings: Settings) -> None:
-        from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, IdempotencyConfig
+        from aws_lambda_powertools.utilities.idempotency import (
+            DynamoDBPersistenceLayer,
+            IdempotencyConfig,
+            idempotent_function,
+        )
 
         from crossdock.core import aws
 
-        self.persistence = DynamoDBPersistenceLayer(
-            table_name=settings.notices_table, boto3_client=aws.client("dynamodb")
-        )
         self.config = IdempotencyConfig(
             event_key_jmespath="key",
             expires_after_seconds=int(REMEMBER_FOR.total_seconds()),
             response_hook=_replayed,
             raise_on_no_idempotency_key=True,
         )
+        persistence = DynamoDBPersistenceLayer(
+            table_name=settings.notices_table, boto3_client=aws.client("dynamodb")
+        )
+
+        # Decorated once: only `message` is the idempotency key; `work` and `system` pass through.
+        @idempotent_function(
+            data_keyword_argument="message", persistence_store=persistence, config=self.config
+        )
+        def take(*, message: dict[str, str], work: Work, system: str) -> dict[str, Any]:
+            return {**work(), "system": system, "key": message["key"]}
+
+        self._take = take
 
     def register_lambda_context(self, context: Any) -> None:
         self.config.register_lambda_context(context)
 
     def __call__(self, system: str, key: str, work: Work) -> dict[str, Any]:
-        from aws_lambda_powertools.utilities.idempotency import idempotent_function
-
-        @idempotent_function(
-            data_keyword_argument="message", persistence_store=self.persistence, config=self.config
-        )
-        def take(message: dict[str, str]) -> dict[str, Any]:
-            return {**work(), "system": system, "key": message["key"]}
-
-        return dict(take(message={"key": f"{system}#{key}"}))
+        return dict(self._take(message={"key": f"{system}#{key}"}, work=work, system=system))
 
 
 def _replayed(response: Any, idempotent_data: Any) -> Any:
